@@ -1,0 +1,16 @@
+"""Top-level URLs: each app mounts its own pages; the REST API lives under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("plan/", include("plans.urls")),
+    path("reporting/", include("reporting.urls")),
+    path("registry/", include("registry.urls")),
+    path("", include("web.urls")),
+]

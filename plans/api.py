@@ -1,0 +1,5 @@
+"""REST endpoints for the plan (read-only)."""
+
+from ninja import Router
+
+router = Router(tags=["plan"])

@@ -1,0 +1,5 @@
+"""REST endpoints for reporting (thin: validate, check permission, call a service or selector)."""
+
+from ninja import Router
+
+router = Router(tags=["reporting"])

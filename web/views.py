@@ -1,0 +1,42 @@
+"""The shell: home page (the plan's objectives and targets), sign-in, profile and tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import ApiToken
+from accounts.services import token_create, token_revoke
+from plans.selectors import plan_current, plan_overview
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    plan = plan_current()
+    context = {"plan": plan, "overview": plan_overview(plan=plan) if plan else None}
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        _token, new_token = token_create(user=request.user, name=name, actor=request.user)
+        messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "web/profile.html", {"tokens": tokens, "new_token": new_token})
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token_revoke(token=token, actor=request.user)
+    messages.success(request, _("Token revoked."))
+    return redirect("web:profile")
+
