@@ -1,5 +1,48 @@
-"""REST endpoints for the plan (read-only)."""
+"""REST endpoints for the plan (read-only): the whole plan, and who holds a task on a date."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from plans.models import Task
+from plans.selectors import plan_current, plan_export, task_responsible_on
 
 router = Router(tags=["plan"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class ResponsibleOut(Schema):
+    task: str
+    on: dt.date
+    lead: list[UnitOut]
+    coordinate: list[UnitOut]
+
+
+@router.get("", summary="The current plan: targets, sectors, tasks, reporting rules, units")
+def plan_get(request: HttpRequest) -> dict:
+    plan = plan_current()
+    if plan is None:
+        raise Http404("No plan is loaded.")
+    return plan_export(plan=plan)
+
+
+@router.get("/tasks/{ref}/responsible", response=ResponsibleOut,
+            summary="Who leads and who coordinates a task on a date (default today)")
+def task_responsible(request: HttpRequest, ref: str, on: dt.date | None = None) -> dict:
+    plan = plan_current()
+    task = Task.objects.filter(plan=plan, ref=ref).select_related("plan").first()
+    if task is None:
+        raise Http404(f"No task {ref}.")
+    day = on or timezone.localdate()
+    return {"task": task.ref, "on": day,
+            "lead": task_responsible_on(task=task, day=day),
+            "coordinate": task_responsible_on(task=task, day=day, role="coordinate")}

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from plans.models import Milestone, Plan, Section, SectionKind, Target, Task
+from orgunits.models import AGENCY_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
+from orgunits.selectors import orgunits_of_kinds_on, orgunits_responsible_on
+from plans.models import (
+    Assignment,
+    AssignmentRole,
+    Milestone,
+    Plan,
+    Section,
+    SectionKind,
+    Target,
+    Task,
+    UnitGroup,
+)
 
 
 def plan_current() -> Plan | None:
@@ -47,3 +60,151 @@ def task_list(*, plan: Plan) -> QuerySet[Task]:
         .select_related("block")
         .prefetch_related("assignments__unit")
     )
+
+
+def _group_kinds(group: str) -> frozenset[str]:
+    return AGENCY_KINDS if group == UnitGroup.DEPARTMENTS else DISTRICT_LEVEL_KINDS
+
+
+class _Resolver:
+    """Resolves assignments to the units holding them on `day`: a named unit or the units
+    of a group as they stood when the plan was issued, followed through successions.
+    Memoised per assignment target, so a whole plan costs a handful of queries."""
+
+    def __init__(self, plan: Plan, day: dt.date) -> None:
+        self.plan, self.day = plan, day
+        self._memo: dict[tuple[int | None, str], list[OrgUnit]] = {}
+
+    def units(self, assignment: Assignment) -> list[OrgUnit]:
+        key = (assignment.unit_id, assignment.group)
+        if key not in self._memo:
+            if assignment.unit_id:
+                start = [assignment.unit]
+            else:
+                start = list(
+                    orgunits_of_kinds_on(kinds=_group_kinds(assignment.group),
+                                         day=self.plan.issued_on)
+                )
+            self._memo[key] = list(orgunits_responsible_on(units=start, day=self.day))
+        return self._memo[key]
+
+
+def task_responsible_on(*, task: Task, day: dt.date, role: str = AssignmentRole.LEAD
+                        ) -> list[OrgUnit]:
+    """Who holds `task` on `day` (by default, who leads it): answers correctly before and
+    after a merger, a split or the abolition of the district level."""
+    resolver = _Resolver(task.plan, day)
+    found: dict[int, OrgUnit] = {}
+    for assignment in task.assignments.filter(role=role).select_related("unit"):
+        for unit in resolver.units(assignment):
+            found.setdefault(unit.pk, unit)
+    return list(found.values())
+
+
+def plan_obligations_on(*, plan: Plan, day: dt.date) -> dict[OrgUnit, list[Task]]:
+    """Every unit that leads at least one task on `day`, with those tasks in plan order.
+    These are the units that must report (section V)."""
+    resolver = _Resolver(plan, day)
+    obligations: dict[OrgUnit, list[Task]] = {}
+    assignments = (
+        Assignment.objects.filter(task__plan=plan, role=AssignmentRole.LEAD)
+        .select_related("unit", "task")
+        .order_by("task__order", "id")
+    )
+    for assignment in assignments:
+        for unit in resolver.units(assignment):
+            tasks = obligations.setdefault(unit, [])
+            if assignment.task not in tasks:
+                tasks.append(assignment.task)
+    return obligations
+
+
+def agency_list(*, plan: Plan, day: dt.date) -> list[tuple[OrgUnit, list[Task]]]:
+    """Units holding tasks on `day`, agencies first, then local units, by name."""
+    obligations = plan_obligations_on(plan=plan, day=day)
+    return sorted(obligations.items(),
+                  key=lambda item: (item[0].kind not in AGENCY_KINDS, item[0].name))
+
+
+def unit_tasks(*, plan: Plan, unit: OrgUnit, day: dt.date) -> list[Task]:
+    """The tasks `unit` holds on `day` (none if it is closed or holds none)."""
+    return plan_obligations_on(plan=plan, day=day).get(unit, [])
+
+
+def task_detail(*, plan: Plan, ref: str) -> Task:
+    return (
+        Task.objects.select_related("block", "plan")
+        .prefetch_related("assignments__unit", "data_elements")
+        .get(plan=plan, ref=ref)
+    )
+
+
+def _assignee_code(assignment: Assignment) -> str:
+    return assignment.unit.code if assignment.unit_id else f"group:{assignment.group}"
+
+
+def plan_export(*, plan: Plan) -> dict:
+    """The whole plan as plain data (for `plan show --format json` and the API): targets,
+    sectors, tasks with their assignees' codes, reporting rules and every organisation unit
+    with its validity and successors."""
+    from orgunits.selectors import orgunit_tree
+
+    targets = Target.objects.filter(plan=plan).select_related("milestone").prefetch_related(
+        "sectors"
+    )
+    tasks = Task.objects.filter(plan=plan).select_related("block").prefetch_related(
+        "assignments__unit"
+    )
+    rules = plan.reporting_rules.select_related("recipient").prefetch_related("consolidated_to")
+    return {
+        "plan": {
+            "code": plan.code, "slug": plan.slug, "title": plan.title, "title_en": plan.title_en,
+            "issuer": plan.issuer, "issued_on": plan.issued_on.isoformat(),
+            "implements": plan.implements, "start_year": plan.start_year,
+            "end_year": plan.end_year, "lead_agency": plan.lead_agency.code,
+            "general_objective": plan.general_objective,
+        },
+        "milestones": [
+            {"code": m.code, "ref": m.ref, "label": m.label, "start_year": m.start_year,
+             "end_year": m.end_year}
+            for m in plan.milestones.all()
+        ],
+        "sectors": [{"code": s.code, "name": s.name, "name_en": s.name_en}
+                    for s in plan.sectors.all()],
+        "targets": [
+            {"ref": t.ref, "code": t.code, "milestone": t.milestone.code, "kind": t.kind,
+             "text": t.text, "title_en": t.title_en, "unit": t.unit, "direction": t.direction,
+             "baseline_year": t.baseline_year,
+             "minimum": _number(t.minimum_value), "stretch": _number(t.stretch_value),
+             "indicator": t.indicator, "sectors": [s.code for s in t.sectors.all()]}
+            for t in targets
+        ],
+        "tasks": [
+            {"ref": t.ref, "block": t.block.ref, "block_title": t.block.title,
+             "title_en": t.title_en, "text": t.text, "recurrence": t.recurrence,
+             "lead": [_assignee_code(a) for a in t.assignments.all()
+                      if a.role == AssignmentRole.LEAD],
+             "coordinate": [_assignee_code(a) for a in t.assignments.all()
+                            if a.role == AssignmentRole.COORDINATE]}
+            for t in tasks
+        ],
+        "reporting": [
+            {"kind": r.kind, "due_before": _month_day(r.due_month, r.due_day),
+             "cutoff_from": _month_day(r.cutoff_start_month, r.cutoff_start_day),
+             "cutoff_to": _month_day(r.cutoff_end_month, r.cutoff_end_day),
+             "recipient": r.recipient.code,
+             "consolidated_to": [u.code for u in r.consolidated_to.all()]}
+            for r in rules
+        ],
+        "org_units": orgunit_tree(day=None),
+    }
+
+
+def _number(value) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _month_day(month: int | None, day: int | None) -> str | None:
+    return f"{month:02d}-{day:02d}" if month and day else None

@@ -132,3 +132,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SCP_LOG_LEVEL", "INFO")},
 }
+# Each app's demo data, loaded in this order by `scp-monitor demo` after the reference data
+# and the demo users.
+SCP_DEMO_LOADERS = [
+    "registry.demo.demo_load",
+    "reporting.demo.demo_load",
+]

@@ -1,0 +1,65 @@
+"""Test-wide fixtures. The test database is seeded once per session with the Quang Ninh
+organisation units (2020 and the 2025 reorganisation) and Plan 141, through the real
+loaders; each test runs in a transaction rolled back afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from accounts.models import Role, User
+from accounts.services import user_upsert
+from orgunits.models import OrgUnit
+from plans.models import Plan
+from plans.selectors import plan_current
+from plans.services import reference_data_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        reference_data_load(actor=None)
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> Plan:
+    """For transactional and browser tests, whose database is emptied after each test:
+    load the reference data again (idempotent) and return the plan."""
+    reference_data_load(actor=None)
+    plan = plan_current()
+    assert plan is not None
+    return plan
+
+
+@pytest.fixture
+def plan(db) -> Plan:
+    """Plan 141/KH-UBND, as loaded from data/plans/."""
+    found = plan_current()
+    assert found is not None, "the reference data was not loaded"
+    return found
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    """make_user(role, unit_code=None, username=None) -> a saved user with password 'pw'."""
+    counter = {"n": 0}
+
+    def make(role: str, unit_code: str | None = None, username: str | None = None) -> User:
+        counter["n"] += 1
+        unit = OrgUnit.objects.get(code=unit_code) if unit_code else None
+        name = username or f"{role}-{unit_code or 'x'}-{counter['n']}"
+        return user_upsert(username=name, role=role, actor=None, org_unit=unit,
+                           email=f"{name}@example.invalid", password="pw")[0]
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_user) -> User:
+    return make_user(Role.COORDINATOR, "sct")
+
+
+@pytest.fixture
+def viewer(make_user) -> User:
+    return make_user(Role.VIEWER, "ubnd-quang-ninh")

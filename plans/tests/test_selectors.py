@@ -1,0 +1,54 @@
+"""Who holds which task on which day, across the 2025 reorganisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orgunits.models import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS
+from plans.selectors import plan_obligations_on, task_responsible_on
+
+
+def _codes(units) -> set[str]:
+    return {u.code for u in units}
+
+
+def test_task_of_a_merged_department_passes_to_its_successor(plan):
+    task = plan.tasks.get(ref="IV.2.1")
+    assert _codes(task_responsible_on(task=task, day=dt.date(2024, 12, 31))) == {"stnmt"}
+    assert _codes(task_responsible_on(task=task, day=dt.date(2025, 8, 1))) == {"snnmt"}
+
+
+def test_planning_and_investment_task_passes_to_finance(plan):
+    task = plan.tasks.get(ref="IV.3.1")
+    assert _codes(task_responsible_on(task=task, day=dt.date(2021, 1, 1))) == {"skhdt"}
+    assert _codes(task_responsible_on(task=task, day=dt.date(2026, 1, 1))) == {"stc"}
+
+
+def test_lead_agency_task_is_unchanged_by_the_reorganisation(plan):
+    task = plan.tasks.get(ref="IV.1.2")
+    for day in (dt.date(2021, 3, 1), dt.date(2025, 8, 1), dt.date(2030, 12, 31)):
+        assert _codes(task_responsible_on(task=task, day=day)) == {"sct"}
+
+
+def test_iv16_binds_districts_before_july_2025_and_communes_after(plan):
+    task = plan.tasks.get(ref="IV.16.2")
+    before = task_responsible_on(task=task, day=dt.date(2025, 6, 30))
+    after = task_responsible_on(task=task, day=dt.date(2025, 7, 1))
+    assert sum(u.kind in DISTRICT_LEVEL_KINDS for u in before) == 13
+    assert not any(u.kind in COMMUNE_LEVEL_KINDS for u in before)
+    assert not any(u.kind in DISTRICT_LEVEL_KINDS for u in after)
+    assert sum(u.kind in COMMUNE_LEVEL_KINDS for u in after) == 54
+    # Departments keep the task too, merged ones through their successors.
+    assert {"sct", "stc", "snv", "snnmt"} <= _codes(after)
+    assert not {"skhdt", "stnmt"} & _codes(after)
+
+
+def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        obligations = plan_obligations_on(plan=plan, day=dt.date(2022, 6, 1))
+    by_code = {u.code: tasks for u, tasks in obligations.items()}
+    assert len(by_code["sct"]) == 6 + 3  # IV.1 and, as a department, IV.16
+    assert [t.ref for t in by_code["nhnn-qn"]] == ["IV.14.1", "IV.14.2", "IV.16.1",
+                                                     "IV.16.2", "IV.16.3"]
+    assert [t.ref for t in by_code["tp-ha-long"]] == ["IV.16.1", "IV.16.2", "IV.16.3"]
+    assert len(obligations) == 16 + 13  # 15 assignees + Nội vụ, and 13 district-level units
