@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["org_unit"]
     autocomplete_fields = ["org_unit"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("SCP Monitor"), {"fields": ("role", "org_unit", "phone")}),
     )
 

@@ -212,7 +212,7 @@ class _Reader:
             return {}
         return value
 
-    def month_day(self, data: dict, key: str, path: str) -> tuple[int, int] | tuple[None, None]:
+    def month_day(self, data: dict, key: str, path: str) -> tuple[int | None, int | None]:
         value = data.get(key)
         if value is None:
             return None, None
@@ -258,7 +258,7 @@ def plan_file_read(path: Path | str, *, known_units: set[str]) -> PlanSpec:
     return spec
 
 
-def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:  # noqa: C901
+def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:
     head = r.mapping(data.get("plan"), "plan")
     plan = {
         "code": r.text(head, "code", "plan"),
@@ -349,7 +349,7 @@ def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:  # noqa: C
         if milestone and milestone not in milestone_codes:
             r.fault(f"{p}.milestone", f"no milestone has the code '{milestone}'")
         kind = r.choice(item, "kind", p, TargetKind)
-        target = {"ref": ref, "code": code, "order": i + 1, "milestone": milestone,
+        target: dict[str, Any] = {"ref": ref, "code": code, "order": i + 1, "milestone": milestone,
                   "text": r.text(item, "text", p),
                   "title_en": r.text(item, "title_en", p, required=False), "kind": kind,
                   "unit": r.text(item, "unit", p, required=False),
@@ -464,13 +464,13 @@ def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:  # noqa: C
             kind = r.choice(rule, "kind", p, ReportKind)
             r.unique(kinds, kind, f"{p}.kind", "rule kind")
             due = r.month_day(rule, "due_before", p)
-            start = r.month_day(rule, "cutoff_from", p)
-            end = r.month_day(rule, "cutoff_to", p)
+            cut_from = r.month_day(rule, "cutoff_from", p)
+            cut_to = r.month_day(rule, "cutoff_to", p)
             if kind and kind != ReportKind.ADHOC and due[0] is None:
                 r.fault(f"{p}.due_before", "a periodic report needs a due date")
             spec.rules.append({"kind": kind, "due_month": due[0], "due_day": due[1],
-                               "cutoff_start_month": start[0], "cutoff_start_day": start[1],
-                               "cutoff_end_month": end[0], "cutoff_end_day": end[1],
+                               "cutoff_start_month": cut_from[0], "cutoff_start_day": cut_from[1],
+                               "cutoff_end_month": cut_to[0], "cutoff_end_day": cut_to[1],
                                "recipient": recipient, "consolidated_to": consolidated,
                                "text": r.text(reporting, "text", "reporting", required=False)})
 

@@ -298,7 +298,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.unit.name if self.unit_id else self.get_group_display()
+        who = self.unit.name if self.unit is not None else self.get_group_display()
         return f"{self.task.ref} {self.get_role_display()}: {who}"
 
 

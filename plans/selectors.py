@@ -78,7 +78,8 @@ class _Resolver:
     def units(self, assignment: Assignment) -> list[OrgUnit]:
         key = (assignment.unit_id, assignment.group)
         if key not in self._memo:
-            if assignment.unit_id:
+            start: list[OrgUnit]
+            if assignment.unit is not None:
                 start = [assignment.unit]
             else:
                 start = list(
@@ -140,7 +141,7 @@ def task_detail(*, plan: Plan, ref: str) -> Task:
 
 
 def _assignee_code(assignment: Assignment) -> str:
-    return assignment.unit.code if assignment.unit_id else f"group:{assignment.group}"
+    return assignment.unit.code if assignment.unit else f"group:{assignment.group}"
 
 
 def plan_export(*, plan: Plan) -> dict:

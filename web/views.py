@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken
 from accounts.services import token_create, token_revoke
+from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
 
 
@@ -22,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
@@ -34,7 +35,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))

@@ -52,8 +52,10 @@ def test_closed_agency_page_shows_its_tasks_and_successor(client_in, plan):
 
 def test_task_page_names_who_is_responsible_on_a_date(client_in, plan):
     url = reverse("plans:task-detail", kwargs={"ref": "IV.2.1"})
-    assert "Sở Tài nguyên và Môi trường" in client_in.get(url, {"on": "01/01/2024"}).content.decode()
-    assert "Sở Nông nghiệp và Môi trường" in client_in.get(url, {"on": "01/08/2025"}).content.decode()
+    before = client_in.get(url, {"on": "01/01/2024"}).content.decode()
+    after = client_in.get(url, {"on": "01/08/2025"}).content.decode()
+    assert "Sở Tài nguyên và Môi trường" in before
+    assert "Sở Nông nghiệp và Môi trường" in after
 
 
 def test_bad_date_is_an_error_message_not_a_crash(client_in, plan):
