@@ -1,0 +1,185 @@
+"""Reads on organisation units: who existed on a day, who took over from whom, and "who is
+responsible on date D" for a unit named in a plan of an earlier year.
+
+The succession table is small (a few hundred rows at most), so every walk loads all of it
+in one query and follows the chains in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orgunits.models import OrgUnit, OrgUnitKind, Succession
+
+_KIND_ORDER = {kind.value: i for i, kind in enumerate(OrgUnitKind)}
+
+
+def orgunit_sort_key(unit: OrgUnit) -> tuple[int, str, str]:
+    """Kind in the order OrgUnitKind declares them (province … special zone, enterprise),
+    then the name as Vietnamese readers expect it (Đ with D, accents after the letter)."""
+    return (_KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), _name_key(unit.name), unit.code)
+
+
+def _name_key(name: str) -> str:
+    base = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(c for c in base if not unicodedata.combining(c))
+
+
+def _outgoing() -> dict[int, list[Succession]]:
+    """Every succession, with its successor, grouped by predecessor id: one query."""
+    out: dict[int, list[Succession]] = defaultdict(list)
+    for row in Succession.objects.select_related("successor").order_by("date", "pk"):
+        out[row.predecessor_id].append(row)
+    return out
+
+
+def _walk(unit: OrgUnit, day: dt.date, outgoing: dict[int, list[Succession]],
+          found: dict[int, OrgUnit], seen: set[int]) -> None:
+    if unit.pk in seen:
+        return
+    seen.add(unit.pk)
+    if unit.is_active_on(day):
+        found.setdefault(unit.pk, unit)
+        return
+    if unit.valid_from is not None and unit.valid_from > day:
+        return  # not yet opened
+    for row in outgoing.get(unit.pk, []):
+        if row.date <= day:
+            _walk(row.successor, day, outgoing, found, seen)
+
+
+def orgunit_successors_on(*, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
+    """Who holds `unit`'s duties on `day`: the unit itself if it is active that day; if it
+    closed on or before `day`, its successors on `day`, following chains (tx-dong-trieu →
+    tp-dong-trieu → its wards); [] if it had not yet opened, or closed with no successor.
+    One query."""
+    found: dict[int, OrgUnit] = {}
+    _walk(unit, day, _outgoing(), found, set())
+    return sorted(found.values(), key=orgunit_sort_key)
+
+
+def orgunits_responsible_on(*, units: Iterable[OrgUnit], day: dt.date) -> list[OrgUnit]:
+    """The union of `orgunit_successors_on` for every unit, without duplicates, ordered by
+    kind then name. One query, however many units."""
+    outgoing = _outgoing()
+    found: dict[int, OrgUnit] = {}
+    for unit in units:
+        _walk(unit, day, outgoing, found, set())
+    return sorted(found.values(), key=orgunit_sort_key)
+
+
+def orgunits_of_kinds_on(*, kinds: Iterable[str], day: dt.date) -> list[OrgUnit]:
+    """Units of the given kinds active on `day`, ordered by kind then name. One query."""
+    units = OrgUnit.objects.active_on(day).filter(kind__in=list(kinds))
+    return sorted(units, key=orgunit_sort_key)
+
+
+def orgunits_active_on(*, day: dt.date | None, kinds: Iterable[str] | None = None
+                       ) -> list[OrgUnit]:
+    """Units active on `day` (all units if `day` is None), optionally only some kinds,
+    with their parent; ordered by kind then name. One query."""
+    qs = OrgUnit.objects.select_related("parent")
+    if day is not None:
+        qs = qs.active_on(day)
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    return sorted(qs, key=orgunit_sort_key)
+
+
+def orgunit_by_code(*, code: str) -> OrgUnit | None:
+    return OrgUnit.objects.select_related("parent").filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class HistoryLink:
+    """One step of a unit's history: the other unit, when, how, and what share."""
+
+    unit: OrgUnit
+    date: dt.date
+    kind: str
+    share: Decimal | None
+    uncertain: bool
+    note: str
+
+    def kind_label(self) -> str:
+        return str(dict(Succession._meta.get_field("kind").flatchoices).get(self.kind, self.kind))
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    unit: OrgUnit
+    predecessors: list[HistoryLink]
+    successors: list[HistoryLink]
+
+
+def orgunit_history(*, unit: OrgUnit) -> UnitHistory:
+    """The units `unit` took over from and the units that took over from it, with dates,
+    for a unit page. One query."""
+    preds: list[HistoryLink] = []
+    succs: list[HistoryLink] = []
+    rows = Succession.objects.filter(predecessor=unit) | Succession.objects.filter(
+        successor=unit
+    )
+    for row in rows.select_related("predecessor", "successor").order_by("date", "pk"):
+        if row.successor_id == unit.pk:
+            preds.append(HistoryLink(row.predecessor, row.date, row.kind, row.share,
+                                     row.uncertain, row.note))
+        else:
+            succs.append(HistoryLink(row.successor, row.date, row.kind, row.share,
+                                     row.uncertain, row.note))
+    preds.sort(key=lambda link: (link.date, orgunit_sort_key(link.unit)))
+    succs.sort(key=lambda link: (link.date, orgunit_sort_key(link.unit)))
+    return UnitHistory(unit=unit, predecessors=preds, successors=succs)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _share(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def orgunit_tree(*, day: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every unit as plain data (for JSON exports), ordered by kind then name: code, names,
+    kind, parent code, validity, official code, uncertainty, and its successors and
+    predecessors (code, date, kind, share). With `day`, only the units active that day.
+    Two queries."""
+    units = list(OrgUnit.objects.all())
+    code_of = {u.pk: u.code for u in units}
+    successors: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    predecessors: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in Succession.objects.order_by("date", "pk"):
+        successors[row.predecessor_id].append({
+            "code": code_of[row.successor_id], "date": row.date.isoformat(),
+            "kind": row.kind, "share": _share(row.share), "uncertain": row.uncertain,
+        })
+        predecessors[row.successor_id].append({
+            "code": code_of[row.predecessor_id], "date": row.date.isoformat(),
+            "kind": row.kind, "share": _share(row.share), "uncertain": row.uncertain,
+        })
+    if day is not None:
+        units = [u for u in units if u.is_active_on(day)]
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "name_en": u.name_en,
+            "short_name": u.short_name,
+            "kind": u.kind,
+            "parent": code_of.get(u.parent_id) if u.parent_id else None,
+            "valid_from": _iso(u.valid_from),
+            "valid_to": _iso(u.valid_to),
+            "official_code": u.official_code,
+            "email": u.email,
+            "uncertain": u.uncertain,
+            "successors": successors.get(u.pk, []),
+            "predecessors": predecessors.get(u.pk, []),
+        }
+        for u in sorted(units, key=orgunit_sort_key)
+    ]
