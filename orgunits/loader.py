@@ -498,6 +498,8 @@ def orgunit_files_read(
                 successions.append(succession)
     closings = _check_batch(units, successions, known, faults)
     if faults:
+        order = {name: i for i, name in enumerate(files)}
+        faults.sort(key=lambda f: (order.get(f.file, len(order)), f.line or 0))
         raise OrgUnitFileError(faults)
     return OrgUnitBatch(files=files, units=units, successions=successions, closings=closings)
 
