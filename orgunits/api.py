@@ -1,5 +1,6 @@
 """REST endpoints for organisation units (read-only): the units active on a day, and one
-unit with its history."""
+unit with its history. Mounted by api/api.py at /orgunits, so the paths are
+/api/v1/orgunits?on=DATE&kind=... and /api/v1/orgunits/{code}."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def _link(link: HistoryLink) -> dict:
     }
 
 
-@router.get("/orgunits", response=list[OrgUnitOut], summary="Units active on a day")
+@router.get("", response=list[OrgUnitOut], summary="Units active on a day")
 def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]):
     """Units active on `on` (default: today), optionally only the given kinds
     (`?kind=ward&kind=commune`), ordered by kind then name."""
@@ -80,7 +81,7 @@ def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]):
     return [_unit(u, u.parent.code if u.parent else None) for u in units]
 
 
-@router.get("/orgunits/{code}", response=OrgUnitDetailOut, summary="One unit with history")
+@router.get("/{code}", response=OrgUnitDetailOut, summary="One unit with history")
 def orgunit_detail(request: HttpRequest, code: str):
     """One unit, with the units it took over from and those that took over from it."""
     unit = orgunit_by_code(code=code)

@@ -108,6 +108,11 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     return [FieldChange(k, old.get(k), new[k]) for k in new if not _same(old.get(k), new[k])]
 
 
+def _created(new: dict[str, Any]) -> list[FieldChange]:
+    """The fields a new row was given (empty and false values left out)."""
+    return [FieldChange(k, None, v) for k, v in new.items() if v not in (None, "", False)]
+
+
 def _audit_changes(changes: list[FieldChange]) -> list[dict[str, Any]]:
     return [{"field": c.field, "old": c.old, "new": c.new} for c in changes]
 
@@ -186,7 +191,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             unit = OrgUnit.objects.create(code=spec.code, **values)
             existing[spec.code] = unit
             code_of[unit.pk] = unit.code
-            changes = _diff({}, want)
+            changes = _created(want)
             report.units.created += 1
             report.changes.append(ObjectChange("unit", spec.code, "created", changes))
             audit_record(actor=actor, action="orgunit.created", target=unit,
@@ -234,7 +239,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             if row is None:
                 row = Succession.objects.create(predecessor=pred, successor=successor, **want)
                 stored[(pred.pk, successor.pk)] = row
-                changes = _diff({}, want)
+                changes = _created(want)
                 report.successions.created += 1
                 report.changes.append(ObjectChange("succession", key, "created", changes))
                 audit_record(actor=actor, action="succession.created", target=row,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from orgunits.api import router
@@ -10,11 +11,15 @@ from orgunits.tests.helpers import load_reference
 
 pytestmark = pytest.mark.django_db
 
+# Mounted the way api/api.py mounts it (without the project's authentication).
+test_api = NinjaAPI(urls_namespace="orgunits-api-test")
+test_api.add_router("/orgunits", router)
+
 
 @pytest.fixture
 def client() -> TestClient:
     load_reference()
-    return TestClient(router)
+    return TestClient(test_api)
 
 
 def test_list_on_a_day_filtered_by_kind(client, django_assert_max_num_queries):
@@ -59,3 +64,9 @@ def test_detail_with_history(client, django_assert_max_num_queries):
 
 def test_detail_unknown_code_is_404(client):
     assert client.get("/orgunits/no-such-unit").status_code == 404
+
+
+def test_openapi_schema_builds():
+    schema = test_api.get_openapi_schema(path_prefix="")
+    assert {"/orgunits", "/orgunits/{code}"} <= set(schema["paths"])
+    assert schema["paths"]["/orgunits"]["get"]["tags"] == ["orgunits"]
