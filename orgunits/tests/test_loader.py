@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
-from django.db.models import ProtectedError
 
 from common.models import AuditEvent
 from orgunits.loader import OrgUnitFileError
@@ -60,49 +58,93 @@ def test_reloading_the_2020_file_alone_keeps_2025_closures():
     assert OrgUnit.objects.get(code="skhdt").valid_to.isoformat() == "2025-03-01"
 
 
-def test_first_load_creates_then_a_later_file_closes_and_audits(django_user_model):
-    # Start from nothing: the session seed may have loaded the files already.
-    try:
-        with transaction.atomic():
-            django_user_model.objects.update(org_unit=None)
-            Succession.objects.all().delete()
-            OrgUnit.objects.all().delete()
-    except ProtectedError:  # other apps' rows (plans) protect the units
-        pytest.skip("units are referenced by other data; covered by the idempotence test")
+EARLY = """\
+units:
+  - code: t-province
+    name: Tỉnh Thử
+    kind: province
+  - code: t-dept-a
+    name: Sở A
+    kind: department
+    parent: t-province
+  - code: t-dept-b
+    name: Sở B
+    kind: department
+    parent: t-province
+  - code: t-district
+    name: Huyện Thử
+    kind: district
+    parent: t-province
+"""
+
+LATER = """\
+units:
+  - code: t-ward-1
+    name: Phường Một
+    kind: ward
+    parent: t-province
+    valid_from: 2025-07-01
+  - code: t-ward-2
+    name: Phường Hai
+    kind: ward
+    parent: t-province
+    valid_from: 2025-07-01
+successions:
+  - from: [t-dept-a, t-dept-b]
+    to: [t-dept-b]
+    date: 2025-03-01
+    kind: merge
+  - from: t-district
+    to: [t-ward-1, {unit: t-ward-2, share: 0.25}]
+    date: 2025-07-01
+    kind: split
+"""
+
+
+def _write(tmp_path: Path) -> tuple[Path, Path]:
+    early, later = tmp_path / "early.yaml", tmp_path / "later.yaml"
+    early.write_text(EARLY, encoding="utf-8")
+    later.write_text(LATER, encoding="utf-8")
+    return early, later
+
+
+def test_first_load_creates_then_a_later_file_closes_and_audits(tmp_path):
+    early, later = _write(tmp_path)
     audits = AuditEvent.objects.count()
-    r2020 = orgunits_load(path=FILE_2020, actor=None)
-    assert (r2020.units.created, r2020.successions.created) == (32, 0)
-    assert {c.action for c in r2020.changes} == {"created"}
-    assert OrgUnit.objects.get(code="skhdt").valid_to is None
-    r2025 = orgunits_load(path=FILE_2025, actor=None)
-    assert (r2025.units.created, r2025.successions.created) == (58, 68)
-    # The 2025 file closes 2020 units: counted as updates in the 2025 file's report.
-    closed = {c.key: c.changes for c in r2025.changes
+    r1 = orgunits_load(path=early, actor=None)
+    assert (r1.units.created, r1.units.updated, r1.successions.created) == (4, 0, 0)
+    assert {c.action for c in r1.changes} == {"created"}
+    assert OrgUnit.objects.get(code="t-dept-a").valid_to is None
+    r2 = orgunits_load(path=later, actor=None)
+    assert (r2.units.created, r2.successions.created) == (2, 3)
+    # The later file closes units of the earlier one: updates in the later file's report.
+    closed = {c.key: c.changes for c in r2.changes
               if c.model == "unit" and c.action == "updated"}
-    assert r2025.units.updated == len(closed) == 8 + 1 + 13  # departments, bank, districts
-    assert [(c.field, c.old, c.new.isoformat()) for c in closed["skhdt"]] == [
-        ("valid_to", None, "2025-03-01")
+    assert r2.units.updated == len(closed) == 2
+    assert [(c.field, c.old, c.new) for c in closed["t-dept-a"]] == [
+        ("valid_to", None, dt.date(2025, 3, 1))
     ]
-    assert closed["tx-dong-trieu"][0].new.isoformat() == "2024-11-01"
-    assert "stc" not in closed and "sct" not in closed
-    assert AuditEvent.objects.count() - audits == 32 + 58 + 68 + len(closed)
-    actions = set(AuditEvent.objects.order_by("id")[audits:].values_list("action", flat=True))
-    assert actions == {"orgunit.created", "orgunit.updated", "succession.created"}
+    assert closed["t-district"][0].new == dt.date(2025, 7, 1)
+    assert OrgUnit.objects.get(code="t-dept-b").valid_to is None  # absorbed a, continues
+    assert not Succession.objects.filter(predecessor__code="t-dept-b").exists()
+    assert Succession.objects.get(successor__code="t-ward-2").share == Decimal("0.25")
+    new = AuditEvent.objects.order_by("id")[audits:]
+    assert len(new) == 4 + 2 + 3 + 2
+    assert {a.action for a in new} == {"orgunit.created", "orgunit.updated",
+                                       "succession.created"}
+    # Loading the earlier file again on its own does not reopen what the later one closed.
+    again = orgunits_load(path=early, actor=None)
+    assert again.units.unchanged == 4 and not again.changed
+    assert OrgUnit.objects.get(code="t-dept-a").valid_to == dt.date(2025, 3, 1)
 
 
-def test_loading_both_files_together_creates_units_already_closed(django_user_model):
-    try:
-        with transaction.atomic():
-            django_user_model.objects.update(org_unit=None)
-            Succession.objects.all().delete()
-            OrgUnit.objects.all().delete()
-    except ProtectedError:
-        pytest.skip("units are referenced by other data")
-    r2020, r2025 = load_reference()
-    assert (r2020.units.created, r2025.units.created, r2025.units.updated) == (32, 58, 0)
-    skhdt = next(c for c in r2020.changes if c.key == "skhdt")
-    fields = {c.field: (c.old, c.new) for c in skhdt.changes}
-    assert skhdt.action == "created"
+def test_loading_both_files_together_creates_units_already_closed(tmp_path):
+    early, later = _write(tmp_path)
+    r1, r2 = orgunits_load_files(paths=[early, later], actor=None)
+    assert (r1.units.created, r2.units.created, r2.units.updated) == (4, 2, 0)
+    dept_a = next(c for c in r1.changes if c.key == "t-dept-a")
+    fields = {c.field: (c.old, c.new) for c in dept_a.changes}
+    assert dept_a.action == "created"
     assert fields["valid_to"] == (None, dt.date(2025, 3, 1))  # created already closed
 
 
