@@ -72,10 +72,12 @@ def on_conflict(request: HttpRequest, exc: ConflictError):
 
 
 def _mount() -> None:
+    from orgunits.api import router as orgunits_router
     from plans.api import router as plans_router
     from registry.api import router as registry_router
     from reporting.api import router as reporting_router
 
+    api.add_router("/orgunits", orgunits_router)
     api.add_router("/plan", plans_router)
     api.add_router("/reporting", reporting_router)
     api.add_router("/registry", registry_router)

@@ -42,10 +42,13 @@ def test_dates_show_as_dd_mm_yyyy_and_numbers_with_decimal_comma(client, make_us
     from django.template import Context, Template
     from django.utils import translation
 
+    template = Template("{% load humanize %}{{ d|date:'SHORT_DATE_FORMAT' }} "
+                        "{{ n|floatformat:'2g' }} {{ big|intcomma }} {{ year }}")
+    context = Context({"d": plan.issued_on, "n": 1500050.3, "big": 1500050, "year": 2025})
     with translation.override("vi"):
-        out = Template("{{ d|date:'SHORT_DATE_FORMAT' }} {{ n|floatformat:2 }} {{ big }}").render(
-            Context({"d": plan.issued_on, "n": 1500050.3, "big": 1500050}))
-    assert out == "06/08/2020 1500050,30 1.500.050"
+        assert template.render(context) == "06/08/2020 1.500.050,30 1.500.050 2025"
+    with translation.override("en"):
+        assert template.render(context) == "06/08/2020 1,500,050.30 1,500,050 2025"
 
 
 def test_no_page_asset_comes_from_another_host():
