@@ -1,0 +1,130 @@
+"""Forms of the reporting pages. The report form itself is generated from the plan (its
+fields are named `v:<code>`, `c:<code>` and `t:<task ref>:<field>`); `report_post_parse`
+turns a POST into what `services.report_save` takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgunits.models import AGENCY_KINDS, COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
+from orgunits.selectors import orgunit_sort_key
+from plans.models import ValueType
+from reporting.services import TASK_TEXT_FIELDS
+
+DATE_INPUTS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+
+
+def report_post_parse(data: QueryDict, *, codes: list[str], refs: list[str]
+                      ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The values and task answers present in a POST of the report form."""
+    values: dict[str, Any] = {}
+    for code in codes:
+        item: dict[str, Any] = {}
+        if f"v:{code}" in data:
+            item["value"] = data.get(f"v:{code}", "")
+        if f"c:{code}" in data:
+            item["comment"] = data.get(f"c:{code}", "")
+        if item:
+            values[code] = item
+    answers: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        item = {}
+        for name in ("status", *TASK_TEXT_FIELDS):
+            if f"t:{ref}:{name}" in data:
+                item[name] = data.get(f"t:{ref}:{name}", "")
+        if item:
+            answers[ref] = item
+    return values, answers
+
+
+def version_parse(data: QueryDict) -> int | None:
+    raw = data.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+class PeriodOpenForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Period"), max_length=10, regex=r"^\s*\d{4}(S[12]|s[12])?\s*$",
+        error_messages={"invalid": _("Write 2025S1 for the first half of 2025, 2025 for the "
+                                     "year.")},
+        widget=forms.TextInput(attrs={"placeholder": "2025S1", "autocomplete": "off"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+RECIPIENT_GROUPS = [
+    ("obliged", _("Every unit that reports under the plan")),
+    ("departments", _("Departments and the State Bank branch")),
+    ("local", _("District- or commune-level People's Committees")),
+    ("chosen", _("Only the units chosen below")),
+]
+
+
+class AdhocForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    instructions = forms.CharField(label=_("Instructions"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Deadline"), input_formats=DATE_INPUTS,
+                               widget=forms.DateInput(attrs={"type": "date"},
+                                                      format="%Y-%m-%d"))
+    group = forms.ChoiceField(label=_("Send to"), choices=RECIPIENT_GROUPS, initial="obliged",
+                              widget=forms.RadioSelect)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"), queryset=OrgUnit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    include_plan_questions = forms.BooleanField(
+        label=_("Also ask the tasks and values of the periodic report"), required=False)
+
+    def __init__(self, *args: Any, obliged: list[OrgUnit] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.obliged = obliged or []
+        day = timezone.localdate()
+        units = OrgUnit.objects.active_on(day).exclude(kind__in=["province", "ministry"])
+        self.fields["units"].queryset = units
+        self.fields["units"].choices = [(u.pk, u.name) for u in sorted(units,
+                                                                        key=orgunit_sort_key)]
+
+    def recipients(self) -> list[OrgUnit]:
+        group = self.cleaned_data.get("group")
+        chosen = list(self.cleaned_data.get("units") or [])
+        if group == "obliged":
+            return self.obliged
+        if group == "departments":
+            return [u for u in self.obliged if u.kind in AGENCY_KINDS]
+        if group == "local":
+            return [u for u in self.obliged
+                    if u.kind in DISTRICT_LEVEL_KINDS | COMMUNE_LEVEL_KINDS]
+        return chosen
+
+
+class AdhocQuestionForm(forms.Form):
+    name = forms.CharField(label=_("Question"), max_length=300, required=False)
+    value_type = forms.ChoiceField(label=_("Answer"), choices=ValueType.choices,
+                                   initial=ValueType.TEXT)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    choices = forms.CharField(label=_("Options (for a choice: separated by ;)"),
+                              max_length=2000, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+    def as_question(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("name"):
+            return None
+        return {"name": data["name"], "value_type": data["value_type"],
+                "unit": data.get("unit", ""), "required": data.get("required", False),
+                "choices": [c.strip() for c in (data.get("choices") or "").split(";")
+                            if c.strip()]}
+
+
+AdhocQuestionFormSet = forms.formset_factory(AdhocQuestionForm, extra=5, max_num=30,
+                                             absolute_max=30)

@@ -1,0 +1,450 @@
+"""Reads on the reporting cycle: a report's form (its questions, values and issues),
+inboxes and queues, and completeness and timeliness computed in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.models import AuditEvent
+from common.selectors import audit_events_for
+from orgunits.models import OrgUnit
+from orgunits.selectors import orgunit_sort_key
+from plans.models import DataElement, Plan, ReportKind
+from plans.selectors import plan_current
+from reporting import permissions
+from reporting.models import (
+    EDITABLE_STATES,
+    ConflictCopy,
+    DataValue,
+    Period,
+    ReportRequest,
+    ReportState,
+    TaskAnswer,
+)
+from reporting.sections import sections_for
+from reporting.validation import Issue, Question, task_issues, value_issues
+
+# --------------------------------------------------------------------------------------
+# For other apps
+
+
+def report_for(*, unit: OrgUnit, period_code: str, plan: Plan | None = None
+               ) -> ReportRequest | None:
+    """The report request of `unit` for the period coded `period_code` of the current plan
+    (or `plan`), or None."""
+    plan = plan or plan_current()
+    if plan is None:
+        return None
+    return (ReportRequest.objects.select_related("period", "org_unit")
+            .filter(period__plan=plan, period__code=period_code, org_unit=unit).first())
+
+
+def report_is_editable(*, report: ReportRequest) -> bool:
+    """Whether the report may still change (a draft, or returned to the unit)."""
+    return report.state in EDITABLE_STATES
+
+
+# --------------------------------------------------------------------------------------
+# Looking things up by the codes people and programs use
+
+
+def period_get(*, code: str, plan: Plan | None = None) -> Period:
+    """The period of the current plan with this code; Http404 naming it otherwise."""
+    plan = plan or plan_current()
+    period = (Period.objects.select_related("plan").filter(plan=plan, code=(code or "").upper())
+              .first() if plan else None)
+    if period is None:
+        raise Http404(_("Unknown period '%(code)s'.") % {"code": code})
+    return period
+
+
+def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
+               ) -> ReportRequest:
+    """The report of a unit for a period; Http404 naming the period, the unit or the
+    missing request."""
+    period = period_get(code=period_code, plan=plan)
+    unit = OrgUnit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise Http404(_("Unknown organisation unit '%(code)s'.") % {"code": unit_code})
+    report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")
+              .filter(period=period, org_unit=unit).first())
+    if report is None:
+        raise Http404(_("%(unit)s has no report request for %(period)s.")
+                      % {"unit": unit.name, "period": period.code})
+    return report
+
+
+# --------------------------------------------------------------------------------------
+# A report's form
+
+
+@dataclass
+class FieldState:
+    """One question on the form with its stored answer and what the checks say."""
+
+    question: Question
+    value: DataValue | None
+    previous: Decimal | None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+    @property
+    def raw(self) -> str:
+        return self.value.value if self.value is not None else ""
+
+    @property
+    def comment(self) -> str:
+        return self.value.comment if self.value is not None else ""
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+
+@dataclass
+class TaskSection:
+    answer: TaskAnswer
+    fields: list[FieldState]
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def task(self) -> Any:
+        return self.answer.task
+
+    def issues_for(self, name: str) -> list[Issue]:
+        return [i for i in self.issues if i.key == f"tasks.{self.task.ref}.{name}"]
+
+
+@dataclass
+class ReportLayout:
+    """Everything the form shows: one section per task with its quantitative outputs,
+    then the unit's own values, then the ad-hoc questions."""
+
+    report: ReportRequest
+    tasks: list[TaskSection]
+    unit_fields: list[FieldState]
+    adhoc_fields: list[FieldState]
+    questions: dict[str, Question]
+    answers: dict[str, TaskAnswer]
+
+    @property
+    def fields(self) -> list[FieldState]:
+        return [f for s in self.tasks for f in s.fields] + self.unit_fields + self.adhoc_fields
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for s in self.tasks for i in s.issues] + [
+            i for f in self.fields for i in f.issues]
+
+
+def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
+                  ) -> tuple[list[Question], list[Question]]:
+    """(plan questions, ad-hoc questions) asked of this report."""
+    period, unit = report.period, report.org_unit
+    plan_questions: list[Question] = []
+    if not period.is_adhoc or period.include_plan_questions:
+        task_ids = {a.task_id for a in answers}
+        elements = (DataElement.objects.filter(plan_id=period.plan_id)
+                    .select_related("part_of").order_by("order", "id"))
+        for element in elements:
+            if element.task_id is not None:
+                asked = element.task_id in task_ids
+            else:
+                asked = (unit.kind in (element.unit_kinds or [])
+                         or unit.code in (element.unit_codes or []))
+            if asked:
+                part_of = element.part_of.code if element.part_of_id else None
+                plan_questions.append(Question.of_element(element, part_of))
+    adhoc = ([Question.of_adhoc(q) for q in period.questions.order_by("order", "id")]
+             if period.is_adhoc else [])
+    return plan_questions, adhoc
+
+
+def _previous_values(report: ReportRequest, codes: list[str]) -> dict[str, Decimal]:
+    """The unit's numbers for the same questions in the previous period of the same kind
+    (2024S1 for 2025S1, 2024 for 2025), as submitted or accepted. One query."""
+    period = report.period
+    if period.is_adhoc or not codes:
+        return {}
+    rows = DataValue.objects.filter(
+        request__org_unit_id=report.org_unit_id, request__period__plan_id=period.plan_id,
+        request__period__kind=period.kind, request__period__year=period.year - 1,
+        request__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
+        element__code__in=codes, numeric__isnull=False,
+    ).values_list("element__code", "numeric")
+    return dict(rows)
+
+
+def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
+    """The form of `report`: a handful of queries whatever its size."""
+    answers = list(report.task_answers.select_related("task").order_by("task__order", "id"))
+    plan_questions, adhoc_questions = _questions_of(report, answers)
+    questions = {q.code: q for q in plan_questions + adhoc_questions}
+    stored: dict[str, DataValue] = {}
+    by_element = {q.element_id: q.code for q in plan_questions}
+    by_adhoc = {q.question_id: q.code for q in adhoc_questions}
+    for value in report.values.all():
+        code = by_element.get(value.element_id) if value.element_id else by_adhoc.get(
+            value.question_id)
+        if code is not None:
+            stored[code] = value
+    previous = _previous_values(report, [q.code for q in plan_questions if q.is_numeric])
+
+    def state_of(question: Question) -> FieldState:
+        state = FieldState(question, stored.get(question.code), previous.get(question.code))
+        if with_issues:
+            whole = questions.get(question.part_of) if question.part_of else None
+            state.issues = value_issues(question, state.value, state.previous,
+                                        stored.get(whole.code) if whole else None, whole)
+        return state
+
+    sections = []
+    for answer in answers:
+        fields = [state_of(q) for q in plan_questions if q.task_id == answer.task_id]
+        sections.append(TaskSection(answer, fields, task_issues(answer) if with_issues else []))
+    return ReportLayout(
+        report=report,
+        tasks=sections,
+        unit_fields=[state_of(q) for q in plan_questions if q.task_id is None],
+        adhoc_fields=[state_of(q) for q in adhoc_questions],
+        questions=questions,
+        answers={a.task.ref: a for a in answers},
+    )
+
+
+def report_issues(*, report: ReportRequest, layout: ReportLayout | None = None) -> list[Issue]:
+    """Every issue of the report, including the other apps' form sections."""
+    layout = layout or report_layout(report=report)
+    issues = list(layout.issues)
+    for section in sections_for(report):
+        for message in section.validate(report):
+            issues.append(Issue(f"sections.{section.key}", str(message)))
+    return issues
+
+
+def report_conflicts_open(*, report: ReportRequest) -> list[ConflictCopy]:
+    return list(report.conflicts.filter(resolved_at__isnull=True).select_related("author"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    changes: list[dict[str, Any]]
+
+
+def report_history(*, report: ReportRequest) -> list[AuditEvent]:
+    """Every recorded change to the report, its values, answers and state; newest first.
+    One query."""
+    return list(audit_events_for(obj=report))
+
+
+# --------------------------------------------------------------------------------------
+# Lists
+
+
+def days_left(due_date: dt.date, today: dt.date | None = None) -> int:
+    """Days until the due date (0 on the day itself); negative when overdue."""
+    return (due_date - (today or timezone.localdate())).days
+
+
+def requests_visible(*, user: Any) -> QuerySet[ReportRequest]:
+    return (ReportRequest.objects.filter(permissions.visible_reports_q(user))
+            .select_related("period", "org_unit"))
+
+
+def inbox_for(*, user: Any, today: dt.date | None = None) -> dict[str, list[ReportRequest]]:
+    """A reporter's requests: `open` (draft or returned, soonest due first) and `done`
+    (submitted or accepted, newest first). Each carries `days_left`. One query."""
+    today = today or timezone.localdate()
+    rows = requests_visible(user=user)
+    if not getattr(user, "is_reporter", False):
+        rows = rows.none()
+    result: dict[str, list[ReportRequest]] = {"open": [], "done": []}
+    for report in rows.order_by("period__due_date", "period__code"):
+        report.days_left = days_left(report.period.due_date, today)  # type: ignore[attr-defined]
+        result["open" if report.is_editable else "done"].append(report)
+    result["done"].reverse()
+    return result
+
+
+def review_queue(*, state: str = ReportState.SUBMITTED) -> QuerySet[ReportRequest]:
+    """Reports waiting for the coordinator, oldest submission first. One query."""
+    return (ReportRequest.objects.filter(state=state)
+            .select_related("period", "org_unit", "submitted_by")
+            .order_by("submitted_at", "id"))
+
+
+def period_list(*, plan: Plan) -> QuerySet[Period]:
+    """The plan's periods, newest first, with their requests counted by state. One query."""
+    return Period.objects.filter(plan=plan).annotate(
+        n_total=Count("requests"),
+        n_draft=Count("requests", filter=Q(requests__state=ReportState.DRAFT)),
+        n_submitted=Count("requests", filter=Q(requests__state=ReportState.SUBMITTED)),
+        n_returned=Count("requests", filter=Q(requests__state=ReportState.RETURNED)),
+        n_accepted=Count("requests", filter=Q(requests__state=ReportState.ACCEPTED)),
+    ).order_by("-due_date", "-code")
+
+
+# --------------------------------------------------------------------------------------
+# Completeness and timeliness
+
+ON_TIME, LATE, PENDING, MISSING = "on_time", "late", "pending", "missing"
+STATUS_LABELS = {
+    ON_TIME: "On time", LATE: "Late", PENDING: "Not yet due", MISSING: "Not submitted",
+}
+
+
+def timeliness(*, due_date: dt.date, first_submitted_on: dt.date | None,
+               today: dt.date) -> tuple[str, int]:
+    """(status, days overdue) of one request: on time, late by N days, pending (not
+    submitted, not yet due) or missing (not submitted, N days overdue)."""
+    if first_submitted_on is not None:
+        late_by = (first_submitted_on - due_date).days
+        return (LATE, late_by) if late_by > 0 else (ON_TIME, 0)
+    overdue = (today - due_date).days
+    return (MISSING, overdue) if overdue > 0 else (PENDING, 0)
+
+
+@dataclass(frozen=True)
+class UnitTimeliness:
+    unit: OrgUnit
+    report_id: int
+    state: str
+    status: str
+    days_late: int
+    submitted_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Rates:
+    total: int
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+
+    @property
+    def submitted(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def due(self) -> int:
+        """Requests that were due: everything but those not yet due."""
+        return self.total - self.pending
+
+    @property
+    def completeness(self) -> float | None:
+        """Share of due requests submitted, in percent."""
+        return round(100 * self.submitted / self.due, 1) if self.due else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """Share of due requests submitted on time, in percent."""
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+@dataclass(frozen=True)
+class PeriodCompleteness:
+    period: Period
+    rows: list[UnitTimeliness]
+    rates: Rates
+
+
+def completeness_for_period(*, period: Period, today: dt.date | None = None
+                            ) -> PeriodCompleteness:
+    """Each unit's report for the period: on time, late (days), pending or missing (days
+    overdue), with the rates. One query."""
+    today = today or timezone.localdate()
+    rows = []
+    counts = {ON_TIME: 0, LATE: 0, MISSING: 0, PENDING: 0}
+    for report in (ReportRequest.objects.filter(period=period).select_related("org_unit")
+                   .only("id", "state", "first_submitted_on", "org_unit")):
+        status, days = timeliness(due_date=period.due_date,
+                                  first_submitted_on=report.first_submitted_on, today=today)
+        counts[status] += 1
+        rows.append(UnitTimeliness(report.org_unit, report.pk, report.state, status, days,
+                                   report.first_submitted_on))
+    status_order = {MISSING: 0, LATE: 1, PENDING: 2, ON_TIME: 3}
+    rows.sort(key=lambda r: (status_order[r.status], -r.days_late, orgunit_sort_key(r.unit)))
+    return PeriodCompleteness(period, rows, Rates(len(rows), counts[ON_TIME], counts[LATE],
+                                                  counts[MISSING], counts[PENDING]))
+
+
+def _rate_annotations(today: dt.date) -> dict[str, Any]:
+    submitted = Q(first_submitted_on__isnull=False)
+    return {
+        "total": Count("id"),
+        "on_time": Count("id", filter=submitted
+                         & Q(first_submitted_on__lte=F("period__due_date"))),
+        "late": Count("id", filter=submitted & Q(first_submitted_on__gt=F("period__due_date"))),
+        "missing": Count("id", filter=Q(first_submitted_on__isnull=True,
+                                        period__due_date__lt=today)),
+        "pending": Count("id", filter=Q(first_submitted_on__isnull=True,
+                                        period__due_date__gte=today)),
+    }
+
+
+def _rates(row: dict[str, Any]) -> Rates:
+    return Rates(row["total"], row["on_time"], row["late"], row["missing"], row["pending"])
+
+
+def completeness_by_period(*, plan: Plan, today: dt.date | None = None,
+                           periodic_only: bool = True) -> list[tuple[Period, Rates]]:
+    """Rates for every period of the plan, oldest first: two queries (one aggregate)."""
+    today = today or timezone.localdate()
+    periods = Period.objects.filter(plan=plan)
+    if periodic_only:
+        periods = periods.exclude(kind=ReportKind.ADHOC)
+    periods = list(periods.order_by("due_date", "code"))
+    rows = (ReportRequest.objects.filter(period__in=[p.pk for p in periods])
+            .values("period_id").annotate(**_rate_annotations(today)))
+    by_period = {row["period_id"]: _rates(row) for row in rows}
+    return [(p, by_period.get(p.pk, Rates(0, 0, 0, 0, 0))) for p in periods]
+
+
+@dataclass(frozen=True)
+class UnitHistoryRow:
+    unit: OrgUnit
+    rates: Rates
+    cells: dict[str, tuple[str, int, int]]  # period code -> (status, days, report id)
+    last_submitted: dt.date | None
+
+
+def completeness_by_unit(*, plan: Plan, today: dt.date | None = None
+                         ) -> tuple[list[Period], list[UnitHistoryRow]]:
+    """Each unit over time: its rates over the plan's periodic reports and its status in
+    each period. Three queries: periods, the aggregate per unit, one row per request."""
+    today = today or timezone.localdate()
+    periods = list(Period.objects.filter(plan=plan).exclude(kind=ReportKind.ADHOC)
+                   .order_by("due_date", "code"))
+    base = ReportRequest.objects.filter(period__in=[p.pk for p in periods])
+    aggregates = {row["org_unit_id"]: row for row in base.values("org_unit_id").annotate(
+        last=Max("first_submitted_on"), **_rate_annotations(today))}
+    cells: dict[int, dict[str, tuple[str, int, int]]] = defaultdict(dict)
+    units: dict[int, OrgUnit] = {}
+    for report in base.select_related("org_unit", "period").only(
+            "id", "first_submitted_on", "org_unit", "period__code", "period__due_date"):
+        status, days = timeliness(due_date=report.period.due_date,
+                                  first_submitted_on=report.first_submitted_on, today=today)
+        cells[report.org_unit_id][report.period.code] = (status, days, report.pk)
+        units[report.org_unit_id] = report.org_unit
+    rows = [UnitHistoryRow(unit, _rates(aggregates[pk]), cells[pk], aggregates[pk]["last"])
+            for pk, unit in units.items()]
+    rows.sort(key=lambda r: orgunit_sort_key(r.unit))
+    return periods, rows

@@ -1,0 +1,457 @@
+"""Pages of the reporting cycle: the reporter's inbox and report form, the coordinator's
+review queue and periods, completeness, and each report's history. Thin: check the
+permission, call one selector or service, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import ConflictError
+from common.types import AuthedRequest
+from plans.models import Plan, ValueType
+from plans.selectors import plan_current, plan_obligations_on
+from reporting import permissions, selectors, services
+from reporting.forms import (
+    AdhocForm,
+    AdhocQuestionFormSet,
+    PeriodOpenForm,
+    ReasonForm,
+    report_post_parse,
+    version_parse,
+)
+from reporting.models import ConflictCopy, ReportRequest, ReportState, TaskStatus
+from reporting.sections import sections_for
+from reporting.validation import FieldError, Question, far_from_previous, value_clean
+
+TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("results"),
+                    "difficulties": gettext_lazy("difficulties"),
+                    "proposals": gettext_lazy("proposals")}
+
+
+def _plan() -> Plan:
+    plan = plan_current()
+    if plan is None:
+        raise Http404(_("No plan is loaded."))
+    return plan
+
+
+def _style() -> str:
+    return "en" if get_language() == "en" else "vi"
+
+
+def _input_text(question: Question, text: str) -> str:
+    """A stored value as the input shows it (decimal comma in Vietnamese, no grouping)."""
+    if question.is_numeric and text and _style() == "vi":
+        return text.replace(".", ",")
+    return text
+
+
+def value_shown(question: Question, value: Any) -> str:
+    """A stored value as a reader sees it: 1.500.000, 12,5, Có, the option's name."""
+    if value is None or value.value == "":
+        return "—"
+    if question.is_numeric and value.numeric is not None:
+        number = Decimal(value.value)
+        shown = number_format(number, use_l10n=True, force_grouping=True)
+        return f"{shown} {question.unit}".strip() if question.unit else shown
+    if question.value_type == ValueType.BOOLEAN:
+        return _("Yes") if value.value == "true" else _("No")
+    if question.value_type == ValueType.CHOICE:
+        return question.choice_label(value.value)
+    return value.value
+
+
+# --------------------------------------------------------------------------------------
+# Lists
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_reporter:
+        if permissions.can_review(user):
+            return redirect("reporting:review")
+        if permissions.can_view_periods(user):
+            return redirect("reporting:periods")
+        raise PermissionDenied(_("Your account has no unit to report for."))
+    return render(request, "reporting/inbox.html",
+                  {"boxes": selectors.inbox_for(user=user), "unit": user.org_unit})
+
+
+@login_required
+def review(request: AuthedRequest) -> HttpResponse:
+    permissions.require_review(request.user)
+    return render(request, "reporting/review.html",
+                  {"reports": list(selectors.review_queue()),
+                   "returned": list(selectors.review_queue(state=ReportState.RETURNED)),
+                   "reason_form": ReasonForm()})
+
+
+@login_required
+def periods(request: AuthedRequest) -> HttpResponse:
+    if not permissions.can_view_periods(request.user):
+        raise PermissionDenied(_("Completeness is shown to the coordinator and viewers."))
+    plan = _plan()
+    form = PeriodOpenForm()
+    if request.method == "POST":
+        permissions.require_manage_periods(request.user)
+        form = PeriodOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                period, created = services.period_open(
+                    plan=plan, code=form.cleaned_data["code"].strip().upper(),
+                    actor=request.user)
+            except ValidationError as exc:
+                for message in exc.message_dict.get("period", exc.messages):
+                    form.add_error("code", message)
+            else:
+                messages.success(request, _(
+                    "Period %(code)s is open: %(count)s new report requests.") % {
+                    "code": period.code, "count": len(created)})
+                return redirect("reporting:period", code=period.code)
+    return render(request, "reporting/periods.html", {
+        "plan": plan, "periods": list(selectors.period_list(plan=plan)), "form": form,
+        "can_manage": permissions.can_manage_periods(request.user),
+    }, status=422 if form.errors else 200)
+
+
+@login_required
+def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
+    permissions.require_completeness(request.user)
+    period = selectors.period_get(code=code)
+    return render(request, "reporting/period_detail.html", {
+        "period": period,
+        "completeness": selectors.completeness_for_period(period=period),
+        "questions": list(period.questions.all()) if period.is_adhoc else [],
+        "recipients": list(period.recipients.all()) if period.is_adhoc else [],
+        "is_viewer": request.user.is_viewer,
+    })
+
+
+@login_required
+def completeness(request: AuthedRequest) -> HttpResponse:
+    permissions.require_completeness(request.user)
+    plan = _plan()
+    periods_, rows = selectors.completeness_by_unit(plan=plan)
+    return render(request, "reporting/completeness.html", {
+        "plan": plan, "by_period": selectors.completeness_by_period(plan=plan),
+        "periods": periods_, "rows": rows,
+    })
+
+
+@login_required
+def adhoc_new(request: AuthedRequest) -> HttpResponse:
+    permissions.require_manage_periods(request.user)
+    plan = _plan()
+    obliged = list(plan_obligations_on(plan=plan, day=timezone.localdate()))
+    form = AdhocForm(request.POST or None, obliged=obliged)
+    questions = AdhocQuestionFormSet(request.POST or None, prefix="q")
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
+        asked = [q for f in questions.forms if (q := f.as_question())]
+        try:
+            period = services.adhoc_request_open(
+                plan=plan, title=form.cleaned_data["title"],
+                instructions=form.cleaned_data["instructions"],
+                due_date=form.cleaned_data["due_date"], recipients=form.recipients(),
+                questions=asked, actor=request.user,
+                include_plan_questions=form.cleaned_data["include_plan_questions"])
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                field = key if key in form.fields else None
+                if key == "recipients":
+                    field = "units"
+                for message in errors:
+                    form.add_error(field, message if field else f"{key}: {message}")
+        else:
+            messages.success(request, _("Ad-hoc request %(code)s sent to %(count)s units.") % {
+                "code": period.code, "count": period.requests.count()})
+            return redirect("reporting:period", code=period.code)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "reporting/adhoc_form.html",
+                  {"form": form, "questions": questions}, status=status)
+
+
+# --------------------------------------------------------------------------------------
+# One report
+
+
+def _report(request: AuthedRequest, period: str, unit: str) -> ReportRequest:
+    report = selectors.report_get(period_code=period, unit_code=unit)
+    permissions.require_view(request.user, report)
+    return report
+
+
+def _decorate(layout: selectors.ReportLayout, posted: dict[str, Any] | None,
+              errors: dict[str, list[str]]) -> None:
+    """Give every field what the template shows: the input text (the posted one after a
+    refused save), the stored value for reading, and the messages of a refused save."""
+    values, answers = posted or ({}, {})
+    for fs in layout.fields:
+        q = fs.question
+        item = values.get(q.code, {})
+        fs.display = item.get("value", _input_text(q, fs.raw))  # type: ignore[attr-defined]
+        fs.display_comment = item.get("comment", fs.comment)  # type: ignore[attr-defined]
+        fs.shown = value_shown(q, fs.value)  # type: ignore[attr-defined]
+        fs.previous_shown = (  # type: ignore[attr-defined]
+            number_format(fs.previous.normalize(), use_l10n=True, force_grouping=True)
+            if fs.previous is not None else "")
+        fs.post_errors = errors.get(q.key, []) + errors.get(  # type: ignore[attr-defined]
+            f"{q.key}.comment", [])
+    for section in layout.tasks:
+        ref = section.task.ref
+        item = answers.get(ref, {})
+        section.display = {name: item.get(name, getattr(section.answer, name))  # type: ignore
+                           for name in ("status", "results", "difficulties", "proposals")}
+        section.post_errors = {  # type: ignore[attr-defined]
+            name: errors.get(f"tasks.{ref}.{name}", []) + (
+                errors.get(f"tasks.{ref}", []) if name == "status" else [])
+            for name in ("status", "results", "difficulties", "proposals")}
+
+
+def _extra_sections(request: AuthedRequest, report: ReportRequest, editable: bool
+                    ) -> list[dict[str, Any]]:
+    out = []
+    for section in sections_for(report):
+        context = {**section.context(report), "request_obj": report, "editable": editable}
+        out.append({"key": section.key, "title": section.title,
+                    "html": mark_safe(render_to_string(section.template, context,
+                                                       request=request))})
+    return out
+
+
+def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
+                   ) -> list[tuple[str, str, str]]:
+    """(what, current value, refused value) for each change the conflict copy holds."""
+    rows = []
+    fields = {f.question.code: f for f in layout.fields}
+    for code, item in (conflict.payload.get("values") or {}).items():
+        fs = fields.get(code)
+        if fs is None:
+            continue
+        mine = item.get("value", "") if isinstance(item, dict) else item
+        if isinstance(item, dict) and "comment" in item and item["comment"] != fs.comment:
+            rows.append((_("Comment: %(name)s") % {"name": fs.question.label}, fs.comment,
+                         str(item["comment"])))
+        if str(mine if mine is not None else "") != _input_text(fs.question, fs.raw):
+            rows.append((fs.question.label, value_shown(fs.question, fs.value), str(mine)))
+    labels = dict(TaskStatus.choices)
+    for ref, item in (conflict.payload.get("answers") or {}).items():
+        answer = layout.answers.get(ref)
+        if answer is None or not isinstance(item, dict):
+            continue
+        for name, mine in item.items():
+            current = getattr(answer, name, "")
+            if name == "status":
+                current, mine = labels.get(current, current), labels.get(mine, mine)
+            if str(mine) != str(current):
+                rows.append((f"{ref} · {TASK_FIELD_NAMES.get(name, name)}", str(current),
+                             str(mine)))
+    return rows
+
+
+def _render_report(request: AuthedRequest, report: ReportRequest, *,
+                   posted: Any = None, errors: dict[str, list[str]] | None = None,
+                   status: int = 200) -> HttpResponse:
+    user = request.user
+    layout = selectors.report_layout(report=report)
+    _decorate(layout, posted, errors or {})
+    editable = permissions.can_edit(user, report)
+    conflicts = selectors.report_conflicts_open(report=report) if editable else []
+    issues = selectors.report_issues(report=report, layout=layout)
+    section_issues = [i for i in issues if i.key.startswith("sections.")]
+    return render(request, "reporting/report.html", {
+        "report": report, "period": report.period, "layout": layout, "editable": editable,
+        "can_review": permissions.can_review(user) and report.state == ReportState.SUBMITTED,
+        "can_reopen": permissions.can_review(user) and report.state == ReportState.ACCEPTED,
+        "status_choices": TaskStatus.choices,
+        "conflicts": [(c, _conflict_rows(c, layout)) for c in conflicts],
+        "blocking": [i for i in issues if i.blocking],
+        "section_issues": section_issues,
+        "extra_sections": _extra_sections(request, report, editable),
+        "errors": errors or {},
+        "reason_form": ReasonForm(),
+        "days_left": selectors.days_left(report.period.due_date),
+    }, status=status)
+
+
+@login_required
+def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    report = _report(request, period, unit)
+    if request.method != "POST":
+        return _render_report(request, report)
+    permissions.require_write(request.user, report)
+    layout = selectors.report_layout(report=report, with_issues=False)
+    posted = report_post_parse(request.POST, codes=list(layout.questions),
+                               refs=list(layout.answers))
+    version = version_parse(request.POST)
+    action = request.POST.get("action", "save")
+    if version is None:
+        return _render_report(request, report, posted=posted, status=422,
+                              errors={"version": [_("The form is incomplete; reload it.")]})
+    try:
+        report = services.report_save(report=report, actor=request.user, version=version,
+                                      values=posted[0], answers=posted[1], style=_style())
+    except ValidationError as exc:
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        for message in exc.message_dict.get("state", []):
+            messages.error(request, message)
+        return _render_report(request, report, posted=posted, errors=exc.message_dict,
+                              status=422)
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return _render_report(request, report, status=409)
+    if action == "submit":
+        try:
+            services.report_submit(report=report, actor=request.user, version=report.version)
+        except ValidationError as exc:
+            messages.warning(request, _(
+                "Your changes are saved, but the report cannot be submitted yet: %(count)s "
+                "problems are marked below.") % {"count": sum(map(len, exc.message_dict.values()))})
+            return _render_report(request, report, errors=exc.message_dict, status=422)
+        messages.success(request, _("Report submitted. The coordinator has been notified "
+                                    "through the review queue."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("reporting:report", period=report.period.code, unit=report.org_unit.code)
+
+
+@login_required
+@require_POST
+def report_check(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    """htmx: the messages of one field as typed (type and range; far from the previous
+    period; larger than its whole)."""
+    report = _report(request, period, unit)
+    permissions.require_write(request.user, report)
+    code = request.POST.get("field", "")
+    layout = selectors.report_layout(report=report, with_issues=False)
+    question = layout.questions.get(code)
+    if question is None:
+        return HttpResponse(status=204)
+    errors, warnings = [], []
+    try:
+        _text, number = value_clean(question, request.POST.get(f"v:{code}", ""), style=_style())
+    except FieldError as exc:
+        errors.append(exc.message)
+        number = None
+    if number is not None:
+        fs = next(f for f in layout.fields if f.question.code == code)
+        if fs.previous is not None and far_from_previous(number, fs.previous):
+            warnings.append(_("Far from the previous period's %(previous)s: check it, or explain "
+                              "it in the comment.") % {"previous": number_format(
+                                  fs.previous.normalize(), use_l10n=True, force_grouping=True)})
+        whole = layout.questions.get(question.part_of or "")
+        if whole is not None:
+            try:
+                _t, total = value_clean(whole, request.POST.get(f"v:{whole.code}", ""),
+                                        style=_style())
+            except FieldError:
+                total = None
+            if total is not None and number > total:
+                errors.append(_("Cannot be larger than «%(whole)s».") % {"whole": whole.label})
+    return render(request, "reporting/_field_messages.html",
+                  {"errors": errors, "warnings": warnings})
+
+
+def _review_action(request: AuthedRequest, period: str, unit: str, action: str
+                   ) -> HttpResponse:
+    report = _report(request, period, unit)
+    permissions.require_review(request.user, report)
+    try:
+        if action == "accept":
+            services.report_accept(report=report, actor=request.user)
+            messages.success(request, _("Report accepted and locked."))
+        else:
+            form = ReasonForm(request.POST)
+            reason = form.data.get("reason", "")
+            if action == "return":
+                services.report_return(report=report, actor=request.user, reason=reason)
+                messages.success(request, _("Report returned to the unit."))
+            else:
+                services.report_reopen(report=report, actor=request.user, reason=reason)
+                messages.success(request, _("Report reopened and returned to the unit."))
+    except ValidationError as exc:
+        for message in (m for ms in exc.message_dict.values() for m in ms):
+            messages.error(request, message)
+        return _render_report(request, report, status=422)
+    nxt = request.POST.get("next", "")
+    if nxt == "review":
+        return redirect("reporting:review")
+    return redirect("reporting:report", period=report.period.code, unit=report.org_unit.code)
+
+
+@login_required
+@require_POST
+def report_accept(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    return _review_action(request, period, unit, "accept")
+
+
+@login_required
+@require_POST
+def report_return(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    return _review_action(request, period, unit, "return")
+
+
+@login_required
+@require_POST
+def report_reopen(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    return _review_action(request, period, unit, "reopen")
+
+
+@login_required
+@require_POST
+def conflict_resolve(request: AuthedRequest, period: str, unit: str, pk: int) -> HttpResponse:
+    report = _report(request, period, unit)
+    conflict = get_object_or_404(ConflictCopy, pk=pk, request=report)
+    try:
+        services.conflict_resolve(conflict=conflict, actor=request.user,
+                                  keep=request.POST.get("keep", ""))
+    except ValidationError as exc:
+        for message in (m for ms in exc.message_dict.values() for m in ms):
+            messages.error(request, message)
+        return _render_report(request, report, status=422)
+    messages.success(request, _("Conflict resolved."))
+    return redirect("reporting:report", period=report.period.code, unit=report.org_unit.code)
+
+
+@login_required
+def report_history(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
+    report = _report(request, period, unit)
+    events = selectors.report_history(report=report)
+    labels = dict(ReportState.choices) | dict(TaskStatus.choices)
+    names = TASK_FIELD_NAMES
+    other_names = {"state": _("state"), "version": _("version"), "conflict": _("conflict"),
+                   "start": _("data from"), "end": _("data to"), "due_date": _("due date"),
+                   "title": _("title"), "recipients": _("recipients")}
+    for event in events:
+        rows = []
+        for change in event.changes or []:
+            key = str(change.get("field", ""))
+            kind, _sep, rest = key.partition(":")
+            if kind == "value":
+                what = change.get("label") or rest
+            elif kind == "comment":
+                what = _("Comment: %(name)s") % {"name": change.get("label") or rest}
+            elif kind == "task":
+                ref, _sep2, name = rest.partition(":")
+                what = f"{ref} · {names.get(name, name)}"
+            else:
+                what = other_names.get(key, key)
+            old, new = change.get("old"), change.get("new")
+            rows.append((what, labels.get(old, old) if isinstance(old, str) else old,
+                         labels.get(new, new) if isinstance(new, str) else new))
+        event.rows = rows  # type: ignore[attr-defined]
+    return render(request, "reporting/history.html", {"report": report, "events": events})
