@@ -189,8 +189,12 @@ def _sync_children(sync: _Sync, spec: PlanSpec, plan: Plan, units: dict[str, Org
         )
         sync.set_m2m(element, "targets", label, [targets[c] for c in q.target_codes])
     for q in spec.questions:
-        sync.upsert(DataElement, f"question {q.code}", {"plan": plan, "code": q.code},
-                    {"part_of_id": elements[q.part_of].pk if q.part_of else None})
+        # A second pass, since a part may come before its whole in the file.
+        element, whole = elements[q.code], elements[q.part_of].pk if q.part_of else None
+        if element.part_of_id != whole:
+            DataElement.objects.filter(pk=element.pk).update(part_of_id=whole)
+            if f"question {q.code}" not in sync.report.created:
+                sync.report.updated.append(f"question {q.code}: part_of changed")
 
     sync.prune(DataElement.objects.filter(plan=plan), "code", set(elements), "question")
     sync.prune(ReportingRule.objects.filter(plan=plan), "kind",

@@ -15,7 +15,17 @@ SECRET_KEY = env_str("SCP_SECRET_KEY", "insecure-dev-key-change-me")
 DEBUG = env_bool("SCP_DEBUG", False)
 ALLOWED_HOSTS = env_list("SCP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
+# The project's apps come first: their translations and templates take precedence over
+# Django's own (whose Vietnamese for "History" is "Bản ghi nhớ", for instance).
 INSTALLED_APPS = [
+    "common",
+    "accounts",
+    "orgunits",
+    "plans",
+    "reporting",
+    "registry",
+    "api",
+    "web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -25,19 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
-    "common",
-    "accounts",
-    "orgunits",
-    "plans",
-    "reporting",
-    "registry",
-    "api",
-    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "common.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -34,3 +34,15 @@ def localised(obj, field: str = "name") -> str:
         if english:
             return english
     return getattr(obj, field, "")
+
+
+@register.filter
+def task_title(task) -> str:
+    """A task's heading: its English title in English; in Vietnamese, the start of the
+    plan's own words (the plan gives tasks no separate titles)."""
+    from django.utils.text import Truncator
+    from django.utils.translation import get_language
+
+    if get_language() == "en" and task.title_en:
+        return task.title_en
+    return Truncator(task.text).words(16)

@@ -11,8 +11,9 @@ from django.urls import reverse
 from accounts.models import Role
 
 
-def test_login_page_is_vietnamese_by_default(client, plan):
-    html = client.get(reverse("web:login")).content.decode()
+def test_login_page_is_vietnamese_even_for_an_english_browser(client, plan):
+    response = client.get(reverse("web:login"), headers={"Accept-Language": "en-US,en"})
+    html = response.content.decode()
     assert "Đăng nhập" in html and 'lang="vi"' in html
 
 
