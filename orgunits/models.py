@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, ValidityModel, ValidityQuerySet
+from common.models import TimeStampedModel, ValidityModel
 
 
 class OrgUnitKind(models.TextChoices):
@@ -58,8 +58,6 @@ class OrgUnit(TimeStampedModel, ValidityModel):
     )
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation unit")
