@@ -1,5 +1,316 @@
-"""REST endpoints for reporting (thin: validate, check permission, call a service or selector)."""
+"""REST endpoints for reporting (thin: validate, check permission, call a service or selector).
 
-from ninja import Router
+Reports are addressed as DHIS2 addresses data: by period code and organisation-unit code,
+e.g. `/reports/2025S1/sct`. Writes carry the `version` the client read; a stale version
+is refused with 409 and the refused changes are kept beside the current version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from plans.selectors import plan_current
+from reporting import permissions, selectors, services
+from reporting.models import Period, ReportRequest, ReportState
 
 router = Router(tags=["reporting"])
+
+
+class PeriodOut(Schema):
+    code: str
+    kind: str
+    year: int
+    label: str
+    title: str
+    start: dt.date
+    end: dt.date
+    due_date: dt.date
+
+
+class RequestOut(Schema):
+    period: str
+    unit: str
+    unit_name: str
+    state: str
+    version: int
+    due_date: dt.date
+    submitted_at: dt.datetime | None
+    first_submitted_on: dt.date | None
+    accepted_at: dt.datetime | None
+    return_reason: str
+
+
+class ValueOut(Schema):
+    code: str
+    name: str
+    value_type: str
+    unit: str
+    required: bool
+    task: str | None
+    value: str | None
+    numeric: float | int | None
+    comment: str
+
+
+class TaskAnswerOut(Schema):
+    ref: str
+    status: str
+    results: str
+    difficulties: str
+    proposals: str
+
+
+class IssueOut(Schema):
+    field: str
+    message: str
+    level: str
+    blocking: bool
+
+
+class ReportOut(RequestOut):
+    values: list[ValueOut]
+    tasks: list[TaskAnswerOut]
+    issues: list[IssueOut]
+
+
+class SaveIn(Schema):
+    version: int = Field(..., description="The version you read; a newer one refuses the write.")
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description='By question code: a value, or {"value": ..., "comment": "..."}; '
+                    "null or \"\" clears it.")
+    tasks: dict[str, Any] = Field(
+        default_factory=dict,
+        description="By task reference (IV.1.1): any of status (not_started, in_progress, "
+                    "completed, recurring_done), results, difficulties, proposals.")
+
+
+class SubmitIn(Schema):
+    version: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class PeriodOpenIn(Schema):
+    code: str = Field(..., max_length=20, description="2025S1 or 2025")
+
+
+class RatesOut(Schema):
+    total: int
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+    completeness: float | None
+    timeliness: float | None
+
+
+class UnitTimelinessOut(Schema):
+    unit: str
+    unit_name: str
+    state: str
+    status: str = Field(..., description="on_time, late, pending (not yet due) or missing")
+    days_late: int
+    submitted_on: dt.date | None
+
+
+class CompletenessOut(Schema):
+    period: str
+    due_date: dt.date
+    rates: RatesOut
+    units: list[UnitTimelinessOut]
+
+
+class PeriodRatesOut(Schema):
+    period: str
+    due_date: dt.date
+    rates: RatesOut
+
+
+class HistoryOut(Schema):
+    occurred_at: dt.datetime
+    actor: str | None
+    action: str
+    note: str
+    changes: list[dict[str, Any]]
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _period_out(period: Period) -> dict[str, Any]:
+    return {"code": period.code, "kind": period.kind, "year": period.year,
+            "label": period.label, "title": period.title, "start": period.start,
+            "end": period.end, "due_date": period.due_date}
+
+
+def _request_out(report: ReportRequest) -> dict[str, Any]:
+    return {"period": report.period.code, "unit": report.org_unit.code,
+            "unit_name": report.org_unit.name, "state": report.state,
+            "version": report.version, "due_date": report.period.due_date,
+            "submitted_at": report.submitted_at, "first_submitted_on": report.first_submitted_on,
+            "accepted_at": report.accepted_at, "return_reason": report.return_reason}
+
+
+def _report_out(report: ReportRequest) -> dict[str, Any]:
+    layout = selectors.report_layout(report=report)
+    task_refs = {a.task_id: ref for ref, a in layout.answers.items()}
+    values = [{
+        "code": f.question.code, "name": f.question.name, "value_type": f.question.value_type,
+        "unit": f.question.unit, "required": f.question.required,
+        "task": task_refs.get(f.question.task_id) if f.question.task_id else None,
+        "value": f.raw or None,
+        "numeric": _number(f.value.numeric) if f.value is not None else None,
+        "comment": f.comment,
+    } for f in layout.fields]
+    tasks = [{"ref": ref, "status": a.status, "results": a.results,
+              "difficulties": a.difficulties, "proposals": a.proposals}
+             for ref, a in layout.answers.items()]
+    issues = [{"field": i.key, "message": i.message, "level": i.level, "blocking": i.blocking}
+              for i in selectors.report_issues(report=report, layout=layout)]
+    return {**_request_out(report), "values": values, "tasks": tasks, "issues": issues}
+
+
+def _rates_out(rates: selectors.Rates) -> dict[str, Any]:
+    return {"total": rates.total, "on_time": rates.on_time, "late": rates.late,
+            "missing": rates.missing, "pending": rates.pending,
+            "completeness": rates.completeness, "timeliness": rates.timeliness}
+
+
+def _plan() -> Any:
+    plan = plan_current()
+    if plan is None:
+        raise Http404(_("No plan is loaded."))
+    return plan
+
+
+def _report(request: HttpRequest, period: str, unit: str) -> ReportRequest:
+    report = selectors.report_get(period_code=period, unit_code=unit)
+    permissions.require_view(request.user, report)
+    return report
+
+
+def _reload(report: ReportRequest) -> ReportRequest:
+    return ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
+
+
+@router.get("/periods", response=list[PeriodOut], summary="Reporting periods, newest first")
+def periods_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_period_out(p) for p in Period.objects.filter(plan=_plan())
+            .order_by("-due_date", "-code")]
+
+
+@router.post("/periods", response={201: PeriodOut},
+             summary="Open a semi-annual (2025S1) or annual (2025) period (coordinator)")
+def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> tuple[int, dict[str, Any]]:
+    period, _created = services.period_open(plan=_plan(), code=payload.code.strip().upper(),
+                                            actor=request.user)
+    return 201, _period_out(period)
+
+
+@router.get("/requests", response=list[RequestOut],
+            summary="Report requests you may see, optionally filtered")
+def requests_list(request: HttpRequest, period: str | None = None, unit: str | None = None,
+                  state: str | None = None) -> list[dict[str, Any]]:
+    rows = selectors.requests_visible(user=request.user).filter(period__plan=_plan())
+    if period:
+        rows = rows.filter(period=selectors.period_get(code=period))
+    if unit:
+        rows = rows.filter(org_unit__code=unit)
+    if state:
+        if state not in ReportState.values:
+            raise ValidationError({"state": [_("Unknown state; one of: %(states)s.") % {
+                "states": ", ".join(ReportState.values)}]})
+        rows = rows.filter(state=state)
+    return [_request_out(r) for r in rows.order_by("-period__due_date", "org_unit__name")]
+
+
+@router.get("/reports/{period}/{unit}", response=ReportOut,
+            summary="A report: state, version, values, task answers and open issues")
+def report_read(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
+    return _report_out(_report(request, period, unit))
+
+
+@router.post("/reports/{period}/{unit}/values", response=ReportOut,
+             summary="Write values and task answers of a draft or returned report")
+def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
+                 ) -> dict[str, Any]:
+    report = _report(request, period, unit)
+    services.report_save(report=report, actor=request.user, version=payload.version,
+                         values=payload.values, answers=payload.tasks)
+    return _report_out(_reload(report))
+
+
+@router.post("/reports/{period}/{unit}/submit", response=ReportOut,
+             summary="Submit (or resubmit) the report; refused while issues block it")
+def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitIn
+                  ) -> dict[str, Any]:
+    report = _report(request, period, unit)
+    services.report_submit(report=report, actor=request.user, version=payload.version)
+    return _report_out(_reload(report))
+
+
+@router.post("/reports/{period}/{unit}/accept", response=ReportOut,
+             summary="Accept a submitted report and lock it (coordinator)")
+def report_accept(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
+    report = _report(request, period, unit)
+    services.report_accept(report=report, actor=request.user)
+    return _report_out(_reload(report))
+
+
+@router.post("/reports/{period}/{unit}/return", response=ReportOut,
+             summary="Return a submitted report to its unit with a reason (coordinator)")
+def report_return(request: HttpRequest, period: str, unit: str, payload: ReasonIn
+                  ) -> dict[str, Any]:
+    report = _report(request, period, unit)
+    services.report_return(report=report, actor=request.user, reason=payload.reason)
+    return _report_out(_reload(report))
+
+
+@router.post("/reports/{period}/{unit}/reopen", response=ReportOut,
+             summary="Reopen an accepted report, with a reason (coordinator)")
+def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonIn
+                  ) -> dict[str, Any]:
+    report = _report(request, period, unit)
+    services.report_reopen(report=report, actor=request.user, reason=payload.reason)
+    return _report_out(_reload(report))
+
+
+@router.get("/reports/{period}/{unit}/history", response=list[HistoryOut],
+            summary="Every recorded change to the report, newest first")
+def report_history(request: HttpRequest, period: str, unit: str) -> list[dict[str, Any]]:
+    report = _report(request, period, unit)
+    return [{"occurred_at": e.occurred_at, "actor": e.actor.username if e.actor else None,
+             "action": e.action, "note": e.note, "changes": e.changes}
+            for e in selectors.report_history(report=report)]
+
+
+@router.get("/completeness", response=list[PeriodRatesOut],
+            summary="Completeness and timeliness rates of every periodic period")
+def completeness_list(request: HttpRequest) -> list[dict[str, Any]]:
+    permissions.require_completeness(request.user)
+    return [{"period": p.code, "due_date": p.due_date, "rates": _rates_out(r)}
+            for p, r in selectors.completeness_by_period(plan=_plan())]
+
+
+@router.get("/completeness/{period}", response=CompletenessOut,
+            summary="Each unit's timeliness in one period, with the rates")
+def completeness_period(request: HttpRequest, period: str) -> dict[str, Any]:
+    permissions.require_completeness(request.user)
+    found = selectors.completeness_for_period(period=selectors.period_get(code=period))
+    return {"period": found.period.code, "due_date": found.period.due_date,
+            "rates": _rates_out(found.rates),
+            "units": [{"unit": r.unit.code, "unit_name": r.unit.name, "state": r.state,
+                       "status": r.status, "days_late": r.days_late,
+                       "submitted_on": r.submitted_on} for r in found.rows]}

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from plans.models import Plan, ReportingRule, ReportKind
 
-SEMIANNUAL_RE = re.compile(r"^(\d{4})S([12])$")
-ANNUAL_RE = re.compile(r"^(\d{4})$")
-ADHOC_RE = re.compile(r"^AH-(\d{4})-(\d{2,3})$")
+SEMIANNUAL_RE = re.compile(r"^(\d{4})S([12])$", re.ASCII)
+ANNUAL_RE = re.compile(r"^(\d{4})$", re.ASCII)
+ADHOC_RE = re.compile(r"^AH-(\d{4})-(\d{2,3})$", re.ASCII)
 
 # Decree 09/2019/NĐ-CP, art. 12: (from month, from day of the previous year, to month,
 # to day); and Plan 141 section V: due before (month, day).

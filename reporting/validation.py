@@ -34,9 +34,9 @@ NUMERIC_TYPES = frozenset(
 WHOLE_TYPES = frozenset({ValueType.INTEGER, ValueType.MONEY})
 _TRUE = {"true", "1", "yes", "y", "có", "co", "x", "on"}
 _FALSE = {"false", "0", "no", "n", "không", "khong", "off"}
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
-_DOT_GROUPS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_COMMA_GROUPS = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
+_DOT_GROUPS = re.compile(r"^-?\d{1,3}(\.\d{3})+$", re.ASCII)
+_COMMA_GROUPS = re.compile(r"^-?\d{1,3}(,\d{3})+$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,7 @@ class Issue:
     message: str
     level: str = "error"  # error | warning
     blocking: bool = True
+    kind: str = ""  # required | part | far | status | results
 
 
 def far_from_previous(current: Decimal, previous: Decimal) -> bool:
@@ -245,7 +246,7 @@ def value_issues(question: Question, value: Any, previous: Decimal | None,
     if not has_value:
         if question.required:
             issues.append(Issue(question.key, _("«%(name)s»: this answer is required.")
-                                % {"name": name}))
+                                % {"name": name}, kind="required"))
         return issues
     number = value.numeric
     if (whole is not None and number is not None and whole_value is not None
@@ -253,7 +254,7 @@ def value_issues(question: Question, value: Any, previous: Decimal | None,
         issues.append(Issue(question.key, _(
             "«%(part)s» (%(value)s) cannot be larger than «%(whole)s» (%(total)s)."
         ) % {"part": name, "value": _fmt(number), "whole": whole.label,
-             "total": _fmt(whole_value.numeric)}))
+             "total": _fmt(whole_value.numeric)}, kind="part"))
     if (question.is_numeric and number is not None and previous is not None
             and far_from_previous(number, previous)):
         commented = bool(value.comment.strip())
@@ -261,7 +262,8 @@ def value_issues(question: Question, value: Any, previous: Decimal | None,
             "«%(name)s» is %(value)s, far from the previous period's %(previous)s. "
             "Check the figure; if it is right, explain it in the comment."
         ) % {"name": name, "value": _fmt(number), "previous": _fmt(previous)}
-        issues.append(Issue(question.key, message, level="warning", blocking=not commented))
+        issues.append(Issue(question.key, message, level="warning", blocking=not commented,
+                            kind="far"))
     return issues
 
 
@@ -272,15 +274,15 @@ def task_issues(answer: Any) -> list[Issue]:
     issues: list[Issue] = []
     if not answer.status:
         issues.append(Issue(f"{prefix}.status", _("Task %(ref)s: choose its status.")
-                            % {"ref": task.ref}))
+                            % {"ref": task.ref}, kind="required"))
     elif answer.status == "recurring_done" and task.recurrence != Recurrence.RECURRING:
         issues.append(Issue(f"{prefix}.status", _(
             "Task %(ref)s is a one-off task: choose 'in progress' or 'completed'."
-        ) % {"ref": task.ref}))
+        ) % {"ref": task.ref}, kind="status"))
     elif answer.status != "not_started" and not answer.results.strip():
         issues.append(Issue(f"{prefix}.results", _(
             "Task %(ref)s: describe the results achieved."
-        ) % {"ref": task.ref}))
+        ) % {"ref": task.ref}, kind="required"))
     return issues
 
 

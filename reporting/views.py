@@ -42,6 +42,16 @@ TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("r
                     "proposals": gettext_lazy("proposals")}
 
 
+ACTION_LABELS = {
+    "report.open": gettext_lazy("Request opened"), "report.save": gettext_lazy("Saved"),
+    "report.submit": gettext_lazy("Submitted"), "report.resubmit": gettext_lazy("Resubmitted"),
+    "report.return": gettext_lazy("Returned"), "report.accept": gettext_lazy("Accepted"),
+    "report.reopen": gettext_lazy("Reopened"),
+    "report.conflict": gettext_lazy("Save refused: edit conflict"),
+    "report.conflict_resolve": gettext_lazy("Edit conflict resolved"),
+}
+
+
 def _plan() -> Plan:
     plan = plan_current()
     if plan is None:
@@ -195,10 +205,24 @@ def _report(request: AuthedRequest, period: str, unit: str) -> ReportRequest:
     return report
 
 
-def _decorate(layout: selectors.ReportLayout, posted: dict[str, Any] | None,
+def _messages(post_errors: list[str], issues: list[Any]) -> list[tuple[str, str]]:
+    """(css class, text) of a field: the messages of a refused save or submission, then the
+    standing issues (except "required", which shows after a submission attempt)."""
+    shown = [("field-error", m) for m in post_errors]
+    for issue in issues:
+        if issue.kind == "required" or any(m.startswith(issue.message) for m in post_errors):
+            continue
+        if issue.level == "warning":
+            shown.append(("field-warning", f"⚠ {issue.message}"))
+        else:
+            shown.append(("field-error", issue.message))
+    return shown
+
+
+def _decorate(layout: selectors.ReportLayout, posted: Any,
               errors: dict[str, list[str]]) -> None:
     """Give every field what the template shows: the input text (the posted one after a
-    refused save), the stored value for reading, and the messages of a refused save."""
+    refused save), the stored value for reading, and its messages."""
     values, answers = posted or ({}, {})
     for fs in layout.fields:
         q = fs.question
@@ -209,16 +233,17 @@ def _decorate(layout: selectors.ReportLayout, posted: dict[str, Any] | None,
         fs.previous_shown = (  # type: ignore[attr-defined]
             number_format(fs.previous.normalize(), use_l10n=True, force_grouping=True)
             if fs.previous is not None else "")
-        fs.post_errors = errors.get(q.key, []) + errors.get(  # type: ignore[attr-defined]
-            f"{q.key}.comment", [])
+        fs.messages = _messages(  # type: ignore[attr-defined]
+            errors.get(q.key, []) + errors.get(f"{q.key}.comment", []), fs.issues)
     for section in layout.tasks:
         ref = section.task.ref
         item = answers.get(ref, {})
         section.display = {name: item.get(name, getattr(section.answer, name))  # type: ignore
                            for name in ("status", "results", "difficulties", "proposals")}
-        section.post_errors = {  # type: ignore[attr-defined]
-            name: errors.get(f"tasks.{ref}.{name}", []) + (
-                errors.get(f"tasks.{ref}", []) if name == "status" else [])
+        section.messages = {  # type: ignore[attr-defined]
+            name: _messages(errors.get(f"tasks.{ref}.{name}", []) + (
+                errors.get(f"tasks.{ref}", []) if name == "status" else []),
+                section.issues_for(name))
             for name in ("status", "results", "difficulties", "proposals")}
 
 
@@ -454,4 +479,5 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
             rows.append((what, labels.get(old, old) if isinstance(old, str) else old,
                          labels.get(new, new) if isinstance(new, str) else new))
         event.rows = rows  # type: ignore[attr-defined]
+        event.label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
     return render(request, "reporting/history.html", {"report": report, "events": events})

@@ -1,0 +1,85 @@
+"""Badges and small formats of the reporting pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from reporting.models import ReportState
+
+register = template.Library()
+
+_STATE_CLASS = {
+    ReportState.DRAFT: "muted", ReportState.SUBMITTED: "", ReportState.RETURNED: "warn",
+    ReportState.ACCEPTED: "ok",
+}
+
+
+@register.simple_tag
+def state_badge(state: str) -> str:
+    label = dict(ReportState.choices).get(state, state)
+    return format_html('<span class="badge {}">{}</span>', _STATE_CLASS.get(state, ""), label)
+
+
+@register.simple_tag
+def due_badge(days_left: int) -> str:
+    """"3 days left", "due today", "5 days overdue"."""
+    if days_left > 1:
+        return format_html('<span class="badge{}">{}</span>', " warn" if days_left <= 7 else "",
+                           ngettext("%(n)s day left", "%(n)s days left", days_left)
+                           % {"n": days_left})
+    if days_left == 1:
+        return format_html('<span class="badge warn">{}</span>', _("due tomorrow"))
+    if days_left == 0:
+        return format_html('<span class="badge warn">{}</span>', _("due today"))
+    return format_html('<span class="badge bad">{}</span>',
+                       ngettext("%(n)s day overdue", "%(n)s days overdue", -days_left)
+                       % {"n": -days_left})
+
+
+@register.simple_tag
+def timeliness_badge(status: str, days: int = 0) -> str:
+    if status == "on_time":
+        return format_html('<span class="badge ok">{}</span>', _("on time"))
+    if status == "late":
+        return format_html('<span class="badge warn">{}</span>',
+                           ngettext("late by %(n)s day", "late by %(n)s days", days)
+                           % {"n": days})
+    if status == "pending":
+        return format_html('<span class="badge muted">{}</span>', _("not yet due"))
+    return format_html('<span class="badge bad">{}</span>',
+                       ngettext("not submitted, %(n)s day overdue",
+                                "not submitted, %(n)s days overdue", days) % {"n": days})
+
+
+@register.simple_tag
+def timeliness_cell(cell) -> str:
+    """A compact cell of the unit × period table."""
+    if not cell:
+        return format_html('<span class="muted">{}</span>', "·")
+    status, days, _pk = cell
+    symbols = {"on_time": ("ok", "✓", _("on time")), "late": ("warn", f"+{days}",
+                                                              _("late (days)")),
+               "pending": ("muted", "…", _("not yet due")), "missing": ("bad", "✗",
+                                                                         _("not submitted"))}
+    css, text, title = symbols[status]
+    return format_html('<span class="badge {}" title="{}">{}</span>', css, title, text)
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    from django.utils.formats import number_format
+
+    return f"{number_format(value, decimal_pos=1, use_l10n=True)}%"
