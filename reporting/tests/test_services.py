@@ -133,19 +133,24 @@ def test_a_part_may_not_exceed_its_whole(sct_report, reporter):
     assert list(caught.value.message_dict) == ["values.supermarkets-eco-packaging"]
 
 
-def test_status_needs_results_and_one_off_tasks_are_not_recurring(sct_report, reporter):
+def test_status_needs_results(sct_report, reporter):
     _fill(sct_report, reporter)
     report_save(report=sct_report, actor=reporter, version=2,
                 answers={"IV.1.1": {"results": ""}})
     with pytest.raises(ValidationError) as caught:
         report_submit(report=sct_report, actor=reporter)
     assert list(caught.value.message_dict) == ["tasks.IV.1.1.results"]
-    one_off = TaskAnswer.objects.filter(request=sct_report, task__recurrence="one_off").first()
-    if one_off is not None:
-        with pytest.raises(ValidationError) as caught:
-            report_save(report=sct_report, actor=reporter, version=3,
-                        answers={one_off.task.ref: {"status": "recurring_done"}})
-        assert f"tasks.{one_off.task.ref}.status" in caught.value.message_dict
+
+
+def test_one_off_tasks_cannot_be_done_for_the_period(period, make_user):
+    report = report_of(period, "stnmt")  # IV.2.3 is a one-off task
+    actor = make_user("reporter", "stnmt")
+    with pytest.raises(ValidationError) as caught:
+        report_save(report=report, actor=actor, version=1,
+                    answers={"IV.2.3": {"status": "recurring_done"}})
+    assert list(caught.value.message_dict) == ["tasks.IV.2.3.status"]
+    report_save(report=report, actor=actor, version=1,
+                answers={"IV.2.1": {"status": "recurring_done", "results": "Đã làm"}})
 
 
 def test_full_cycle_submit_return_resubmit_accept_lock_reopen(sct_report, reporter,

@@ -1,0 +1,205 @@
+"""The pages: inbox, report form (save, submit, inline check, conflict), review queue,
+periods, completeness, history; list pages in a bounded number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from reporting.models import ConflictCopy, DataValue, ReportState
+from reporting.services import period_open, report_save, report_submit
+from reporting.tests.conftest import complete_payload, report_of
+
+
+def _url(report, name="reporting:report"):
+    return reverse(name, args=[report.period.code, report.org_unit.code])
+
+
+def _form_data(report, values, answers, action="save"):
+    data = {"version": str(report.version), "action": action}
+    for code, value in values.items():
+        if value is True:
+            data[f"v:{code}"] = "true"
+        elif isinstance(value, float):
+            data[f"v:{code}"] = str(value).replace(".", ",")  # decimal comma
+        else:
+            data[f"v:{code}"] = str(value)
+    for ref, answer in answers.items():
+        for name, text in answer.items():
+            data[f"t:{ref}:{name}"] = text
+    return data
+
+
+def test_inbox_lists_open_requests_with_days_left(client, reporter, period, plan,
+                                                  django_assert_max_num_queries):
+    period_open(plan=plan, code="2023", actor=None, notify=False)
+    client.force_login(reporter)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("reporting:inbox")).content.decode()
+    assert "6 tháng đầu năm 2022" in html and "Năm 2023" in html
+    assert "quá hạn" in html  # 2022S1 is long overdue
+
+
+def test_report_form_shows_tasks_and_unit_values(client, reporter, sct_report):
+    client.force_login(reporter)
+    html = client.get(_url(sct_report)).content.decode()
+    assert "IV.1.1" in html and "IV.16.1" in html
+    assert 'name="v:supermarkets-total"' in html and 'name="t:IV.1.1:status"' in html
+    assert "Nộp báo cáo" in html
+
+
+def test_save_then_submit_through_the_form(client, reporter, sct_report):
+    client.force_login(reporter)
+    values, answers = complete_payload(sct_report)
+    values["supermarkets-total"] = "1.200"  # Vietnamese thousands separator
+    values["supermarkets-eco-packaging"] = "800"
+    response = client.post(_url(sct_report), _form_data(sct_report, values, answers, "submit"))
+    assert response.status_code == 302
+    sct_report.refresh_from_db()
+    assert sct_report.state == ReportState.SUBMITTED
+    assert DataValue.objects.get(request=sct_report,
+                                 element__code="supermarkets-total").numeric == 1200
+
+
+def test_a_bad_value_shows_next_to_the_field_and_nothing_is_stored(client, reporter,
+                                                                   sct_report):
+    client.force_login(reporter)
+    response = client.post(_url(sct_report), {
+        "version": "1", "action": "save", "v:supermarkets-total": "mười hai",
+        "v:zones-total": "5", "t:IV.1.1:status": "completed"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "«Số siêu thị, trung tâm thương mại trên địa bàn»: hãy ghi một số nguyên" in html \
+        or "Số siêu thị, trung tâm thương mại trên địa bàn" in html
+    assert 'value="mười hai"' in html  # what the user typed is kept
+    assert not DataValue.objects.filter(request=sct_report).exists()
+
+
+def test_submit_with_problems_saves_but_lists_them(client, reporter, sct_report):
+    client.force_login(reporter)
+    response = client.post(_url(sct_report), {"version": "1", "action": "submit",
+                                              "v:zones-total": "5"})
+    assert response.status_code == 422
+    sct_report.refresh_from_db()
+    assert sct_report.state == ReportState.DRAFT and sct_report.version == 2
+    assert "bắt buộc" in response.content.decode()
+
+
+def test_stale_form_shows_the_conflict_with_both_versions(client, reporter, coordinator,
+                                                          sct_report):
+    report_save(report=sct_report, actor=coordinator, version=1,
+                values={"supermarkets-total": 20})
+    client.force_login(reporter)
+    response = client.post(_url(sct_report), {"version": "1", "action": "save",
+                                              "v:supermarkets-total": "25"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "conflict-" in html and "25" in html and "20" in html
+    copy = ConflictCopy.objects.get()
+    response = client.post(reverse("reporting:conflict-resolve",
+                                   args=["2022S1", "sct", copy.pk]), {"keep": "mine"})
+    assert response.status_code == 302
+    assert DataValue.objects.get(request=sct_report).value == "25"
+
+
+def test_inline_check_of_one_field(client, reporter, sct_report):
+    client.force_login(reporter)
+    url = _url(sct_report, "reporting:check")
+    bad = client.post(url, {"field": "supermarkets-total", "v:supermarkets-total": "-4"},
+                      HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200 and "field-error" in bad.content.decode()
+    good = client.post(url, {"field": "supermarkets-total", "v:supermarkets-total": "4"})
+    assert "field-error" not in good.content.decode()
+    part = client.post(url, {"field": "supermarkets-eco-packaging",
+                             "v:supermarkets-eco-packaging": "9", "v:supermarkets-total": "4"})
+    assert "field-error" in part.content.decode()
+    assert client.post(url, {"field": "nope"}).status_code == 204
+
+
+def test_review_queue_accept_and_return(client, reporter, coordinator, period, plan,
+                                        django_assert_max_num_queries):
+    report = report_of(period, "sct")
+    values, answers = complete_payload(report)
+    report = report_save(report=report, actor=reporter, version=1, values=values,
+                         answers=answers)
+    report_submit(report=report, actor=reporter)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("reporting:review")).content.decode()
+    assert "Sở Công Thương" in html
+    response = client.post(_url(report, "reporting:return"), {"reason": ""})
+    assert response.status_code == 422
+    response = client.post(_url(report, "reporting:return"), {"reason": "Bổ sung IV.1.3"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.RETURNED
+
+
+def test_periods_page_opens_a_period(client, coordinator, plan, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    response = client.post(reverse("reporting:periods"), {"code": "2024s1"})
+    assert response.status_code == 302 and response.url.endswith("/periods/2024S1/")
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("reporting:periods")).content.decode()
+    assert "2024S1" in html
+    bad = client.post(reverse("reporting:periods"), {"code": "2024S2"})
+    assert bad.status_code == 422 and "field-error" in bad.content.decode()
+    bad = client.post(reverse("reporting:periods"), {"code": "1999"})
+    assert bad.status_code == 422
+
+
+def test_period_and_completeness_pages(client, coordinator, period, plan,
+                                       django_assert_max_num_queries):
+    period_open(plan=plan, code="2022", actor=None, notify=False)
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("reporting:period", args=["2022S1"])).content.decode()
+    assert "Hạ Long" in html and "chưa nộp" in html
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("reporting:completeness")).content.decode()
+    assert "2022S1" in html and "Hạ Long" in html
+    assert client.get(reverse("reporting:period", args=["2099S1"])).status_code == 404
+
+
+def test_adhoc_request_page(client, coordinator, plan):
+    client.force_login(coordinator)
+    assert client.get(reverse("reporting:adhoc-new")).status_code == 200
+    due = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    data = {"title": "Số liệu nhanh", "instructions": "", "due_date": due,
+            "group": "departments", "q-TOTAL_FORMS": "2", "q-INITIAL_FORMS": "0",
+            "q-0-name": "Số cơ sở", "q-0-value_type": "integer", "q-1-name": "",
+            "q-1-value_type": "text"}
+    response = client.post(reverse("reporting:adhoc-new"), data)
+    assert response.status_code == 302
+    code = response.url.rstrip("/").rsplit("/", 1)[-1]
+    assert code.startswith("AH-")
+    bad = client.post(reverse("reporting:adhoc-new"), {**data, "due_date": "2001-01-01"})
+    assert bad.status_code == 422
+
+
+def test_history_shows_who_changed_what(client, reporter, coordinator, sct_report):
+    report_save(report=sct_report, actor=reporter, version=1, values={"supermarkets-total": 7})
+    client.force_login(coordinator)
+    html = client.get(_url(sct_report, "reporting:history")).content.decode()
+    assert reporter.username in html and "Số siêu thị" in html and ">7<" in html
+
+
+@pytest.mark.parametrize("path", ["/reporting/r/2022S1/sct/", "/reporting/r/2022S1/nope/",
+                                  "/reporting/r/ZZZ/sct/", "/reporting/r/2022S1/sct/history/"])
+def test_garbage_addresses_are_404_not_500(client, coordinator, period, path):
+    client.force_login(coordinator)
+    status = client.get(path).status_code
+    assert status in (200, 404)
+
+
+def test_garbage_posts_never_500(client, reporter, sct_report):
+    client.force_login(reporter)
+    for data in ({}, {"version": "x"}, {"version": "99999999999999"},
+                 {"version": "1", "v:supermarkets-total": "9" * 40},
+                 {"version": "1", "t:IV.1.1:status": "<script>"},
+                 {"version": "1", "t:IV.1.1:results": "x" * 30000}):
+        assert client.post(_url(sct_report), data).status_code in (302, 409, 422)
+    assert client.post(_url(sct_report, "reporting:check"), {}).status_code == 204
