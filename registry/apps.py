@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        # The enterprise-figures section of enterprises' report forms.
+        from registry.sections import register
+
+        register()

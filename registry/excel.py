@@ -1,0 +1,461 @@
+"""Excel import and export of the registries, awareness activities, packaging practice and
+enterprise figures.
+
+An import is all-or-nothing: every row is checked by the same services that check a form
+(each in a savepoint of one transaction), every problem is listed by sheet, row and column,
+and if there is any, the transaction is rolled back and nothing is stored. An export has
+the same columns, so an exported file can be edited and imported again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from registry import permissions
+from registry.checks import tax_code_normalise
+from registry.models import (
+    AwarenessActivity,
+    Enterprise,
+    FigurePeriod,
+    FigureSource,
+    PackagingPractice,
+)
+from registry.specs import (
+    ACTIVITY_COLUMNS,
+    FIGURE_COLUMNS,
+    PACKAGING_COLUMNS,
+    REGISTRIES,
+    Column,
+    Lookups,
+    RegistrySpec,
+    format_value,
+    parse_value,
+)
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [_("sheet %(name)s") % {"name": self.sheet}]
+        if self.row is not None:
+            where.append(_("row %(n)d") % {"n": self.row})
+        if self.column:
+            where.append(_("column %(name)s") % {"name": self.column})
+        return f"{', '.join(where)}: {self.message}"
+
+
+class ImportRejected(ValidationError):
+    """The file was refused; `problems` lists every reason. Nothing was stored."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        super().__init__({"file": [str(p) for p in problems]})
+
+
+@dataclass
+class ImportResult:
+    sheet: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _norm(text: Any) -> str:
+    text = unicodedata.normalize("NFC", str(text or "")).strip().casefold()
+    return re.sub(r"\s+", " ", text)
+
+
+def _header_map(columns: list[Column]) -> dict[str, Column]:
+    names: dict[str, Column] = {}
+    for column in columns:
+        names[_norm(column.key)] = column
+        for lang in ("vi", "en"):
+            with translation.override(lang):
+                names[_norm(column.label)] = column
+    return names
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: dict[int, Column]  # by 0-based column index
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row number, raw)
+
+    def label(self, key: str) -> str:
+        for column in self.columns.values():
+            if column.key == key:
+                return str(column.label)
+        return key
+
+
+def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
+    """The sheet named `sheet` (or the workbook's first sheet) as raw rows; raises
+    ImportRejected for an unreadable file or a bad header."""
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_BYTES:
+        raise ImportRejected([ImportProblem(sheet, None, None, _(
+            "The file is larger than 5 MB."))])
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise ImportRejected([ImportProblem(sheet, None, None, _(
+            "This is not an Excel workbook (.xlsx)."))]) from None
+    ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    name = ws.title
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    problems: list[ImportProblem] = []
+    known = _header_map(columns)
+    mapping: dict[int, Column] = {}
+    for index, cell in enumerate(header or []):
+        if cell is None or not str(cell).strip():
+            continue
+        column = known.get(_norm(cell))
+        if column is None:
+            problems.append(ImportProblem(name, 1, str(cell), _("Unknown column.")))
+        elif column in mapping.values():
+            problems.append(ImportProblem(name, 1, str(cell), _("Column given twice.")))
+        else:
+            mapping[index] = column
+    for column in columns:
+        if column.required and column not in mapping.values():
+            problems.append(ImportProblem(name, 1, str(column.label), _(
+                "Required column missing.")))
+    result = Sheet(name, mapping)
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v is None or (isinstance(v, str) and not v.strip())
+                                 for v in values):
+            continue
+        if len(result.rows) >= MAX_ROWS:
+            problems.append(ImportProblem(name, number, None, _(
+                "More than %(n)d rows: split the file.") % {"n": MAX_ROWS}))
+            break
+        raw = {c.key: values[i] if i < len(values) else None for i, c in mapping.items()}
+        result.rows.append((number, raw))
+    book.close()
+    if problems:
+        raise ImportRejected(problems)
+    return result
+
+
+def _parse_row(sheet: Sheet, number: int, raw: dict[str, Any], columns: list[Column],
+               lookups: Lookups, problems: list[ImportProblem]) -> dict[str, Any] | None:
+    data: dict[str, Any] = {}
+    ok = True
+    for column in columns:
+        if column.key not in raw:
+            continue
+        try:
+            data[column.key] = parse_value(column, raw[column.key], lookups)
+        except ValueError as exc:
+            problems.append(ImportProblem(sheet.name, number, str(column.label), str(exc)))
+            ok = False
+    return data if ok else None
+
+
+def _report(sheet: Sheet, number: int, exc: ValidationError, problems: list[ImportProblem],
+            labels: dict[str, str] | None = None) -> None:
+    labels = labels or {}
+    if hasattr(exc, "error_dict"):
+        for key, messages in exc.message_dict.items():
+            column = None if key == "__all__" else labels.get(key) or sheet.label(key)
+            for message in messages:
+                problems.append(ImportProblem(sheet.name, number, column, message))
+    else:
+        for message in exc.messages:
+            problems.append(ImportProblem(sheet.name, number, None, message))
+
+
+def _run(sheet: Sheet, columns: list[Column], lookups: Lookups,
+         save_row: Callable[[dict[str, Any]], str]) -> ImportResult:
+    """Check and save every row in one transaction; any problem rolls all of it back."""
+    problems: list[ImportProblem] = []
+    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
+    with transaction.atomic():
+        for number, raw in sheet.rows:
+            data = _parse_row(sheet, number, raw, columns, lookups, problems)
+            if data is None:
+                continue
+            try:
+                with transaction.atomic():
+                    outcome = save_row(data)
+            except ValidationError as exc:
+                _report(sheet, number, exc, problems)
+                continue
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        if problems:
+            raise ImportRejected(problems)
+    return result
+
+
+def _outcome(before: Any, after: Any, model: type[models.Model]) -> str:
+    if before is None:
+        return "created"
+    return "updated" if after.updated_at != before.updated_at else "unchanged"
+
+
+# ------------------------------------------------------------------ imports
+
+
+def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
+    """Import a registry's sheet: rows whose key (code, or tax code for enterprises) exists
+    update that entry, the others create one. All or nothing."""
+    from registry.services import SAVERS
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    spec = REGISTRIES[slug]
+    sheet = read_sheet(content, sheet=spec.sheet, columns=spec.columns)
+    lookups = Lookups.load()
+    saver = SAVERS[slug]
+    model = spec.model
+
+    def save_row(data: dict[str, Any]) -> str:
+        existing = None
+        if spec.key == "tax_code" and data.get("tax_code"):
+            existing = model._default_manager.filter(
+                tax_code=tax_code_normalise(data["tax_code"])).first()
+        elif data.get("code"):
+            existing = model._default_manager.filter(code=data["code"]).first()
+        if spec.key == "code" and not data.get("code"):
+            data.pop("code", None)
+        entry = saver(data=data, actor=actor, entry=existing)
+        if isinstance(entry, Enterprise) and lookups._enterprises is not None:
+            lookups._enterprises[entry.tax_code] = entry
+        elif slug == "areas" and lookups._areas is not None:
+            lookups._areas[entry.code] = entry
+        return _outcome(existing, entry, model)
+
+    return _run(sheet, spec.columns, lookups, save_row)
+
+
+def activities_import(*, content: bytes, actor: Any) -> ImportResult:
+    """Import awareness activities; a row with the date, organiser and title of a stored
+    activity updates it."""
+    from registry.services import activity_save
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    sheet = read_sheet(content, sheet="activities", columns=ACTIVITY_COLUMNS)
+    lookups = Lookups.load()
+
+    def save_row(data: dict[str, Any]) -> str:
+        existing = AwarenessActivity.objects.filter(
+            date=data.get("date"), organiser=data.get("organiser"),
+            title=data.get("title", "")).first()
+        activity = activity_save(data=data, actor=actor, activity=existing)
+        return _outcome(existing, activity, AwarenessActivity)
+
+    return _run(sheet, ACTIVITY_COLUMNS, lookups, save_row)
+
+
+def packaging_import(*, content: bytes, actor: Any) -> ImportResult:
+    """Import packaging practice; a row with the retailer and start date of a stored
+    practice updates it."""
+    from registry.services import packaging_save
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    sheet = read_sheet(content, sheet="packaging", columns=PACKAGING_COLUMNS)
+    lookups = Lookups.load()
+
+    def save_row(data: dict[str, Any]) -> str:
+        retailer = data.pop("retailer")
+        existing = PackagingPractice.objects.filter(retailer=retailer,
+                                                    since=data.get("since")).first()
+        practice = packaging_save(retailer=retailer, data=data, actor=actor,
+                                  practice=existing)
+        return _outcome(existing, practice, PackagingPractice)
+
+    return _run(sheet, PACKAGING_COLUMNS, lookups, save_row)
+
+
+def figures_import(*, content: bytes, actor: Any) -> ImportResult:
+    """Import enterprises' figures, one line per row (tax code, year, period, item,
+    quantity, unit). The rows of one enterprise and period replace that record's lines.
+    All or nothing; coordinators only."""
+    from registry.conversion import UnitTable
+    from registry.services import consumption_record_save
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    sheet = read_sheet(content, sheet="figures", columns=FIGURE_COLUMNS)
+    lookups = Lookups.load()
+    table = UnitTable()
+    problems: list[ImportProblem] = []
+    groups: dict[tuple[int, int, str], list[tuple[int, dict[str, Any]]]] = {}
+    enterprises: dict[int, Enterprise] = {}
+    period_label = str(FIGURE_COLUMNS[2].label)
+    for number, raw in sheet.rows:
+        data = _parse_row(sheet, number, raw, FIGURE_COLUMNS, lookups, problems)
+        if data is None:
+            continue
+        period = _figure_period(data.get("period"))
+        if period is None:
+            problems.append(ImportProblem(sheet.name, number, period_label, _(
+                "The period is year, h1 (first half) or h2 (second half).")))
+            continue
+        enterprise = data["enterprise"]
+        enterprises[enterprise.pk] = enterprise
+        groups.setdefault((enterprise.pk, data["year"], period), []).append((number, data))
+    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
+    labels = {c.key: str(c.label) for c in FIGURE_COLUMNS}
+    with transaction.atomic():
+        for (enterprise_id, year, period), rows in groups.items():
+            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"]}
+                     for _n, d in rows]
+            before = (enterprises[enterprise_id].records
+                      .filter(year=year, period=period).values_list("version", flat=True).first())
+            try:
+                with transaction.atomic():
+                    record = consumption_record_save(
+                        enterprise=enterprises[enterprise_id], year=year, period=period,
+                        lines=lines, actor=actor, source=FigureSource.IMPORTED,
+                        require_output=True, table=table)
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    match = re.match(r"^lines\.(\d+)\.(\w+)$", key)
+                    if match:
+                        number = rows[int(match.group(1))][0]
+                        column = labels.get(match.group(2))
+                    else:
+                        number = rows[0][0]
+                        column = labels.get(key)
+                    for message in messages:
+                        problems.append(ImportProblem(sheet.name, number, column, message))
+                continue
+            if before is None:
+                result.created += 1
+            elif record.version != before:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if problems:
+            problems.sort(key=lambda p: (p.row or 0))
+            raise ImportRejected(problems)
+    return result
+
+
+def _figure_period(raw: Any) -> str | None:
+    text = str(raw or "").strip().casefold()
+    if text in {"", "year", "năm", "nam", "y"}:
+        return FigurePeriod.YEAR
+    if text in {"h1", "s1", "6 tháng đầu năm", "first half"}:
+        return FigurePeriod.H1
+    if text in {"h2", "s2", "6 tháng cuối năm", "second half"}:
+        return FigurePeriod.H2
+    return None
+
+
+# ------------------------------------------------------------------ exports
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        digits = value.normalize().as_tuple().digits
+        return float(value) if len(digits) <= 15 else format(value, "f")
+    return value
+
+
+def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any]],
+                   title: str) -> bytes:
+    """A workbook with the data sheet (header = column labels in the current language)
+    and a help sheet listing each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append([str(c.label) for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
+            12, min(40, len(str(column.label)) + 4))
+    ws.freeze_panes = "A2"
+    help_ws = book.create_sheet(_("help"))
+    help_ws.append([title])
+    help_ws.append([_("Column"), _("Code"), _("Required"), _("Format")])
+    for column in columns:
+        help_ws.append([str(column.label), column.key, _("yes") if column.required else "",
+                        _format_hint(column)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _format_hint(column: Column) -> str:
+    hints = {
+        "date": _("date, dd/mm/yyyy"),
+        "decimal": _("number"),
+        "int": _("whole number"),
+        "year": _("year, e.g. 2024"),
+        "bool": _("yes or no"),
+        "local": _("code or name of a district or commune-level unit"),
+        "orgunit": _("code or name of an organisation unit"),
+        "sector": _("sector code"),
+        "area": _("code of a zone, park, cluster or village"),
+        "areas": _("codes of zones, parks, clusters or villages, separated by ;"),
+        "retailer": _("retailer code"),
+        "enterprise": _("tax code of a registered enterprise"),
+        "slug": _("letters without accents, digits and dashes; empty: made from the name"),
+    }
+    if column.type == "choice" and column.choices is not None:
+        return ", ".join(f"{v} ({label})" for v, label in column.choices.choices)
+    return hints.get(column.type, _("text"))
+
+
+def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> bytes:
+    rows = ([format_value(c, getattr(e, c.key)) for c in spec.columns] for e in entries)
+    return workbook_bytes(sheet=spec.sheet, columns=spec.columns, rows=rows,
+                          title=str(spec.title))
+
+
+def activities_export(*, activities: Iterable[AwarenessActivity]) -> bytes:
+    rows = ([format_value(c, list(a.areas.all()) if c.key == "areas" else getattr(a, c.key))
+             for c in ACTIVITY_COLUMNS] for a in activities)
+    return workbook_bytes(sheet="activities", columns=ACTIVITY_COLUMNS, rows=rows,
+                          title=_("Awareness activities"))
+
+
+def packaging_export(*, practices: Iterable[PackagingPractice]) -> bytes:
+    rows = ([format_value(c, getattr(p, c.key)) for c in PACKAGING_COLUMNS] for p in practices)
+    return workbook_bytes(sheet="packaging", columns=PACKAGING_COLUMNS, rows=rows,
+                          title=_("Packaging practice"))
+
+
+def figures_export(*, lines: Iterable[Any]) -> bytes:
+    rows = ([ln.record.enterprise.tax_code, ln.record.year, ln.record.period, ln.item.code,
+             ln.quantity, ln.unit.code] for ln in lines)
+    return workbook_bytes(sheet="figures", columns=FIGURE_COLUMNS, rows=rows,
+                          title=_("Enterprise figures"))

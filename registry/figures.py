@@ -1,0 +1,53 @@
+"""Helpers on consumption figures shared by pages, the report-form section and the API:
+period codes as the reporting cycle writes them, and the problems that make a record
+incomplete or impossible."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from registry.models import ConsumptionLine, ConsumptionRecord, FigurePeriod, ItemRole
+
+_PERIOD_RE = re.compile(r"^(\d{4})(S[12])?$")
+
+
+def period_from_code(code: str) -> tuple[int, str] | None:
+    """("2025S1" → (2025, "h1"), "2025" → (2025, "year")); None for other codes (ad hoc)."""
+    match = _PERIOD_RE.match((code or "").strip().upper())
+    if not match:
+        return None
+    half = {"S1": FigurePeriod.H1, "S2": FigurePeriod.H2}.get(match.group(2) or "",
+                                                                FigurePeriod.YEAR)
+    return int(match.group(1)), str(half)
+
+
+def period_code(year: int, period: str) -> str:
+    return {"h1": f"{year}S1", "h2": f"{year}S2"}.get(period, str(year))
+
+
+def record_problems(*, record: ConsumptionRecord | None,
+                    lines: list[ConsumptionLine] | None = None) -> list[str]:
+    """What keeps a record from being complete and possible, in the user's language:
+    no output at all, zero output with consumption, no consumption at all."""
+    if record is None:
+        return [_("No figures entered yet.")]
+    lines = list(record.lines.all()) if lines is None else lines
+    outputs = [ln for ln in lines if ln.item.role == ItemRole.PRODUCT]
+    inputs = [ln for ln in lines if ln.item.role != ItemRole.PRODUCT]
+    problems = []
+    if not outputs:
+        problems.append(_("Output is missing: enter the output of at least one product."))
+    elif all(ln.quantity == 0 for ln in outputs) and any(ln.quantity > 0 for ln in inputs):
+        problems.append(_("Output is zero but materials or fuel were consumed."))
+    if not inputs:
+        problems.append(_("Consumption is missing: enter at least one material or fuel."))
+    return problems
+
+
+def line_values(lines: list[Any]) -> list[dict[str, str]]:
+    """Lines as plain dicts (item, quantity, unit) for forms and the API."""
+    return [{"item": ln.item.code, "quantity": format(ln.quantity.normalize(), "f"),
+             "unit": ln.unit.code} for ln in lines]

@@ -1,0 +1,123 @@
+"""List filters (django-filter): search, kind, place on the day shown, open/closed on that
+day, sector, and sort order. The day is the list's "as of" date (default today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgunits.models import LOCAL_KINDS, OrgUnit
+from plans.models import Sector
+from registry.forms import DATE_ATTRS, LocalUnitField
+from registry.selectors import active_q, place_filter_pairs
+from registry.specs import RegistrySpec
+
+STATUS_CHOICES = [
+    ("open", _("Open on the day")),
+    ("closed", _("Closed by the day")),
+    ("all", _("All, open or closed")),
+]
+
+
+class LocalUnitFilter(django_filters.ModelChoiceFilter):
+    field_class = LocalUnitField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)))
+        super().__init__(*args, **kwargs)
+
+
+class EntryFilter(django_filters.FilterSet):
+    """Base filter set; `entry_filter_class(spec)` adds the registry's own fields."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    on = django_filters.DateFilter(
+        label=_("As of"), method="filter_nothing",
+        widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES,
+                                         method="filter_nothing", empty_label=None)
+    place = LocalUnitFilter(label=_("Place on the day"), method="filter_nothing")
+
+    spec: RegistrySpec
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = "open"
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def day(self) -> dt.date:
+        cleaned = getattr(self.form, "cleaned_data", None) or {}
+        return cleaned.get("on") or timezone.localdate()
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset  # applied together in filter_queryset, which knows the day
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        q = Q()
+        for term in value.split():
+            part = Q()
+            for f in self.spec.search_fields:
+                part |= Q(**{f"{f}__icontains": term})
+            q &= part
+        return queryset.filter(q)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        day, data = self.day, self.form.cleaned_data
+        status = data.get("status") or "open"
+        if status == "open":
+            queryset = queryset.filter(active_q(day))
+        elif status == "closed":
+            queryset = queryset.filter(valid_to__lte=day)
+        unit = data.get("place")
+        if unit is not None:
+            queryset = queryset.filter(place_filter_pairs(queryset=queryset, unit=unit, day=day))
+        return queryset
+
+
+ORDERING = [("name", "name"), ("valid_from", "opened"), ("place__name", "place")]
+
+
+def entry_filter_class(spec: RegistrySpec) -> type[EntryFilter]:
+    """The filter set of one registry."""
+    attrs: dict[str, Any] = {"spec": spec}
+    fields = list(ORDERING)
+    labels = {"name": _("Name"), "opened": _("Opening day"), "place": _("Place")}
+    if spec.kind_choices is not None:
+        attrs["kind"] = django_filters.ChoiceFilter(label=_("Kind"),
+                                                    choices=spec.kind_choices.choices)
+        fields.append(("kind", "kind"))
+        labels["kind"] = _("Kind")
+    if spec.slug == "enterprises":
+        attrs["sector"] = django_filters.ModelChoiceFilter(
+            label=_("Sector"), queryset=Sector.objects.none())
+        attrs["reporting"] = django_filters.BooleanFilter(
+            label=_("Reporting unit"), field_name="reporting_unit", lookup_expr="isnull",
+            exclude=True)
+        fields.append(("tax_code", "tax_code"))
+        labels["tax_code"] = _("Tax code")
+    if spec.slug == "st-enterprises":
+        fields.append(("certificate_date", "certificate_date"))
+        labels["certificate_date"] = _("Certificate date")
+    attrs["sort"] = django_filters.OrderingFilter(
+        label=_("Sort by"), fields=fields, field_labels=labels)
+
+    def __init__(self: EntryFilter, *args: Any, **kwargs: Any) -> None:
+        EntryFilter.__init__(self, *args, **kwargs)
+        if "sector" in self.filters:
+            from plans.selectors import plan_current
+
+            self.filters["sector"].queryset = Sector.objects.filter(plan=plan_current())
+
+    attrs["__init__"] = __init__
+    meta = type("Meta", (), {"model": spec.model, "fields": []})
+    attrs["Meta"] = meta
+    return type(f"{spec.model.__name__}Filter", (EntryFilter,), attrs)

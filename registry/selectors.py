@@ -1,0 +1,337 @@
+"""Reads on the registries: lists, counts as of a day (by kind and by place, as aggregate
+queries), awareness reach, packaging coverage, an enterprise's figures with their energy
+in toe, and each entry's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from common.models import AuditEvent
+from common.selectors import audit_events_for
+from orgunits.models import OrgUnit
+from orgunits.selectors import orgunit_sort_key
+from registry.conversion import TOE, UnitTable
+from registry.models import (
+    PACKAGING_TARGET_KINDS,
+    Area,
+    AreaKind,
+    AwarenessActivity,
+    ConsumptionLine,
+    ConsumptionRecord,
+    Enterprise,
+    ItemRole,
+    PackagingPractice,
+    Retailer,
+)
+from registry.places import PlaceResolver
+from registry.specs import REGISTRIES, RegistrySpec
+
+
+def active_q(day: dt.date, prefix: str = "") -> Q:
+    """Entries open on `day` (opened on or before it, not yet closed)."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day}))
+
+
+def entry_queryset(spec: RegistrySpec) -> QuerySet:
+    """The registry's entries with what a list row shows joined (a fixed number of
+    queries whatever the page size)."""
+    qs = spec.model._default_manager.select_related("place", "later_place")
+    if spec.model is Enterprise:
+        qs = qs.select_related("sector", "reporting_unit")
+    elif spec.model is Area:
+        qs = qs.select_related("zone").annotate(activity_count=Count("activities"))
+    elif spec.model is Retailer:
+        qs = qs.prefetch_related(Prefetch("packaging",
+                                          queryset=PackagingPractice.objects.order_by("since")))
+    elif spec.slug == "models":
+        qs = qs.select_related("enterprise")
+    return qs
+
+
+def entry_history(*, entry: models.Model) -> QuerySet[AuditEvent]:
+    """Every recorded change to the entry (and, for an enterprise, its figures; for a
+    retailer, its packaging practice), newest first."""
+    return audit_events_for(obj=entry)
+
+
+# ------------------------------------------------------------------ counts
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RegistryCount:
+    spec: RegistrySpec
+    total: int
+    kinds: list[KindCount]
+
+
+def registry_counts(*, day: dt.date) -> list[RegistryCount]:
+    """How many entries of each registry (and of each kind) are open on `day`. One
+    aggregate query per registry."""
+    out = []
+    for spec in REGISTRIES.values():
+        qs = spec.model._default_manager.filter(active_q(day))
+        if spec.kind_choices is not None:
+            got = dict(qs.values_list("kind").annotate(n=Count("pk")).order_by())
+            kinds = [KindCount(value, str(label), got.get(value, 0))
+                     for value, label in spec.kind_choices.choices]
+            out.append(RegistryCount(spec, sum(k.count for k in kinds), kinds))
+        else:
+            out.append(RegistryCount(spec, qs.count(), []))
+    return out
+
+
+@dataclass
+class PlaceCount:
+    """Entries open on a day in one place: `unit` is None for entries whose recorded place
+    was split without saying where they went (`divided_from` is then that place)."""
+
+    unit: OrgUnit | None
+    divided_from: OrgUnit | None
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def counts_by_place(*, spec: RegistrySpec, day: dt.date, kind: str | None = None
+                    ) -> list[PlaceCount]:
+    """Entries of a registry open on `day`, counted by the unit they lie in on that day
+    (see registry.places) and by kind. One aggregate query plus two for the org units
+    and successions."""
+    qs = spec.model._default_manager.filter(active_q(day))
+    if kind:
+        qs = qs.filter(kind=kind)
+    group = ["place_id", "later_place_id"]
+    if spec.kind_choices is not None:
+        group.append("kind")
+    rows = qs.values(*group).annotate(n=Count("pk")).order_by()
+    resolver = PlaceResolver()
+    buckets: dict[tuple[str, int], PlaceCount] = {}
+    for row in rows:
+        resolved = resolver.resolve(row["place_id"], row["later_place_id"], day)
+        if resolved.unit is not None:
+            key = ("unit", resolved.unit.pk)
+            bucket = buckets.setdefault(key, PlaceCount(resolved.unit, None))
+        else:
+            key = ("divided", row["place_id"])
+            bucket = buckets.setdefault(
+                key, PlaceCount(None, resolver.units[row["place_id"]]))
+        k = row.get("kind", "")
+        bucket.by_kind[k] = bucket.by_kind.get(k, 0) + row["n"]
+
+    def order(b: PlaceCount) -> tuple:
+        unit = b.unit or b.divided_from
+        assert unit is not None
+        return (b.unit is None, *orgunit_sort_key(unit))
+
+    return sorted(buckets.values(), key=order)
+
+
+def place_filter_pairs(*, queryset: QuerySet, unit: OrgUnit, day: dt.date) -> Q:
+    """A filter for the entries of `queryset` lying in `unit` on `day` (through
+    successions): one query for the distinct recorded places, resolved in memory."""
+    pairs = set(queryset.order_by().values_list("place_id", "later_place_id").distinct())
+    resolver = PlaceResolver()
+    q = Q(pk__in=[])
+    for place_id, later_id in pairs:
+        resolved = resolver.resolve(place_id, later_id, day)
+        hit = resolved.unit.pk == unit.pk if resolved.unit else place_id == unit.pk
+        if hit:
+            q |= Q(place_id=place_id, later_place_id=later_id)
+    return q
+
+
+# ------------------------------------------------------------------ targets' raw facts
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    kind: str
+    label: str
+    total: int
+    reached: int
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.total:
+            return None
+        return (Decimal(self.reached) * 100 / self.total).quantize(Decimal("0.1"))
+
+
+def area_reach(*, day: dt.date, since: dt.date | None = None) -> list[ReachRow]:
+    """Per kind: the zones, parks, clusters and villages open on `day`, and how many of
+    them an awareness activity dated from `since` (default: any) to `day` reached. One
+    query."""
+    activities = AwarenessActivity.objects.filter(areas=OuterRef("pk"), date__lte=day)
+    if since is not None:
+        activities = activities.filter(date__gte=since)
+    rows = (Area.objects.filter(active_q(day))
+            .annotate(hit=Exists(activities))
+            .values("kind")
+            .annotate(total=Count("pk"), reached=Count("pk", filter=Q(hit=True)))
+            .order_by())
+    got = {r["kind"]: r for r in rows}
+    return [ReachRow(value, str(label), got.get(value, {}).get("total", 0),
+                     got.get(value, {}).get("reached", 0))
+            for value, label in AreaKind.choices]
+
+
+def reach_total(rows: list[ReachRow]) -> ReachRow:
+    from django.utils.translation import gettext as _
+
+    return ReachRow("", _("All"), sum(r.total for r in rows), sum(r.reached for r in rows))
+
+
+def packaging_coverage(*, day: dt.date, kinds: tuple[str, ...] = PACKAGING_TARGET_KINDS
+                       ) -> list[ReachRow]:
+    """Per retailer kind (by default supermarkets and commercial centres, which target
+    II.2.1.5 counts): how many are open on `day`, and how many use eco-friendly packaging
+    that day. One query."""
+    practice = PackagingPractice.objects.filter(
+        retailer=OuterRef("pk"), since__lte=day).filter(Q(until__isnull=True) | Q(until__gt=day))
+    rows = (Retailer.objects.filter(active_q(day), kind__in=kinds)
+            .annotate(hit=Exists(practice))
+            .values("kind")
+            .annotate(total=Count("pk"), reached=Count("pk", filter=Q(hit=True)))
+            .order_by())
+    got = {r["kind"]: r for r in rows}
+    labels = dict(Retailer._meta.get_field("kind").choices)
+    return [ReachRow(k, str(labels[k]), got.get(k, {}).get("total", 0),
+                     got.get(k, {}).get("reached", 0)) for k in kinds]
+
+
+def activity_list() -> QuerySet[AwarenessActivity]:
+    return AwarenessActivity.objects.select_related("organiser").annotate(
+        area_count=Count("areas"))
+
+
+# ------------------------------------------------------------------ figures
+
+
+@dataclass
+class RecordView:
+    """A record with its lines split into outputs and inputs, the energy of its fuels in
+    toe, and toe per unit of its main product (in that product's usual unit)."""
+
+    record: ConsumptionRecord
+    outputs: list[ConsumptionLine]
+    inputs: list[ConsumptionLine]
+    toe: Decimal | None
+    main_output: ConsumptionLine | None
+    main_output_base: Decimal | None
+    intensity: Decimal | None
+    problems: list[str]
+
+
+def _main_output(lines: list[ConsumptionLine], table: UnitTable
+                 ) -> tuple[ConsumptionLine | None, Decimal | None]:
+    best, best_qty = None, None
+    for ln in lines:
+        if ln.item.role != ItemRole.PRODUCT:
+            continue
+        usual = ln.item.default_unit.code
+        try:
+            qty = table.convert(value=ln.quantity, from_unit=ln.unit.code, to_unit=usual)
+        except Exception:
+            continue
+        if best is None or ln.item.order < best.item.order:
+            best, best_qty = ln, qty
+    return best, best_qty
+
+
+def record_view(record: ConsumptionRecord, table: UnitTable) -> RecordView:
+    lines = list(record.lines.all())
+    outputs = [ln for ln in lines if ln.item.role == ItemRole.PRODUCT]
+    inputs = [ln for ln in lines if ln.item.role != ItemRole.PRODUCT]
+    toe = Decimal(0)
+    has_fuel = False
+    for ln in inputs:
+        value = table.to_toe(item=ln.item.code, value=ln.quantity, unit=ln.unit.code) \
+            if ln.item.code in table.toe else None
+        if value is not None:
+            toe += value
+            has_fuel = True
+    main, main_qty = _main_output(outputs, table)
+    intensity = None
+    if has_fuel and main_qty:
+        intensity = toe / main_qty
+    from registry.figures import record_problems
+
+    return RecordView(record, outputs, inputs, toe if has_fuel else None, main, main_qty,
+                      intensity, record_problems(record=record, lines=lines))
+
+
+def enterprise_records(*, enterprise: Enterprise, table: UnitTable | None = None
+                       ) -> list[RecordView]:
+    """The enterprise's records, newest first, each with lines, toe and intensity.
+    Three queries plus the unit table's four."""
+    table = table or UnitTable()
+    records = (ConsumptionRecord.objects.filter(enterprise=enterprise)
+               .prefetch_related(Prefetch(
+                   "lines", queryset=ConsumptionLine.objects.select_related(
+                       "item", "item__default_unit", "unit")))
+               .order_by("-year", "period"))
+    return [record_view(r, table) for r in records]
+
+
+def record_for(*, enterprise: Enterprise, year: int, period: str) -> ConsumptionRecord | None:
+    return (ConsumptionRecord.objects.filter(enterprise=enterprise, year=year, period=period)
+            .prefetch_related(Prefetch("lines", queryset=ConsumptionLine.objects.select_related(
+                "item", "item__default_unit", "unit")))
+            .first())
+
+
+def enterprise_for_unit(*, unit: OrgUnit | None) -> Enterprise | None:
+    if unit is None:
+        return None
+    return Enterprise.objects.select_related("sector", "place").filter(
+        reporting_unit=unit).first()
+
+
+def figures_rows(*, sector_code: str | None = None) -> QuerySet[ConsumptionLine]:
+    """Every line with its record and enterprise, for the Excel export of figures."""
+    qs = ConsumptionLine.objects.select_related("record", "record__enterprise", "item", "unit")
+    if sector_code:
+        qs = qs.filter(record__enterprise__sector__code=sector_code)
+    return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
+                       "item__role", "item__order")
+
+
+def toe_total_by_sector(*, year: int, table: UnitTable | None = None) -> dict[str, Decimal]:
+    """Energy (toe) of all fuels used in `year` (whole-year records), by sector code: one
+    aggregate query summing quantities by item and unit, converted in memory."""
+    table = table or UnitTable()
+    rows = (ConsumptionLine.objects
+            .filter(record__year=year, record__period="year",
+                    item__code__in=list(table.toe))
+            .values("record__enterprise__sector__code", "item__code", "unit__code")
+            .annotate(total=models.Sum("quantity")).order_by())
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for r in rows:
+        out[r["record__enterprise__sector__code"]] += table.convert(
+            value=r["total"], from_unit=r["unit__code"], to_unit=TOE, fuel=r["item__code"])
+    return dict(out)
+
+
+def registry_spec(slug: str) -> RegistrySpec | None:
+    return REGISTRIES.get(slug)
+
+
+def entry_get(*, spec: RegistrySpec, pk: Any) -> Any:
+    return entry_queryset(spec).filter(pk=pk).first()

@@ -1,0 +1,774 @@
+"""Writes on the registries: entries, awareness activities, packaging practice, consumption
+figures, designating an enterprise as a reporting unit, loading the unit table, and Excel
+imports. Every write is atomic, checks the actor's permission (`actor=None` is the system:
+loaders and the demo) and leaves an audit record; a rejected write stores nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from common.exceptions import ConflictError
+from common.services import audit_record
+from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
+from registry import permissions
+from registry.checks import name_normalise, tax_code_normalise, tax_code_problem
+from registry.conversion import UnitTable
+from registry.loader import units_file_read
+from registry.models import (
+    Area,
+    AreaKind,
+    AwarenessActivity,
+    ConsumptionLine,
+    ConsumptionRecord,
+    Enterprise,
+    FigurePeriod,
+    FigureSource,
+    FuelFactor,
+    Item,
+    ItemRole,
+    MeasureKind,
+    MeasureUnit,
+    PackagingPractice,
+    Retailer,
+    ScpModel,
+    StEnterprise,
+)
+from registry.places import PlaceResolver
+
+# ------------------------------------------------------------------ helpers
+
+
+def _plain(value: Any) -> Any:
+    """A value as it is kept in an audit record: codes for units, text for the rest."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, OrgUnit):
+        return value.code
+    if isinstance(value, Enterprise):
+        return value.tax_code
+    if isinstance(value, Area | Retailer):
+        return value.code
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(getattr(value, "code", value))
+    if isinstance(value, list | tuple | set):
+        return sorted(_plain(v) for v in value)
+    return str(value)
+
+
+def _snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"field": k, "old": before.get(k), "new": v} for k, v in after.items()
+            if before.get(k) != v]
+
+
+def _merge(errors: dict[str, list[str]], exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, errs in exc.message_dict.items():
+            errors.setdefault(key, []).extend(errs)
+    else:
+        errors.setdefault("__all__", []).extend(exc.messages)
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _unique_code(model: type[models.Model], base: str, exclude_pk: Any = None) -> str:
+    stem = slugify(base.replace("đ", "d").replace("Đ", "D"))[:50].strip("-") or "entry"
+    code, n = stem, 1
+    qs = model._default_manager.all()
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    taken = set(qs.filter(code__startswith=stem).values_list("code", flat=True))
+    while code in taken:
+        n += 1
+        code = f"{stem}-{n}"
+    return code
+
+
+# ------------------------------------------------------------------ registry entries
+
+COMMON_FIELDS = ("code", "name", "place", "later_place", "address", "valid_from", "valid_to",
+                 "illustrative", "source", "note")
+ENTRY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Area: (*COMMON_FIELDS, "kind", "zone", "area_ha", "activity"),
+    Retailer: (*COMMON_FIELDS, "kind", "operator"),
+    Enterprise: (*COMMON_FIELDS, "tax_code", "sector"),
+    ScpModel: (*COMMON_FIELDS, "kind", "description", "enterprise", "operator"),
+    StEnterprise: (*COMMON_FIELDS, "tax_code", "certificate_number", "certificate_date",
+                   "issuer", "field"),
+}
+ACTION = {Area: "area", Retailer: "retailer", Enterprise: "enterprise", ScpModel: "scp_model",
+          StEnterprise: "st_enterprise"}
+
+
+def _check_place(entry: Any, errors: dict[str, list[str]]) -> None:
+    place = entry.place if entry.place_id else None
+    if place is None:
+        return
+    if place.kind not in LOCAL_KINDS:
+        errors.setdefault("place", []).append(
+            _("The place must be a district or a commune-level unit."))
+    later = entry.later_place if entry.later_place_id else None
+    if later is not None:
+        if later.kind not in LOCAL_KINDS:
+            errors.setdefault("later_place", []).append(
+                _("The place after a split must be a district or a commune-level unit."))
+        elif later.pk not in PlaceResolver().descendants(place.pk):
+            errors.setdefault("later_place", []).append(
+                _("%(later)s did not take over from %(place)s.") % {
+                    "later": later.name, "place": place.name})
+
+
+def _check_validity(entry: Any, errors: dict[str, list[str]]) -> None:
+    if entry.valid_from and entry.valid_to and entry.valid_to <= entry.valid_from:
+        errors.setdefault("valid_to", []).append(_(
+            "An entry cannot close before it opens: the closing day %(to)s is not after the "
+            "opening day %(from)s.") % {"to": _day(entry.valid_to),
+                                        "from": _day(entry.valid_from)})
+
+
+def _check_enterprise(entry: Enterprise, errors: dict[str, list[str]]) -> None:
+    from plans.selectors import plan_current
+
+    entry.tax_code = tax_code_normalise(entry.tax_code)
+    problem = tax_code_problem(entry.tax_code) if entry.tax_code else None
+    if problem:
+        errors.setdefault("tax_code", []).append(problem)
+    entry.name_key = name_normalise(entry.name)
+    plan = plan_current()
+    if entry.sector_id and plan is not None and entry.sector.plan_id != plan.pk:
+        errors.setdefault("sector", []).append(_("Choose a sector of the current plan."))
+    others = Enterprise.objects.exclude(pk=entry.pk) if entry.pk else Enterprise.objects.all()
+    if entry.tax_code and not problem:
+        twin = others.filter(tax_code=entry.tax_code).first()
+        if twin is not None:
+            errors.setdefault("tax_code", []).append(_(
+                "This tax code is already registered, for %(name)s.") % {"name": twin.name})
+    if entry.name_key and entry.place_id:
+        twin = others.filter(name_key=entry.name_key, place_id=entry.place_id).first()
+        if twin is not None:
+            errors.setdefault("name", []).append(_(
+                "%(name)s (tax code %(code)s) is already registered in this place under "
+                "the same name.") % {"name": twin.name, "code": twin.tax_code})
+    if not entry.code or entry.code != entry.tax_code:
+        entry.code = entry.tax_code or entry.code
+
+
+def _check_specific(entry: Any, errors: dict[str, list[str]]) -> None:
+    if isinstance(entry, Enterprise):
+        _check_enterprise(entry, errors)
+    elif isinstance(entry, Area):
+        zone = entry.zone if entry.zone_id else None
+        if zone is not None:
+            if zone.kind != AreaKind.ECONOMIC_ZONE:
+                errors.setdefault("zone", []).append(_("Choose an economic zone."))
+            elif entry.kind == AreaKind.ECONOMIC_ZONE or zone.pk == entry.pk:
+                errors.setdefault("zone", []).append(
+                    _("An economic zone does not lie in another zone."))
+        if entry.area_ha is not None and entry.area_ha < 0:
+            errors.setdefault("area_ha", []).append(_("Must not be negative."))
+    elif isinstance(entry, ScpModel):
+        if not entry.enterprise_id and not entry.operator.strip():
+            errors.setdefault("operator", []).append(
+                _("Say who runs the model: an enterprise of the registry or a name."))
+    elif isinstance(entry, StEnterprise):
+        entry.tax_code = tax_code_normalise(entry.tax_code)
+        if entry.tax_code:
+            problem = tax_code_problem(entry.tax_code)
+            if problem:
+                errors.setdefault("tax_code", []).append(problem)
+        if entry.valid_from is None and entry.certificate_date is not None:
+            entry.valid_from = entry.certificate_date
+
+
+def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: Any,
+                entry: Any = None) -> Any:
+    if actor is not None:
+        permissions.require_edit(actor)
+    fields = ENTRY_FIELDS[model]
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    created = entry is None
+    if created:
+        entry = model()
+        before: dict[str, Any] = {}
+    else:
+        entry = model._default_manager.select_for_update().get(pk=entry.pk)
+        before = _snapshot(entry, fields)
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(entry, key, value)
+    if entry.code is None:
+        entry.code = ""
+    errors: dict[str, list[str]] = {}
+    _check_place(entry, errors)
+    _check_validity(entry, errors)
+    _check_specific(entry, errors)
+    if not entry.code and entry.name:
+        entry.code = _unique_code(model, entry.name, exclude_pk=entry.pk)
+    try:
+        entry.full_clean(exclude=[*(k for k in errors if k != "__all__"), "name_key"])
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
+    changes = _changes(before, _snapshot(entry, fields))
+    if not created and not changes:
+        return entry
+    entry.save()
+    if isinstance(entry, Enterprise) and entry.reporting_unit_id:
+        _sync_reporting_unit(entry)
+    audit_record(actor=actor, action=f"{ACTION[model]}.{'create' if created else 'update'}",
+                 target=entry, changes=changes)
+    return entry
+
+
+def _sync_reporting_unit(enterprise: Enterprise) -> None:
+    unit = OrgUnit.objects.get(pk=enterprise.reporting_unit_id)
+    wanted_to = enterprise.valid_to if enterprise.valid_to and (
+        unit.valid_from is None or enterprise.valid_to > unit.valid_from) else unit.valid_to
+    if unit.name != enterprise.name or unit.valid_to != wanted_to:
+        unit.name = enterprise.name
+        unit.valid_to = wanted_to
+        unit.save(update_fields=["name", "valid_to", "updated_at"])
+
+
+@transaction.atomic
+def area_save(*, data: Mapping[str, Any], actor: Any, entry: Area | None = None) -> Area:
+    """Create (entry None) or update an economic zone, park, cluster or craft village."""
+    return _entry_save(Area, data=data, actor=actor, entry=entry)
+
+
+@transaction.atomic
+def retailer_save(*, data: Mapping[str, Any], actor: Any,
+                  entry: Retailer | None = None) -> Retailer:
+    """Create or update a supermarket, commercial centre, convenience store or market."""
+    return _entry_save(Retailer, data=data, actor=actor, entry=entry)
+
+
+@transaction.atomic
+def enterprise_save(*, data: Mapping[str, Any], actor: Any,
+                    entry: Enterprise | None = None) -> Enterprise:
+    """Create or update an enterprise: the tax code must pass its check, and neither the
+    tax code nor the normalised name in the same place may be registered already."""
+    return _entry_save(Enterprise, data=data, actor=actor, entry=entry)
+
+
+@transaction.atomic
+def scp_model_save(*, data: Mapping[str, Any], actor: Any,
+                   entry: ScpModel | None = None) -> ScpModel:
+    """Create or update an SCP or cleaner-production model."""
+    return _entry_save(ScpModel, data=data, actor=actor, entry=entry)
+
+
+@transaction.atomic
+def st_enterprise_save(*, data: Mapping[str, Any], actor: Any,
+                       entry: StEnterprise | None = None) -> StEnterprise:
+    """Create or update a science-and-technology enterprise (opens on its certificate date
+    unless an opening day is given)."""
+    return _entry_save(StEnterprise, data=data, actor=actor, entry=entry)
+
+
+SAVERS = {"areas": area_save, "retailers": retailer_save, "enterprises": enterprise_save,
+          "models": scp_model_save, "st-enterprises": st_enterprise_save}
+
+
+# ------------------------------------------------------------------ awareness activities
+
+ACTIVITY_FIELDS = ("date", "organiser", "title", "description", "participants", "evidence",
+                   "illustrative")
+
+
+@transaction.atomic
+def activity_save(*, data: Mapping[str, Any], actor: Any,
+                  activity: AwarenessActivity | None = None) -> AwarenessActivity:
+    """Create or update an SCP awareness activity and the zones, parks, clusters and
+    villages it reached (each must exist on the activity's date)."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    data = dict(data)
+    areas = data.pop("areas", None)
+    unknown = set(data) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    created = activity is None
+    if created:
+        activity = AwarenessActivity()
+        before: dict[str, Any] = {}
+    else:
+        activity = AwarenessActivity.objects.select_for_update().get(pk=activity.pk)
+        before = {**_snapshot(activity, ACTIVITY_FIELDS),
+                  "areas": _plain(list(activity.areas.all()))}
+    for key, value in data.items():
+        setattr(activity, key, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, list[str]] = {}
+    if activity.date and activity.date > timezone.localdate():
+        errors.setdefault("date", []).append(_("The date is in the future."))
+    if areas is not None and activity.date:
+        closed = [a.name for a in areas if not a.is_active_on(activity.date)]
+        if closed:
+            errors.setdefault("areas", []).append(_(
+                "Not open on %(date)s: %(names)s.") % {"date": _day(activity.date),
+                                                       "names": ", ".join(closed)})
+    try:
+        activity.full_clean(exclude=[k for k in errors if k != "__all__"])
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
+    after = {**_snapshot(activity, ACTIVITY_FIELDS),
+             "areas": _plain(list(areas)) if areas is not None else before.get("areas", [])}
+    changes = _changes(before, after)
+    if not created and not changes:
+        return activity
+    activity.save()
+    if areas is not None:
+        activity.areas.set(areas)
+    audit_record(actor=actor, action=f"activity.{'create' if created else 'update'}",
+                 target=activity, changes=changes)
+    return activity
+
+
+# ------------------------------------------------------------------ packaging practice
+
+PACKAGING_FIELDS = ("since", "until", "basis", "evidence", "evidence_ref", "illustrative")
+
+
+@transaction.atomic
+def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
+                   practice: PackagingPractice | None = None) -> PackagingPractice:
+    """Record (or correct) since when a retailer uses eco-friendly packaging instead of
+    single-use plastic. Periods of one retailer may not overlap, and must fall while the
+    retailer is open."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    unknown = set(data) - set(PACKAGING_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    created = practice is None
+    if created:
+        practice = PackagingPractice(retailer=retailer)
+        before: dict[str, Any] = {}
+    else:
+        practice = PackagingPractice.objects.select_for_update().get(pk=practice.pk,
+                                                                     retailer=retailer)
+        before = _snapshot(practice, PACKAGING_FIELDS)
+    for key, value in data.items():
+        setattr(practice, key, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, list[str]] = {}
+    since, until = practice.since, practice.until
+    if since and until and until <= since:
+        errors.setdefault("until", []).append(_("A practice cannot stop before it starts."))
+    if since and since < retailer.valid_from:
+        errors.setdefault("since", []).append(_(
+            "%(name)s opened on %(date)s: the practice cannot start before.") % {
+            "name": retailer.name, "date": _day(retailer.valid_from)})
+    if since and retailer.valid_to and since >= retailer.valid_to:
+        errors.setdefault("since", []).append(_("%(name)s had closed by then.") % {
+            "name": retailer.name})
+    if since and not errors:
+        others = PackagingPractice.objects.filter(retailer=retailer)
+        if practice.pk:
+            others = others.exclude(pk=practice.pk)
+        for other in others:
+            if since < (other.until or dt.date.max) and other.since < (until or dt.date.max):
+                errors.setdefault("since", []).append(_(
+                    "Overlaps the practice recorded from %(date)s.") % {"date": _day(other.since)})
+                break
+    try:
+        practice.full_clean(exclude=[k for k in errors if k != "__all__"])
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
+    changes = _changes(before, _snapshot(practice, PACKAGING_FIELDS))
+    if not created and not changes:
+        return practice
+    practice.save()
+    audit_record(actor=actor, action=f"packaging.{'create' if created else 'update'}",
+                 target=practice, scope=retailer, changes=changes)
+    return practice
+
+
+# ------------------------------------------------------------------ consumption figures
+
+
+@dataclass(frozen=True)
+class LineIn:
+    """One line of a record as given: an item code, a quantity and a unit code."""
+
+    item: str
+    quantity: Any
+    unit: str
+
+
+def _line(raw: Any) -> LineIn:
+    if isinstance(raw, LineIn):
+        return raw
+    if isinstance(raw, Mapping):
+        return LineIn(str(raw.get("item") or ""), raw.get("quantity"), str(raw.get("unit") or ""))
+    item, quantity, unit = raw
+    return LineIn(str(item or ""), quantity, str(unit or ""))
+
+
+def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
+                       require_output: bool = False) -> tuple[list[tuple[Item, Decimal, Any]],
+                                                              dict[str, list[str]]]:
+    """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
+    `lines.N.field` (N from 0) or `lines` for the record as a whole."""
+    from registry.specs import parse_decimal
+
+    errors: dict[str, list[str]] = {}
+    checked: list[tuple[Item, Decimal, Any]] = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(lines):
+        try:
+            line = _line(raw)
+        except (TypeError, ValueError):
+            errors.setdefault(f"lines.{n}", []).append(_("A line has an item, a quantity "
+                                                           "and a unit."))
+            continue
+        key = f"lines.{n}"
+        item = unit = quantity = None
+        try:
+            item = table.item(line.item, field=f"{key}.item")
+        except ValidationError as exc:
+            _merge(errors, exc)
+        try:
+            unit = table.unit(line.unit, field=f"{key}.unit")
+        except ValidationError as exc:
+            _merge(errors, exc)
+        if line.quantity is None or (isinstance(line.quantity, str) and not line.quantity.strip()):
+            errors.setdefault(f"{key}.quantity", []).append(_("Give a quantity."))
+        else:
+            try:
+                quantity = parse_decimal(line.quantity)
+            except ValueError as exc:
+                errors.setdefault(f"{key}.quantity", []).append(str(exc))
+        if quantity is not None:
+            if quantity < 0:
+                errors.setdefault(f"{key}.quantity", []).append(_(
+                    "A quantity cannot be negative."))
+                quantity = None
+            elif abs(quantity) >= Decimal("1e16") or quantity != quantity.quantize(
+                    Decimal("0.0001")):
+                errors.setdefault(f"{key}.quantity", []).append(_(
+                    "At most 16 digits before the decimal point and 4 after it."))
+                quantity = None
+        if item is not None and unit is not None:
+            allowed = table.item_kinds.get(item.code, set())
+            if unit.kind not in allowed:
+                errors.setdefault(f"{key}.unit", []).append(_(
+                    "%(unit)s is a unit of %(kind)s; %(item)s is measured in %(allowed)s.") % {
+                    "unit": unit.symbol, "kind": table.kind_name(unit.kind).lower(),
+                    "item": item.name,
+                    "allowed": ", ".join(sorted(table.kind_name(k).lower() for k in allowed))})
+                unit = None
+        if item is not None:
+            if item.code in seen:
+                errors.setdefault(f"{key}.item", []).append(_(
+                    "%(item)s is listed twice.") % {"item": item.name})
+                item = None
+            else:
+                seen[item.code] = n
+        if item is not None and unit is not None and quantity is not None:
+            checked.append((item, quantity, unit))
+    if not errors:
+        outputs = [q for item, q, _u in checked if item.role == ItemRole.PRODUCT]
+        inputs = [(item, q) for item, q, _u in checked if item.role != ItemRole.PRODUCT]
+        used = [item.name for item, q in inputs if q > 0]
+        if outputs and all(q == 0 for q in outputs) and used:
+            errors.setdefault("lines", []).append(_(
+                "Output is zero but %(items)s consumed: impossible. Enter the output, or "
+                "zero consumption.") % {"items": ", ".join(used)})
+        elif require_output and not outputs and used:
+            errors.setdefault("lines", []).append(_(
+                "Consumption without any output: enter the output of at least one product."))
+    return checked, errors
+
+
+def _period_check(year: Any, period: Any, enterprise: Enterprise) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= this_year:
+        errors["year"] = [_("A year between 1990 and %(year)d is expected.") % {
+            "year": this_year}]
+    if period not in FigurePeriod.values:
+        errors["period"] = [_("The period is year, h1 (first half) or h2 (second half).")]
+    if "year" not in errors:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if enterprise.valid_from > last or (enterprise.valid_to and enterprise.valid_to <= first):
+            errors.setdefault("year", []).append(_(
+                "%(name)s was not open in %(year)d.") % {"name": enterprise.name, "year": year})
+    return errors
+
+
+@transaction.atomic
+def consumption_record_save(
+    *,
+    enterprise: Enterprise,
+    year: int,
+    period: str = FigurePeriod.YEAR,
+    lines: Sequence[Any],
+    actor: Any,
+    source: str = FigureSource.ENTERED,
+    expected_version: int | None = None,
+    note: str | None = None,
+    illustrative: bool | None = None,
+    require_output: bool = False,
+    table: UnitTable | None = None,
+) -> ConsumptionRecord:
+    """Set an enterprise's output and consumption for a year or half-year to exactly
+    `lines` (item code, quantity, unit code). Refuses, with the reason: an unknown item or
+    unit, a unit of the wrong kind, a negative quantity, an item twice, zero output with
+    non-zero consumption, and a stale `expected_version` (ConflictError)."""
+    if actor is not None:
+        permissions.require_edit_figures(actor, enterprise)
+    table = table or UnitTable()
+    errors = _period_check(year, period, enterprise)
+    checked, line_errors = figure_lines_check(lines=lines, table=table,
+                                              require_output=require_output)
+    errors.update(line_errors)
+    _raise(errors)
+    record = (ConsumptionRecord.objects.select_for_update()
+              .filter(enterprise=enterprise, year=year, period=period).first())
+    if expected_version is not None and (record.version if record else 0) != expected_version:
+        raise ConflictError(
+            _("Someone else saved these figures meanwhile: reload the page to see their "
+              "version, then enter your changes again."), current=record)
+    created = record is None
+    if record is None:
+        record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
+                                   source=source, version=0)
+    old = {ln.item.code: (ln.quantity, ln.unit.code, ln) for ln in
+           (record.lines.select_related("item", "unit") if record.pk else [])}
+    changes: list[dict[str, Any]] = []
+    if note is not None and note != record.note:
+        changes.append({"field": "note", "old": record.note, "new": note})
+        record.note = note
+    if illustrative is not None and illustrative != record.illustrative:
+        changes.append({"field": "illustrative", "old": record.illustrative,
+                        "new": illustrative})
+        record.illustrative = illustrative
+    new = {item.code: (q, unit) for item, q, unit in checked}
+    for code, (q, unit) in new.items():
+        before = old.get(code)
+        if before is None or before[0] != q or before[1] != unit.code:
+            changes.append({
+                "field": code,
+                "old": f"{_plain(before[0])} {before[1]}" if before else None,
+                "new": f"{_plain(q)} {unit.code}",
+            })
+    for code, before in old.items():
+        if code not in new:
+            changes.append({"field": code, "old": f"{_plain(before[0])} {before[1]}",
+                            "new": None})
+    if not created and not changes:
+        return record
+    record.source = source
+    record.version += 1
+    record.save()
+    for code, (q, unit) in new.items():
+        before = old.get(code)
+        if before is None:
+            ConsumptionLine.objects.create(record=record, item=table.items[code], quantity=q,
+                                           unit_id=unit.pk)
+        elif before[0] != q or before[1] != unit.code:
+            line = before[2]
+            line.quantity, line.unit_id = q, unit.pk
+            line.save(update_fields=["quantity", "unit"])
+    removed = [before[2].pk for code, before in old.items() if code not in new]
+    if removed:
+        ConsumptionLine.objects.filter(pk__in=removed).delete()
+    audit_record(actor=actor, action="figures.create" if created else "figures.update",
+                 target=record, scope=enterprise, changes=changes,
+                 note=record.period_label)
+    return record
+
+
+@transaction.atomic
+def consumption_record_delete(*, record: ConsumptionRecord, actor: Any) -> None:
+    """Remove a record entered in error (coordinators only)."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    enterprise = record.enterprise
+    lines = [f"{ln.item.code}: {_plain(ln.quantity)} {ln.unit.code}"
+             for ln in record.lines.select_related("item", "unit")]
+    audit_record(actor=actor, action="figures.delete", target=record, scope=enterprise,
+                 changes=[{"field": "lines", "old": lines, "new": None}],
+                 note=record.period_label)
+    record.delete()
+
+
+# ------------------------------------------------------------------ reporting units
+
+
+@dataclass(frozen=True)
+class Designation:
+    unit: OrgUnit
+    user: Any
+    password: str | None  # shown once when generated here
+
+
+@transaction.atomic
+def enterprise_designate(*, enterprise: Enterprise, actor: Any, email: str = "",
+                         password: str | None = None, since: dt.date | None = None
+                         ) -> Designation:
+    """Make an enterprise a reporting unit: an organisation unit of kind `enterprise`
+    (code `dn-<tax code>`), linked from the enterprise, and its reporter user of the same
+    name. Designating again keeps the unit and refreshes the user."""
+    from accounts.models import Role, User
+    from accounts.services import user_upsert
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    today = timezone.localdate()
+    if enterprise.valid_to and enterprise.valid_to <= today:
+        raise ValidationError({"enterprise": [_("%(name)s has closed.") % {
+            "name": enterprise.name}]})
+    code = f"dn-{enterprise.tax_code}".lower()
+    unit = enterprise.reporting_unit
+    created = unit is None
+    if unit is None:
+        if OrgUnit.objects.filter(code=code).exists():
+            raise ValidationError({"enterprise": [_(
+                "An organisation unit with code %(code)s exists already.") % {"code": code}]})
+        province = OrgUnit.objects.filter(kind=OrgUnitKind.PROVINCE).order_by("pk").first()
+        unit = OrgUnit.objects.create(
+            code=code, name=enterprise.name, short_name=enterprise.name[:60],
+            kind=OrgUnitKind.ENTERPRISE, parent=province,
+            valid_from=since or today, valid_to=enterprise.valid_to,
+            source=_("Designated a reporting unit in the enterprise registry."),
+        )
+        enterprise.reporting_unit = unit
+        enterprise.save(update_fields=["reporting_unit", "updated_at"])
+        audit_record(actor=actor, action="orgunit.create", target=unit,
+                     changes=[{"field": "kind", "old": None, "new": unit.kind}])
+    existing = User.objects.filter(username=unit.code).first()
+    if existing is not None and existing.org_unit_id not in (None, unit.pk):
+        raise ValidationError({"username": [_(
+            "The user name %(name)s is taken by another unit's user.") % {"name": unit.code}]})
+    generated = None
+    if password is None and (existing is None or not existing.has_usable_password()):
+        password = generated = secrets.token_urlsafe(9)
+    user, _created = user_upsert(
+        username=unit.code, role=Role.REPORTER, actor=actor, org_unit=unit,
+        email=email or (existing.email if existing else ""), full_name=enterprise.name,
+        password=password,
+    )
+    if created:
+        audit_record(actor=actor, action="enterprise.designate", target=enterprise,
+                     changes=[{"field": "reporting_unit", "old": None, "new": unit.code}])
+    return Designation(unit=unit, user=user, password=generated)
+
+
+# ------------------------------------------------------------------ the unit table
+
+
+@dataclass
+class UnitsLoadReport:
+    path: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        return [f"+ {x}" for x in self.created] + [f"~ {x}" for x in self.updated]
+
+    def summary(self) -> str:
+        return (f"{self.path}: {len(self.created)} created, {len(self.updated)} updated, "
+                f"{self.unchanged} unchanged")
+
+
+def _upsert(report: UnitsLoadReport, model: type[models.Model], label: str,
+            lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        obj = model._default_manager.create(**lookup, **values)
+        report.created.append(label)
+        return obj
+    diffs = [f"{k.removesuffix('_id')}: {getattr(obj, k)} → {v}" for k, v in values.items()
+             if getattr(obj, k) != v]
+    if diffs:
+        for k, v in values.items():
+            setattr(obj, k, v)
+        obj.save()
+        report.updated.append(f"{label}: " + "; ".join(diffs))
+    else:
+        report.unchanged += 1
+    return obj
+
+
+@transaction.atomic
+def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
+    """Load (or update in place) the unit table file; idempotent. The file is checked whole
+    first (`registry.loader.UnitFileError`), so a faulty file stores nothing. Units and
+    items taken out of the file stay (figures may use them)."""
+    spec = units_file_read(path)
+    report = UnitsLoadReport(path=str(path))
+    kinds = {}
+    for k in spec.kinds:
+        kinds[k["code"]] = _upsert(report, MeasureKind, f"kind {k['code']}", {"code": k["code"]},
+                                   {"name": k["name"], "name_en": k["name_en"],
+                                    "base_unit": k["base_unit"], "order": k["order"]})
+    units = {}
+    for u in spec.units:
+        units[u["code"]] = _upsert(
+            report, MeasureUnit, f"unit {u['code']}", {"code": u["code"]},
+            {"symbol": u["symbol"], "name": u["name"], "name_en": u["name_en"],
+             "kind_id": kinds[u["kind"]].pk, "factor": u["factor"], "source": u["source"],
+             "order": u["order"]})
+    for it in spec.items:
+        item = _upsert(report, Item, f"item {it['code']}", {"code": it["code"]},
+                       {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
+                        "default_unit_id": units[it["default_unit"]].pk, "order": it["order"]})
+        wanted = {kinds[k].pk for k in it["kinds"]}
+        if set(item.kinds.values_list("pk", flat=True)) != wanted:
+            item.kinds.set(wanted)
+            report.updated.append(f"item {it['code']}: kinds → {', '.join(it['kinds'])}")
+        keep = []
+        for f in it["toe"]:
+            factor = _upsert(report, FuelFactor, f"toe factor {it['code']} per {f['per']}",
+                             {"item": item, "unit": units[f["per"]]},
+                             {"toe": f["value"], "source": f["source"], "note": f["note"]})
+            keep.append(factor.pk)
+        stale = FuelFactor.objects.filter(item=item).exclude(pk__in=keep)
+        for factor in stale.select_related("unit"):
+            report.updated.append(f"toe factor {it['code']} per {factor.unit.code} removed")
+        stale.delete()
+    if report.changed:
+        # the unit table has no single object; the audit record hangs on the toe unit
+        audit_record(actor=actor, action="units.load", target=units["toe"], note=str(path),
+                     changes=[{"field": "load", "old": None, "new": line}
+                              for line in report.lines()[:500]])
+    return report

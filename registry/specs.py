@@ -1,0 +1,449 @@
+"""The registries described as data: for each, its model, its columns (used alike by the
+Excel import and export and by the REST API) and how a raw value of each column (text, a
+number, a date, an org-unit code...) becomes a model value.
+
+A column parser raises ValueError with a message in the user's language; the importer and
+the API report it against the column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from orgunits.models import LOCAL_KINDS, OrgUnit
+from plans.models import Sector
+from registry.models import (
+    Area,
+    AreaKind,
+    Enterprise,
+    PracticeBasis,
+    Retailer,
+    RetailerKind,
+    ScpModel,
+    ScpModelKind,
+    StEnterprise,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field as it appears in a spreadsheet and in the API."""
+
+    key: str
+    label: Promise | str
+    type: str = "text"  # text date decimal int bool choice orgunit local sector area
+    #                     retailer enterprise areas year
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    max_length: int | None = None
+
+    @property
+    def field(self) -> str:
+        """The model field (or service argument) this column fills."""
+        return self.key
+
+
+@dataclass
+class Lookups:
+    """Reference data a parser needs, read once per import or request."""
+
+    units_by_code: dict[str, OrgUnit] = field(default_factory=dict)
+    units_by_name: dict[str, list[OrgUnit]] = field(default_factory=dict)
+    sectors: dict[str, Sector] = field(default_factory=dict)
+    _areas: dict[str, Area] | None = None
+    _retailers: dict[str, Retailer] | None = None
+    _enterprises: dict[str, Enterprise] | None = None
+
+    @classmethod
+    def load(cls) -> Lookups:
+        from plans.selectors import plan_current
+
+        units = list(OrgUnit.objects.all())
+        by_name: dict[str, list[OrgUnit]] = {}
+        for u in units:
+            for name in {u.name.casefold(), u.short_name.casefold()} - {""}:
+                by_name.setdefault(name, []).append(u)
+        plan = plan_current()
+        sectors = {s.code: s for s in Sector.objects.filter(plan=plan)} if plan else {}
+        return cls({u.code: u for u in units}, by_name, sectors)
+
+    @property
+    def areas(self) -> dict[str, Area]:
+        if self._areas is None:
+            self._areas = {a.code: a for a in Area.objects.all()}
+        return self._areas
+
+    @property
+    def retailers(self) -> dict[str, Retailer]:
+        if self._retailers is None:
+            self._retailers = {r.code: r for r in Retailer.objects.all()}
+        return self._retailers
+
+    @property
+    def enterprises(self) -> dict[str, Enterprise]:
+        if self._enterprises is None:
+            self._enterprises = {e.tax_code: e for e in Enterprise.objects.all()}
+        return self._enterprises
+
+    def forget(self) -> None:
+        """Drop cached registry rows (after an import row saved new ones)."""
+        self._areas = self._retailers = self._enterprises = None
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_decimal(raw: Any) -> Decimal:
+    """A number written as 1234.5, 1.234,5, 1,234.5 or 1234,5; Excel numbers as they are."""
+    if isinstance(raw, bool):
+        raise ValueError(_("Not a number."))
+    if isinstance(raw, int | float | Decimal):
+        number = Decimal(str(raw))
+    else:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text and "." in text:
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        elif "," in text:
+            text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+        elif text.count(".") > 1:
+            text = text.replace(".", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_("\"%(value)s\" is not a number.") % {"value": raw}) from None
+    if not number.is_finite():
+        raise ValueError(_("Not a number."))
+    return number
+
+
+def parse_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("\"%(value)s\" is not a date (dd/mm/yyyy).") % {"value": text})
+
+
+def parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float):
+        return bool(raw)
+    text = str(raw).strip().casefold()
+    if text in {"1", "true", "yes", "y", "x", "có", "co", "đúng", "c"}:
+        return True
+    if text in {"0", "false", "no", "n", "không", "khong", ""}:
+        return False
+    raise ValueError(_("Write yes or no (có / không)."))
+
+
+def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
+    text = str(raw).strip()
+    for value, label in choices.choices:
+        if text.casefold() in {value.casefold(), str(label).casefold()}:
+            return value
+    # also the English label, whatever the active language
+    from django.utils import translation
+
+    with translation.override("en"):
+        for value, label in choices.choices:
+            if text.casefold() == str(label).casefold():
+                return value
+    with translation.override("vi"):
+        for value, label in choices.choices:
+            if text.casefold() == str(label).casefold():
+                return value
+    allowed = ", ".join(v for v, _label in choices.choices)
+    raise ValueError(_("\"%(value)s\" is not one of: %(allowed)s.") % {
+        "value": text, "allowed": allowed})
+
+
+def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:
+    text = str(raw).strip()
+    unit = lookups.units_by_code.get(text)
+    if unit is None:
+        named = lookups.units_by_name.get(text.casefold(), [])
+        if len(named) == 1:
+            unit = named[0]
+        elif len(named) > 1:
+            raise ValueError(_("Several units are called \"%(value)s\": give the code.")
+                             % {"value": text})
+    if unit is None:
+        raise ValueError(_("Unknown organisation unit \"%(value)s\".") % {"value": text})
+    if local and unit.kind not in LOCAL_KINDS:
+        raise ValueError(_("%(unit)s is not a district or commune-level unit.") % {
+            "unit": unit.name})
+    return unit
+
+
+def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
+    """The model value of `raw` for `column`; None for a blank optional cell."""
+    if _blank(raw):
+        if column.required:
+            raise ValueError(_("This field is required."))
+        if column.type in {"text", "choice"}:
+            return ""
+        if column.type == "bool":
+            return False
+        if column.type == "areas":
+            return []
+        return None
+    kind = column.type
+    if kind == "text":
+        text = str(raw).strip()
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        if column.max_length and len(text) > column.max_length:
+            raise ValueError(_("At most %(n)d characters.") % {"n": column.max_length})
+        return text
+    if kind == "slug":
+        text = str(raw).strip()
+        if not re.fullmatch(r"[-a-zA-Z0-9_]+", text) or len(text) > 60:
+            raise ValueError(_("A code uses letters without accents, digits and dashes "
+                               "(at most 60)."))
+        return text
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "decimal":
+        return parse_decimal(raw)
+    if kind in {"int", "year"}:
+        number = parse_decimal(raw)
+        if number != number.to_integral_value():
+            raise ValueError(_("A whole number is expected."))
+        if kind == "year" and not 1990 <= number <= 2100:
+            raise ValueError(_("A year between 1990 and 2100 is expected."))
+        if number < 0:
+            raise ValueError(_("Must not be negative."))
+        return int(number)
+    if kind == "bool":
+        return parse_bool(raw)
+    if kind == "choice":
+        assert column.choices is not None
+        return parse_choice(raw, column.choices)
+    if kind in {"orgunit", "local"}:
+        return parse_orgunit(raw, lookups, local=kind == "local")
+    if kind == "sector":
+        text = str(raw).strip()
+        sector = lookups.sectors.get(text) or next(
+            (s for s in lookups.sectors.values()
+             if text.casefold() in {s.name.casefold(), s.name_en.casefold()}), None)
+        if sector is None:
+            raise ValueError(_("Unknown sector \"%(value)s\" (sectors: %(codes)s).") % {
+                "value": text, "codes": ", ".join(lookups.sectors)})
+        return sector
+    if kind == "area":
+        area = lookups.areas.get(str(raw).strip())
+        if area is None:
+            raise ValueError(_("No zone, park, cluster or village with code \"%(value)s\".")
+                             % {"value": raw})
+        return area
+    if kind == "areas":
+        codes = [c.strip() for c in re.split(r"[;,\n]", str(raw)) if c.strip()]
+        missing = [c for c in codes if c not in lookups.areas]
+        if missing:
+            raise ValueError(_("Unknown zone, park, cluster or village codes: %(codes)s.")
+                             % {"codes": ", ".join(missing)})
+        return [lookups.areas[c] for c in codes]
+    if kind == "retailer":
+        retailer = lookups.retailers.get(str(raw).strip())
+        if retailer is None:
+            raise ValueError(_("No retailer with code \"%(value)s\".") % {"value": raw})
+        return retailer
+    if kind == "enterprise":
+        from registry.checks import tax_code_normalise
+
+        enterprise = lookups.enterprises.get(tax_code_normalise(str(raw)))
+        if enterprise is None:
+            raise ValueError(_("No enterprise with tax code \"%(value)s\" in the registry.")
+                             % {"value": raw})
+        return enterprise
+    raise ValueError(f"unknown column type {kind}")  # pragma: no cover
+
+
+def format_value(column: Column, value: Any) -> Any:
+    """A model value as it goes into a spreadsheet cell (re-importable)."""
+    if value is None:
+        return None
+    if column.type in {"orgunit", "local"}:
+        return value.code
+    if column.type == "sector":
+        return value.code
+    if column.type in {"area", "retailer"}:
+        return value.code
+    if column.type == "enterprise":
+        return value.tax_code
+    if column.type == "areas":
+        return "; ".join(a.code for a in value)
+    if column.type == "bool":
+        return _("yes") if value else _("no")
+    if column.type == "decimal":
+        return float(value) if isinstance(value, Decimal) else value
+    return value
+
+
+# -------------------------------------------------------------------- the registries
+
+_PLACE = [
+    Column("place", _l("Place (as recorded)"), "local", required=True),
+    Column("later_place", _l("Place after a split"), "local"),
+    Column("address", _l("Address"), max_length=255),
+]
+_VALIDITY = [
+    Column("valid_from", _l("Opened on"), "date", required=True),
+    Column("valid_to", _l("Closed on"), "date"),
+    Column("illustrative", _l("Illustrative"), "bool"),
+    Column("source", _l("Source")),
+    Column("note", _l("Note")),
+]
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    """One registry: its URL slug, model, titles, key column and columns."""
+
+    slug: str
+    model: type[models.Model]
+    title: Promise
+    title_one: Promise
+    sheet: str
+    key: str
+    columns: list[Column]
+    kind_choices: type[models.TextChoices] | None = None
+    search_fields: tuple[str, ...] = ("name", "code", "address")
+    save: Callable[..., Any] | None = field(default=None, compare=False)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+
+REGISTRIES: dict[str, RegistrySpec] = {
+    "areas": RegistrySpec(
+        slug="areas", model=Area, sheet="areas", key="code",
+        title=_l("Zones, parks, clusters and villages"),
+        title_one=_l("Zone, park, cluster or village"),
+        kind_choices=AreaKind,
+        columns=[
+            Column("code", _l("Code"), "slug"),
+            Column("kind", _l("Kind"), "choice", required=True, choices=AreaKind),
+            Column("name", _l("Name"), required=True, max_length=255),
+            *_PLACE,
+            Column("zone", _l("In economic zone"), "area"),
+            Column("area_ha", _l("Area (ha)"), "decimal"),
+            Column("activity", _l("Main activity or craft"), max_length=255),
+            *_VALIDITY,
+        ],
+    ),
+    "retailers": RegistrySpec(
+        slug="retailers", model=Retailer, sheet="retailers", key="code",
+        title=_l("Supermarkets, centres, stores and markets"),
+        title_one=_l("Retailer"),
+        kind_choices=RetailerKind,
+        search_fields=("name", "code", "address", "operator"),
+        columns=[
+            Column("code", _l("Code"), "slug"),
+            Column("kind", _l("Kind"), "choice", required=True, choices=RetailerKind),
+            Column("name", _l("Name"), required=True, max_length=255),
+            Column("operator", _l("Operator or chain"), max_length=255),
+            *_PLACE,
+            *_VALIDITY,
+        ],
+    ),
+    "enterprises": RegistrySpec(
+        slug="enterprises", model=Enterprise, sheet="enterprises", key="tax_code",
+        title=_l("Enterprises in the plan's sectors"),
+        title_one=_l("Enterprise"),
+        search_fields=("name", "tax_code", "address"),
+        columns=[
+            Column("tax_code", _l("Tax code"), required=True, max_length=14),
+            Column("name", _l("Name"), required=True, max_length=255),
+            Column("sector", _l("Sector"), "sector", required=True),
+            *_PLACE,
+            *_VALIDITY,
+        ],
+    ),
+    "models": RegistrySpec(
+        slug="models", model=ScpModel, sheet="models", key="code",
+        title=_l("SCP and cleaner-production models"),
+        title_one=_l("SCP or cleaner-production model"),
+        kind_choices=ScpModelKind,
+        search_fields=("name", "code", "operator", "description"),
+        columns=[
+            Column("code", _l("Code"), "slug"),
+            Column("kind", _l("Kind"), "choice", required=True, choices=ScpModelKind),
+            Column("name", _l("Name"), required=True, max_length=255),
+            Column("description", _l("What it is")),
+            Column("enterprise", _l("Enterprise running it (tax code)"), "enterprise"),
+            Column("operator", _l("Who runs it"), max_length=255),
+            *_PLACE,
+            *_VALIDITY,
+        ],
+    ),
+    "st-enterprises": RegistrySpec(
+        slug="st-enterprises", model=StEnterprise, sheet="st_enterprises", key="code",
+        title=_l("Science and technology enterprises"),
+        title_one=_l("Science and technology enterprise"),
+        search_fields=("name", "code", "tax_code", "certificate_number", "field"),
+        columns=[
+            Column("code", _l("Code"), "slug"),
+            Column("name", _l("Name"), required=True, max_length=255),
+            Column("tax_code", _l("Tax code"), max_length=14),
+            Column("certificate_number", _l("Certificate number"), required=True,
+                   max_length=60),
+            Column("certificate_date", _l("Certificate date"), "date", required=True),
+            Column("issuer", _l("Issued by"), max_length=255),
+            Column("field", _l("Field of science and technology"), max_length=255),
+            *_PLACE,
+            Column("valid_from", _l("Opened on"), "date"),
+            *_VALIDITY[1:],
+        ],
+    ),
+}
+
+ACTIVITY_COLUMNS = [
+    Column("date", _l("Date"), "date", required=True),
+    Column("organiser", _l("Organiser"), "orgunit", required=True),
+    Column("title", _l("Title"), required=True, max_length=255),
+    Column("description", _l("What was done")),
+    Column("participants", _l("Participants"), "int"),
+    Column("areas", _l("Reached (codes, separated by ;)"), "areas"),
+    Column("evidence", _l("Evidence"), max_length=255),
+    Column("illustrative", _l("Illustrative"), "bool"),
+]
+
+PACKAGING_COLUMNS = [
+    Column("retailer", _l("Retailer (code)"), "retailer", required=True),
+    Column("since", _l("Since"), "date", required=True),
+    Column("until", _l("Until"), "date"),
+    Column("basis", _l("Basis"), "choice", required=True, choices=PracticeBasis),
+    Column("evidence", _l("Evidence")),
+    Column("evidence_ref", _l("Evidence file or document"), max_length=255),
+    Column("illustrative", _l("Illustrative"), "bool"),
+]
+
+FIGURE_COLUMNS = [
+    Column("enterprise", _l("Tax code"), "enterprise", required=True),
+    Column("year", _l("Year"), "year", required=True),
+    Column("period", _l("Period (year, h1, h2)"), "text"),
+    Column("item", _l("Product, material or fuel (code)"), "text", required=True),
+    Column("quantity", _l("Quantity"), "decimal", required=True),
+    Column("unit", _l("Unit"), "text", required=True),
+]

@@ -1,0 +1,634 @@
+"""Registry pages (thin: check permission, parse the form, call one service or selector,
+render). Services' ValidationError becomes messages on the form; nothing is stored from a
+rejected request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import ConflictError
+from common.types import AuthedRequest
+from plans.forms import OnDateForm
+from plans.selectors import plan_current
+from registry import excel, permissions, selectors, services
+from registry.conversion import UnitTable
+from registry.figures import line_values, period_code, record_problems
+from registry.filters import entry_filter_class
+from registry.forms import (
+    ENTRY_FORMS,
+    ActivityForm,
+    DesignateForm,
+    ImportForm,
+    LineFormSet,
+    PackagingForm,
+    figure_choices,
+)
+from registry.models import (
+    Area,
+    AwarenessActivity,
+    ConsumptionRecord,
+    Enterprise,
+    FigurePeriod,
+    FigureSource,
+    FuelFactor,
+    Item,
+    MeasureUnit,
+    PackagingPractice,
+    Retailer,
+)
+from registry.places import PlaceResolver
+from registry.specs import REGISTRIES, RegistrySpec
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _spec(slug: str) -> RegistrySpec:
+    spec = REGISTRIES.get(slug)
+    if spec is None:
+        raise Http404(slug)
+    return spec
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, msgs in exc.message_dict.items():
+            target = key if key in form.fields else None
+            for msg in msgs:
+                form.add_error(target, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _day(request: AuthedRequest) -> tuple[OnDateForm, dt.date]:
+    form = OnDateForm(request.GET or None)
+    return form, form.day()
+
+
+def _plan_start() -> dt.date:
+    plan = plan_current()
+    return dt.date(plan.start_year if plan else 2021, 1, 1)
+
+
+# ------------------------------------------------------------------ overview
+
+
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    if permissions.is_enterprise_user(request.user):
+        return redirect("registry:mine")
+    permissions.require_read(request.user)
+    form, day = _day(request)
+    reach = selectors.area_reach(day=day, since=_plan_start())
+    packaging = selectors.packaging_coverage(day=day)
+    counts = selectors.registry_counts(day=day)
+    return render(request, "registry/index.html", {
+        "form": form, "day": day, "counts": counts, "since": _plan_start(),
+        "reach": reach, "reach_total": selectors.reach_total(reach),
+        "packaging": packaging, "packaging_total": selectors.reach_total(packaging),
+        "scp_count": next(c for c in counts if c.spec.slug == "models"),
+        "st_count": next(c for c in counts if c.spec.slug == "st-enterprises"),
+        "can_edit": permissions.can_edit_registries(request.user),
+    })
+
+
+@login_required
+def by_place(request: AuthedRequest) -> HttpResponse:
+    permissions.require_read(request.user)
+    form, day = _day(request)
+    spec = REGISTRIES.get(request.GET.get("registry", "areas")) or REGISTRIES["areas"]
+    rows = selectors.counts_by_place(spec=spec, day=day)
+    kinds = list(spec.kind_choices.choices) if spec.kind_choices else [("", _("Entries"))]
+    table = [(row, [row.by_kind.get(k, 0) for k, _label in kinds]) for row in rows]
+    totals = [sum(r.by_kind.get(k, 0) for r in rows) for k, _label in kinds]
+    return render(request, "registry/by_place.html", {
+        "form": form, "day": day, "spec": spec, "kinds": kinds, "table": table,
+        "totals": totals, "grand_total": sum(totals), "registries": REGISTRIES.values(),
+    })
+
+
+@login_required
+def mine(request: AuthedRequest) -> HttpResponse:
+    """An enterprise user's own enterprise."""
+    enterprise = selectors.enterprise_for_unit(unit=request.user.org_unit)
+    if enterprise is None:
+        raise PermissionDenied(_("Your account is not linked to an enterprise."))
+    return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
+
+
+# ------------------------------------------------------------------ entries
+
+
+@login_required
+def entry_list(request: AuthedRequest, registry: str) -> HttpResponse:
+    spec = _spec(registry)
+    if permissions.is_enterprise_user(request.user) and spec.slug == "enterprises":
+        return redirect("registry:mine")
+    permissions.require_read(request.user)
+    filterset = entry_filter_class(spec)(request.GET or None,
+                                         queryset=selectors.entry_queryset(spec))
+    entries = filterset.qs if filterset.is_valid() else spec.model._default_manager.none()
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    day = filterset.day
+    resolver = PlaceResolver()
+    rows = []
+    for entry in page.object_list:
+        row = {"entry": entry, "now": resolver.resolve(entry.place_id, entry.later_place_id, day)}
+        if isinstance(entry, Retailer):
+            row["practice"] = next((p for p in entry.packaging.all() if p.is_active_on(day)),
+                                   None)
+        rows.append(row)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/list.html", {
+        "spec": spec, "filter": filterset, "page": page, "rows": rows, "day": day,
+        "query": query.urlencode(), "can_edit": permissions.can_edit_registries(request.user),
+        "total": page.paginator.count,
+    })
+
+
+def _entry_or_404(spec: RegistrySpec, pk: int) -> Any:
+    entry = selectors.entry_get(spec=spec, pk=pk)
+    if entry is None:
+        raise Http404(str(pk))
+    return entry
+
+
+@login_required
+def entry_detail(request: AuthedRequest, registry: str, pk: int) -> HttpResponse:
+    spec = _spec(registry)
+    entry = _entry_or_404(spec, pk)
+    if isinstance(entry, Enterprise):
+        permissions.require_view_enterprise(request.user, entry)
+    else:
+        permissions.require_read(request.user)
+    today = timezone.localdate()
+    resolver = PlaceResolver()
+    context: dict[str, Any] = {
+        "spec": spec, "entry": entry, "today": today,
+        "place_now": resolver.resolve(entry.place_id, entry.later_place_id, today),
+        "history": selectors.entry_history(entry=entry)[:100],
+        "can_edit": permissions.can_edit_registries(request.user),
+        "fields": _fields(spec, entry),
+    }
+    if isinstance(entry, Area):
+        context["activities"] = entry.activities.select_related("organiser").order_by("-date")
+        context["parts"] = entry.parts.all() if entry.kind == "economic_zone" else []
+    elif isinstance(entry, Retailer):
+        context["practices"] = entry.packaging.order_by("since")
+        context["practice_now"] = next(
+            (p for p in entry.packaging.all() if p.is_active_on(today)), None)
+    elif isinstance(entry, Enterprise):
+        table = UnitTable()
+        context["records"] = selectors.enterprise_records(enterprise=entry, table=table)
+        context["can_edit_figures"] = permissions.can_edit_figures(request.user, entry)
+        context["years"] = list(range(today.year, max(entry.valid_from.year, 1990) - 1, -1))
+        context["periods"] = FigurePeriod.choices
+        context["designate_form"] = DesignateForm()
+        context["models"] = entry.scp_models.all()
+    return render(request, "registry/detail.html", context)
+
+
+def _fields(spec: RegistrySpec, entry: Any) -> list[tuple[str, Any, str]]:
+    """(label, value, type) of the entry's columns for the detail page."""
+    out = []
+    for column in spec.columns:
+        if column.key in {"name", "source", "note", "illustrative"}:
+            continue
+        value = getattr(entry, column.key)
+        if column.type == "choice":
+            value = getattr(entry, f"get_{column.key}_display")()
+        out.append((str(column.label), value, column.type))
+    return out
+
+
+def _entry_form(request: AuthedRequest, spec: RegistrySpec, entry: Any = None) -> HttpResponse:
+    permissions.require_edit(request.user)
+    form_class = ENTRY_FORMS[spec.slug]
+    form = form_class(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.SAVERS[spec.slug](data=form.service_data(), actor=request.user,
+                                              entry=entry)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:detail", registry=spec.slug, pk=saved.pk)
+    return render(request, "registry/form.html", {
+        "spec": spec, "form": form, "entry": entry,
+        "title": (_("Edit: %(name)s") % {"name": entry.name}) if entry else
+        _("New: %(what)s") % {"what": spec.title_one},
+        "cancel": reverse("registry:detail", args=[spec.slug, entry.pk]) if entry else
+        reverse("registry:list", args=[spec.slug]),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def entry_create(request: AuthedRequest, registry: str) -> HttpResponse:
+    return _entry_form(request, _spec(registry))
+
+
+@login_required
+def entry_edit(request: AuthedRequest, registry: str, pk: int) -> HttpResponse:
+    spec = _spec(registry)
+    permissions.require_edit(request.user)
+    entry = get_object_or_404(spec.model, pk=pk)
+    return _entry_form(request, spec, entry)
+
+
+def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
+            ) -> HttpResponse:
+    permissions.require_edit(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[excel.ImportProblem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > excel.MAX_BYTES:
+            form.add_error("file", _("The file is larger than 5 MB."))
+        else:
+            try:
+                result = run(content=upload.read(), actor=request.user)
+            except excel.ImportRejected as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, _(
+                    "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
+                    "%(unchanged)d unchanged.") % {
+                    "rows": result.rows, "created": result.created, "updated": result.updated,
+                    "unchanged": result.unchanged})
+                return redirect(back)
+    return render(request, "registry/import.html", {
+        "form": form, "problems": problems, "title": title, "back": back,
+        "template_url": template,
+    }, status=400 if problems or form.errors else 200)
+
+
+@login_required
+def entry_import(request: AuthedRequest, registry: str) -> HttpResponse:
+    spec = _spec(registry)
+
+    def run(*, content: bytes, actor: Any) -> excel.ImportResult:
+        return excel.registry_import(slug=spec.slug, content=content, actor=actor)
+
+    return _import(request, title=str(spec.title), run=run,
+                   back=reverse("registry:list", args=[spec.slug]),
+                   template=reverse("registry:export", args=[spec.slug]) + "?template=1")
+
+
+@login_required
+def entry_export(request: AuthedRequest, registry: str) -> HttpResponse:
+    spec = _spec(registry)
+    permissions.require_read(request.user)
+    if request.GET.get("template"):
+        entries: Any = []
+    else:
+        filterset = entry_filter_class(spec)(request.GET or None,
+                                             queryset=selectors.entry_queryset(spec))
+        entries = filterset.qs if filterset.is_valid() else []
+    return _xlsx(excel.registry_export(spec=spec, entries=entries),
+                 f"{spec.sheet}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# ------------------------------------------------------------------ packaging
+
+
+@login_required
+def packaging_form(request: AuthedRequest, pk: int, practice_pk: int | None = None
+                   ) -> HttpResponse:
+    permissions.require_edit(request.user)
+    retailer = get_object_or_404(Retailer, pk=pk)
+    practice = (get_object_or_404(PackagingPractice, pk=practice_pk, retailer=retailer)
+                if practice_pk else None)
+    form = PackagingForm(request.POST or None, instance=practice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.packaging_save(retailer=retailer, data=form.service_data(),
+                                    actor=request.user, practice=practice)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:detail", registry="retailers", pk=retailer.pk)
+    return render(request, "registry/form.html", {
+        "form": form, "title": _("Packaging practice: %(name)s") % {"name": retailer.name},
+        "intro": _("Since when this retailer distributes or uses eco-friendly packaging "
+                   "instead of single-use, hard-to-degrade plastic bags and packaging."),
+        "cancel": reverse("registry:detail", args=["retailers", retailer.pk]),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def packaging_import(request: AuthedRequest) -> HttpResponse:
+    return _import(request, title=_("Packaging practice"), run=excel.packaging_import,
+                   back=reverse("registry:list", args=["retailers"]),
+                   template=reverse("registry:packaging-export") + "?template=1")
+
+
+@login_required
+def packaging_export(request: AuthedRequest) -> HttpResponse:
+    permissions.require_read(request.user)
+    practices: Any = [] if request.GET.get("template") else (
+        PackagingPractice.objects.select_related("retailer").order_by("retailer__code", "since"))
+    return _xlsx(excel.packaging_export(practices=practices), "packaging.xlsx")
+
+
+# ------------------------------------------------------------------ activities
+
+
+@login_required
+def activity_list(request: AuthedRequest) -> HttpResponse:
+    permissions.require_read(request.user)
+    qs = selectors.activity_list()
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(date__year=int(year))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(title__icontains=q) | qs.filter(organiser__name__icontains=q)
+    page = Paginator(qs.order_by("-date", "title"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    years = list(range(timezone.localdate().year, 2019, -1))
+    return render(request, "registry/activity_list.html", {
+        "page": page, "year": year, "q": q, "years": years, "query": query.urlencode(),
+        "can_edit": permissions.can_edit_registries(request.user),
+    })
+
+
+@login_required
+def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    permissions.require_read(request.user)
+    activity = get_object_or_404(AwarenessActivity.objects.select_related("organiser")
+                                 .prefetch_related(Prefetch("areas", queryset=Area.objects
+                                                            .select_related("place"))), pk=pk)
+    from common.selectors import audit_events_for
+
+    return render(request, "registry/activity_detail.html", {
+        "activity": activity, "history": audit_events_for(obj=activity)[:100],
+        "can_edit": permissions.can_edit_registries(request.user),
+    })
+
+
+@login_required
+def activity_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    permissions.require_edit(request.user)
+    activity = get_object_or_404(AwarenessActivity, pk=pk) if pk else None
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.activity_save(data=form.service_data(), actor=request.user,
+                                           activity=activity)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:activity-detail", pk=saved.pk)
+    return render(request, "registry/form.html", {
+        "form": form, "title": _("Awareness activity"),
+        "intro": _("An activity that spread awareness of sustainable production and "
+                   "consumption, and the zones, parks, clusters and villages it reached."),
+        "cancel": reverse("registry:activity-detail", args=[activity.pk]) if activity
+        else reverse("registry:activity-list"),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def activity_import(request: AuthedRequest) -> HttpResponse:
+    return _import(request, title=_("Awareness activities"), run=excel.activities_import,
+                   back=reverse("registry:activity-list"),
+                   template=reverse("registry:activity-export") + "?template=1")
+
+
+@login_required
+def activity_export(request: AuthedRequest) -> HttpResponse:
+    permissions.require_read(request.user)
+    activities: Any = [] if request.GET.get("template") else (
+        AwarenessActivity.objects.select_related("organiser").prefetch_related("areas")
+        .order_by("date", "title"))
+    return _xlsx(excel.activities_export(activities=activities), "activities.xlsx")
+
+
+# ------------------------------------------------------------------ figures
+
+
+def figures_locked(*, enterprise: Enterprise, year: int, period: str) -> bool:
+    from registry.sections import figures_locked as locked
+
+    return locked(enterprise=enterprise, year=year, period=period)
+
+
+@login_required
+def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> HttpResponse:
+    enterprise = get_object_or_404(Enterprise.objects.select_related("sector"), pk=pk)
+    permissions.require_edit_figures(request.user, enterprise)
+    if period not in FigurePeriod.values:
+        raise Http404(period)
+    locked = (not permissions.can_edit_registries(request.user)
+              and figures_locked(enterprise=enterprise, year=year, period=period))
+    table = UnitTable()
+    items, units = figure_choices(table)
+    record = selectors.record_for(enterprise=enterprise, year=year, period=period)
+    if record is not None:
+        initial = line_values(list(record.lines.all()))
+    else:
+        previous = (ConsumptionRecord.objects.filter(enterprise=enterprise, year__lt=year,
+                                                     period=period).order_by("-year").first())
+        initial = [{"item": x["item"], "unit": x["unit"], "quantity": ""}
+                   for x in line_values(list(previous.lines.select_related("item", "unit")))
+                   ] if previous else []
+    kwargs = {"form_kwargs": {"items": items, "units": units}, "prefix": "lines"}
+    formset = LineFormSet(request.POST or None, initial=initial, **kwargs)
+    version = record.version if record else 0
+    problems: list[str] = []
+    if request.method == "POST":
+        if locked:
+            raise PermissionDenied(_("These figures are in a report that can no longer be "
+                                     "changed."))
+        if formset.is_valid():
+            kept = [(i, f) for i, f in enumerate(formset.forms) if not f.is_blank()]
+            lines = [f.cleaned_data for _i, f in kept]
+            try:
+                expected = int(request.POST.get("version", ""))
+            except ValueError:
+                expected = None
+            try:
+                services.consumption_record_save(
+                    enterprise=enterprise, year=year, period=period, lines=lines,
+                    actor=request.user, expected_version=expected, table=table,
+                    note=request.POST.get("note", "")[:2000])
+            except ConflictError as exc:
+                problems.append(exc.message)
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    parts = key.split(".")
+                    if parts[0] == "lines" and len(parts) >= 2 and parts[1].isdigit() \
+                            and int(parts[1]) < len(kept):
+                        form = kept[int(parts[1])][1]
+                        field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
+                        for msg in msgs:
+                            form.add_error(field, msg)
+                    else:
+                        problems.extend(msgs)
+            else:
+                messages.success(request, _("Figures saved."))
+                return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
+    return render(request, "registry/figures_form.html", {
+        "enterprise": enterprise, "year": year, "period": period, "formset": formset,
+        "period_label": period_code(year, period), "version": version, "record": record,
+        "problems": problems, "locked": locked,
+        "record_problems": record_problems(record=record) if record else [],
+    }, status=400 if problems or (request.method == "POST" and any(
+        f.errors for f in formset.forms)) else 200)
+
+
+@login_required
+def figures_go(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The year-and-period picker of the enterprise page: on to that period's form."""
+    year, period = request.GET.get("year", ""), request.GET.get("period", FigurePeriod.YEAR)
+    if not year.isdigit() or period not in FigurePeriod.values:
+        return redirect("registry:detail", registry="enterprises", pk=pk)
+    return redirect("registry:figures-edit", pk=pk, year=int(year), period=period)
+
+
+@login_required
+@require_POST
+def designate(request: AuthedRequest, pk: int) -> HttpResponse:
+    permissions.require_edit(request.user)
+    enterprise = get_object_or_404(Enterprise, pk=pk)
+    form = DesignateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    else:
+        try:
+            result = services.enterprise_designate(
+                enterprise=enterprise, actor=request.user, email=form.cleaned_data["email"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = _("%(name)s is a reporting unit; its reporter signs in as %(user)s.") % {
+                "name": enterprise.name, "user": result.user.username}
+            if result.password:
+                text += " " + _("Initial password (shown once): %(pw)s") % {
+                    "pw": result.password}
+            messages.success(request, text)
+    return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
+
+
+@login_required
+def figures_import(request: AuthedRequest) -> HttpResponse:
+    return _import(request, title=_("Enterprise figures"), run=excel.figures_import,
+                   back=reverse("registry:list", args=["enterprises"]),
+                   template=reverse("registry:figures-export") + "?template=1")
+
+
+@login_required
+def figures_export(request: AuthedRequest) -> HttpResponse:
+    permissions.require_read(request.user)
+    lines: Any = [] if request.GET.get("template") else selectors.figures_rows(
+        sector_code=request.GET.get("sector") or None)
+    return _xlsx(excel.figures_export(lines=lines), "figures.xlsx")
+
+
+@login_required
+def units(request: AuthedRequest) -> HttpResponse:
+    if not (permissions.can_read_registries(request.user)
+            or permissions.is_enterprise_user(request.user)):
+        raise PermissionDenied
+    return render(request, "registry/units.html", {
+        "units": MeasureUnit.objects.select_related("kind"),
+        "items": Item.objects.select_related("default_unit").prefetch_related("kinds"),
+        "factors": FuelFactor.objects.select_related("item", "unit").order_by(
+            "item__order", "unit__order"),
+    })
+
+
+@login_required
+@require_POST
+def report_figures(request: AuthedRequest, report_id: int) -> HttpResponse:
+    """Save the figures section of an enterprise's report form (htmx: answers with the
+    section again; otherwise redirects to the report)."""
+    from registry.sections import (
+        SECTION_TEMPLATE,
+        report_is_editable,
+        section_context,
+        section_target,
+    )
+
+    try:
+        from reporting.models import ReportRequest
+    except ImportError:  # pragma: no cover
+        raise Http404 from None
+    report = get_object_or_404(ReportRequest.objects.select_related("period", "org_unit"),
+                               pk=report_id)
+    target = section_target(report)
+    if target is None:
+        raise Http404(_("This report has no enterprise figures."))
+    enterprise, year, period = target
+    permissions.require_edit_figures(request.user, enterprise)
+    if not report_is_editable(report):
+        raise PermissionDenied(_("This report can no longer be changed."))
+    table = UnitTable()
+    items, units = figure_choices(table)
+    formset = LineFormSet(request.POST, prefix="lines",
+                          form_kwargs={"items": items, "units": units})
+    problems: list[str] = []
+    saved = False
+    if formset.is_valid():
+        kept = [f for f in formset.forms if not f.is_blank()]
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = None
+        try:
+            services.consumption_record_save(
+                enterprise=enterprise, year=year, period=period,
+                lines=[f.cleaned_data for f in kept], actor=request.user,
+                source=FigureSource.REPORT, expected_version=expected, table=table)
+        except ConflictError as exc:
+            problems.append(exc.message)
+        except ValidationError as exc:
+            for key, msgs in exc.message_dict.items():
+                parts = key.split(".")
+                if parts[0] == "lines" and len(parts) > 2 and parts[1].isdigit() \
+                        and int(parts[1]) < len(kept):
+                    form = kept[int(parts[1])]
+                    for msg in msgs:
+                        form.add_error(parts[2] if parts[2] in form.fields else None, msg)
+                else:
+                    problems.extend(msgs)
+        else:
+            saved = True
+    if not request.htmx:
+        if saved:
+            messages.success(request, _("Figures saved."))
+        else:
+            for msg in problems or [_("The figures were not saved: check them.")]:
+                messages.error(request, msg)
+        return redirect("reporting:report", period=report.period.code, unit=report.org_unit.code)
+    context = section_context(report, formset=None if saved else formset, problems=problems,
+                              saved=saved)
+    context.update({"request_obj": report, "editable": True})
+    # htmx swaps only 2xx answers, so the section with its errors comes back as 200
+    return render(request, SECTION_TEMPLATE, context)
