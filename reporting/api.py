@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from plans.selectors import plan_current
 from reporting import permissions, selectors, services
@@ -213,10 +214,10 @@ def periods_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/periods", response={201: PeriodOut},
              summary="Open a semi-annual (2025S1) or annual (2025) period (coordinator)")
-def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> tuple[int, dict[str, Any]]:
+def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
     period, _created = services.period_open(plan=_plan(), code=payload.code.strip().upper(),
                                             actor=request.user)
-    return 201, _period_out(period)
+    return Status(201, _period_out(period))
 
 
 @router.get("/requests", response=list[RequestOut],

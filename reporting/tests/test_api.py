@@ -1,0 +1,181 @@
+"""The REST API: the whole cycle, and garbage answered with 4xx JSON naming the field,
+with nothing stored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from accounts.models import Role
+from accounts.services import token_create
+from reporting.models import ConflictCopy, DataValue, ReportRequest, ReportState
+from reporting.services import period_open
+from reporting.tests.conftest import complete_payload, report_of
+
+BASE = "/api/v1/reporting"
+
+
+class Api:
+    def __init__(self, client, user):
+        self.client = client
+        self.auth = {"HTTP_AUTHORIZATION": "Bearer " + token_create(user=user, name="t",
+                                                                    actor=None)[1]}
+
+    def get(self, path):
+        return self.client.get(BASE + path, **self.auth)
+
+    def post(self, path, body=None, raw=None):
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.post(BASE + path, data, content_type="application/json", **self.auth)
+
+
+@pytest.fixture
+def api_reporter(client, make_user):
+    return Api(client, make_user(Role.REPORTER, "sct"))
+
+
+@pytest.fixture
+def api_coordinator(client, make_user):
+    return Api(client, make_user(Role.COORDINATOR, "sct"))
+
+
+def test_full_cycle_through_the_api(plan, api_reporter, api_coordinator):
+    assert api_coordinator.post("/periods", {"code": "2022s1"}).status_code == 201
+    mine = api_reporter.get("/requests?period=2022S1").json()
+    assert [r["unit"] for r in mine] == ["sct"]
+    report = api_reporter.get("/reports/2022S1/sct").json()
+    assert report["state"] == "draft" and report["version"] == 1
+    assert {v["code"] for v in report["values"]} >= {"supermarkets-total", "iv-1-1-budget-spent"}
+    assert [t["ref"] for t in report["tasks"]][:2] == ["IV.1.1", "IV.1.2"]
+    values, answers = complete_payload(report_of(ReportRequest.objects.get(
+        org_unit__code="sct").period, "sct"))
+    saved = api_reporter.post("/reports/2022S1/sct/values",
+                              {"version": 1, "values": values, "tasks": answers})
+    assert saved.status_code == 200, saved.content
+    body = saved.json()
+    assert body["version"] == 2 and not [i for i in body["issues"] if i["blocking"]]
+    submitted = api_reporter.post("/reports/2022S1/sct/submit", {"version": 2})
+    assert submitted.json()["state"] == "submitted"
+    returned = api_coordinator.post("/reports/2022S1/sct/return", {"reason": "Bổ sung IV.1.3"})
+    assert returned.json()["state"] == "returned"
+    assert returned.json()["return_reason"] == "Bổ sung IV.1.3"
+    version = returned.json()["version"]
+    api_reporter.post("/reports/2022S1/sct/values",
+                      {"version": version, "tasks": {"IV.1.3": {"results": "Đã bổ sung"}}})
+    resubmitted = api_reporter.post("/reports/2022S1/sct/submit", {})
+    assert resubmitted.json()["state"] == "submitted"
+    accepted = api_coordinator.post("/reports/2022S1/sct/accept")
+    assert accepted.json()["state"] == "accepted"
+    locked = api_reporter.post("/reports/2022S1/sct/values",
+                               {"version": accepted.json()["version"],
+                                "values": {"supermarkets-total": 1}})
+    assert locked.status_code == 422 and "state" in locked.json()["errors"]
+    history = api_coordinator.get("/reports/2022S1/sct/history").json()
+    assert [h["action"] for h in history][:3] == ["report.accept", "report.resubmit",
+                                                  "report.save"]
+    rates = api_coordinator.get("/completeness/2022S1").json()
+    sct = next(u for u in rates["units"] if u["unit"] == "sct")
+    assert sct["state"] == "accepted" and sct["status"] in ("late", "on_time")
+
+
+def test_a_stale_version_is_409_and_kept(plan, api_reporter, api_coordinator):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    api_coordinator.post("/reports/2022S1/sct/values",
+                         {"version": 1, "values": {"supermarkets-total": 20}})
+    stale = api_reporter.post("/reports/2022S1/sct/values",
+                              {"version": 1, "values": {"supermarkets-total": 30}})
+    assert stale.status_code == 409 and "detail" in stale.json()
+    assert ConflictCopy.objects.filter(request__org_unit__code="sct").count() == 1
+    assert DataValue.objects.get(request__org_unit__code="sct").value == "20"
+
+
+@pytest.mark.parametrize(("path", "body", "status", "field"), [
+    ("/reports/2099S1/sct/values", {"version": 1}, 404, None),
+    ("/reports/2022S1/khong-co/values", {"version": 1}, 404, None),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"nope": 1}}, 422, "values.nope"),
+    ("/reports/2022S1/sct/values", {"version": 1, "tasks": {"IV.99.1": {"status": "completed"}}},
+     422, "tasks.IV.99.1"),
+    ("/reports/2022S1/sct/values", {"version": 1, "tasks": {"IV.1.1": {"status": "done"}}},
+     422, "tasks.IV.1.1.status"),
+    ("/reports/2022S1/sct/values", {"version": 1, "tasks": {"IV.1.1": "done"}}, 422,
+     "tasks.IV.1.1"),
+    ("/reports/2022S1/sct/values", {"version": 1, "tasks": {"IV.1.1": {"colour": "red"}}}, 422,
+     "tasks.IV.1.1"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": "mười"}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": -1}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": 1.5}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": [1]}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": {"v": 1}}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {"supermarkets-total": 10 ** 30}},
+     422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": {
+        "iv-1-1-yearly-plan-issued": "perhaps"}}, 422, "values.iv-1-1-yearly-plan-issued"),
+    ("/reports/2022S1/sct/values", {"version": "one"}, 422, "version"),
+    ("/reports/2022S1/sct/values", {"values": {}}, 422, "version"),
+    ("/reports/2022S1/sct/values", {"version": 1, "values": "all of them"}, 422, "values"),
+    ("/reports/2022S1/sct/values", [1, 2, 3], 422, None),
+    ("/reports/2022S1/sct/submit", {"version": 1}, 422, "values.supermarkets-total"),
+    ("/reports/2022S1/sct/submit", {"version": "x"}, 422, "version"),
+    ("/reports/2022S1/sct/accept", {}, 422, "state"),
+    ("/reports/2022S1/sct/return", {}, 422, "reason"),
+    ("/reports/2022S1/sct/return", {"reason": 5}, 422, "reason"),
+    ("/reports/2022S1/sct/reopen", {"reason": "x"}, 422, "state"),
+    ("/periods", {"code": "2022S2"}, 422, "period"),
+    ("/periods", {"code": None}, 422, "code"),
+    ("/periods", {}, 422, "code"),
+])
+def test_garbage_is_refused_naming_the_field_and_nothing_is_stored(
+        plan, api_coordinator, path, body, status, field):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    before = (DataValue.objects.count(), list(ReportRequest.objects.values_list("version",
+                                                                                "state")))
+    response = api_coordinator.post(path, body)
+    assert response.status_code == status, response.content
+    payload = response.json()
+    assert "detail" in payload
+    if field:
+        assert field in payload["errors"], payload
+    after = (DataValue.objects.count(), list(ReportRequest.objects.values_list("version",
+                                                                               "state")))
+    assert after == before
+
+
+@pytest.mark.parametrize("raw", ["", "{", "null", "\"text\"", "{\"version\": 1e400}",
+                                 "{\"version\": 1, \"values\": {\"supermarkets-total\": NaN}}",
+                                 "\udcff" if False else "{\"version\": 1}\x00"])
+def test_unparseable_bodies_are_4xx(plan, api_coordinator, raw):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    response = api_coordinator.post("/reports/2022S1/sct/values", raw=raw)
+    assert 400 <= response.status_code < 500, (raw, response.status_code, response.content)
+
+
+def test_unknown_filters(plan, api_coordinator):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    assert api_coordinator.get("/requests?period=1999").status_code == 404
+    bad_state = api_coordinator.get("/requests?state=lost")
+    assert bad_state.status_code == 422 and "state" in bad_state.json()["errors"]
+    assert api_coordinator.get("/completeness/2099").status_code == 404
+    assert api_coordinator.get("/requests?unit=sct").json()[0]["unit"] == "sct"
+
+
+def test_openapi_schema_lists_the_reporting_operations(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = set(schema["paths"])
+    assert "/api/v1/reporting/reports/{period}/{unit}/values" in paths
+    assert "/api/v1/reporting/completeness/{period}" in paths
+
+
+def test_the_completeness_endpoint_in_few_queries(plan, api_coordinator,
+                                                  django_assert_max_num_queries):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    with django_assert_max_num_queries(6):
+        response = api_coordinator.get("/completeness/2022S1")
+    assert len(response.json()["units"]) == 29
+    state = {u["state"] for u in response.json()["units"]}
+    assert state == {ReportState.DRAFT}
