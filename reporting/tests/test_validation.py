@@ -64,9 +64,8 @@ def test_percent_is_between_0_and_100():
 
 def test_bounds_of_the_plan_apply():
     bounded = q("decimal", min_value=Decimal("1"), max_value=Decimal("10"))
-    with translation.override("vi"):
-        with pytest.raises(FieldError) as caught:
-            value_clean(bounded, "0,5", style="vi")
+    with translation.override("vi"), pytest.raises(FieldError) as caught:
+        value_clean(bounded, "0,5", style="vi")
     assert "1" in caught.value.message
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
 from reporting.models import ConflictCopy, DataValue, ReportState
 from reporting.services import period_open, report_save, report_submit
 from reporting.tests.conftest import complete_payload, report_of
