@@ -319,7 +319,7 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
             problems.append(ImportProblem(sheet.name, number, period_label, _(
                 "The period is year, h1 (first half) or h2 (second half).")))
             continue
-        enterprise = data["enterprise"]
+        enterprise = data["tax_code"]
         enterprises[enterprise.pk] = enterprise
         groups.setdefault((enterprise.pk, data["year"], period), []).append((number, data))
     result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))

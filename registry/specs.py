@@ -440,7 +440,7 @@ PACKAGING_COLUMNS = [
 ]
 
 FIGURE_COLUMNS = [
-    Column("enterprise", _l("Tax code"), "enterprise", required=True),
+    Column("tax_code", _l("Tax code"), "enterprise", required=True),
     Column("year", _l("Year"), "year", required=True),
     Column("period", _l("Period (year, h1, h2)"), "text"),
     Column("item", _l("Product, material or fuel (code)"), "text", required=True),

@@ -1,0 +1,73 @@
+"""The demo loads quickly, twice without change, and shows the plan's targets near where
+the demo story puts them in 2025."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from accounts.models import Role, User
+from common.models import AuditEvent
+from registry.demo import demo_load, series_records
+from registry.models import ConsumptionRecord, Enterprise
+from registry.selectors import area_reach, enterprise_records, packaging_coverage, reach_total
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_fast_and_idempotently(plan):
+    started = time.monotonic()
+    counts = demo_load(actor=None)
+    assert time.monotonic() - started < 30
+    assert counts["areas"] >= 30 and counts["retailers"] >= 40
+    assert counts["enterprises"] >= 30 and counts["st_enterprises"] >= 5
+    events = AuditEvent.objects.count()
+    records = ConsumptionRecord.objects.count()
+    assert demo_load(actor=None) == counts
+    assert AuditEvent.objects.count() == events
+    assert ConsumptionRecord.objects.count() == records
+
+
+def test_demo_tells_the_plan_story(plan):
+    demo_load(actor=None)
+    day = dt.date(2025, 12, 31)
+    reach = reach_total(area_reach(day=day, since=dt.date(2021, 1, 1)))
+    assert 65 <= reach.share <= 75
+    packaging = reach_total(packaging_coverage(day=day))
+    assert 80 <= packaging.share <= 86
+    # three enterprises report through the cycle, each with its reporter dn-<tax code>
+    designated = Enterprise.objects.filter(reporting_unit__isnull=False)
+    assert designated.count() == 3
+    for e in designated:
+        user = User.objects.get(username=f"dn-{e.tax_code}")
+        assert user.role == Role.REPORTER and user.org_unit_id == e.reporting_unit_id
+        assert user.check_password("demo1234")
+    # everything demo is marked illustrative
+    assert not ConsumptionRecord.objects.filter(illustrative=False).exists()
+
+
+def test_most_demo_intensities_fall(plan):
+    demo_load(actor=None)
+    falling = rising = 0
+    for e in Enterprise.objects.filter(records__year=2020).distinct():
+        views = {v.record.year: v for v in enterprise_records(enterprise=e)
+                 if v.record.period == "year"}
+        if 2025 in views and views[2020].intensity and views[2025].intensity:
+            if views[2025].intensity < views[2020].intensity:
+                falling += 1
+            else:
+                rising += 1
+    assert falling >= 15 and rising <= 3
+
+
+def test_series_are_deterministic():
+    spec = {"base": 1000, "growth": 0.1, "years": [2020, 2021], "h1": True}
+    profile = {"output": {"item": "coal", "unit": "t"}, "efficiency": -0.02,
+               "inputs": [{"item": "diesel", "unit": "l", "per_unit": 3}]}
+    a = series_records(tax_code="x", series=spec, profile=profile)
+    assert a == series_records(tax_code="x", series=spec, profile=profile)
+    assert [(y, p) for y, p, _ in a] == [(2020, "year"), (2021, "year"), (2021, "h1")]
+    out_2021 = a[1][2][0][1]
+    assert 1100 * 0.985 <= out_2021 <= 1100 * 1.015
