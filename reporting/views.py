@@ -64,25 +64,32 @@ def _style() -> str:
 
 
 def _input_text(question: Question, text: str) -> str:
-    """A stored value as the input shows it (decimal comma in Vietnamese, no grouping)."""
-    if question.is_numeric and text and _style() == "vi":
-        return text.replace(".", ",")
+    """A stored value as the input shows it: 1.500.000 and 12,5 in Vietnamese (read back
+    the same way by `validation.number_parse`)."""
+    if question.is_numeric and text:
+        return number_format(Decimal(text), use_l10n=True, force_grouping=True)
+    return text
+
+
+def text_shown(question: Question, text: str | None) -> str:
+    """A stored value (as text) as a reader sees it: 1.500.000, 12,5, Có, the option."""
+    if text is None or text == "":
+        return "—"
+    if question.is_numeric:
+        try:
+            shown = number_format(Decimal(text), use_l10n=True, force_grouping=True)
+        except ArithmeticError:
+            return text
+        return f"{shown} {question.unit}".strip() if question.unit else shown
+    if question.value_type == ValueType.BOOLEAN:
+        return _("Yes") if text == "true" else _("No")
+    if question.value_type == ValueType.CHOICE:
+        return question.choice_label(text)
     return text
 
 
 def value_shown(question: Question, value: Any) -> str:
-    """A stored value as a reader sees it: 1.500.000, 12,5, Có, the option's name."""
-    if value is None or value.value == "":
-        return "—"
-    if question.is_numeric and value.numeric is not None:
-        number = Decimal(value.value)
-        shown = number_format(number, use_l10n=True, force_grouping=True)
-        return f"{shown} {question.unit}".strip() if question.unit else shown
-    if question.value_type == ValueType.BOOLEAN:
-        return _("Yes") if value.value == "true" else _("No")
-    if question.value_type == ValueType.CHOICE:
-        return question.choice_label(value.value)
-    return value.value
+    return text_shown(question, value.value if value is not None else None)
 
 
 # --------------------------------------------------------------------------------------
@@ -171,7 +178,8 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
     form = AdhocForm(request.POST or None, obliged=obliged)
     questions = AdhocQuestionFormSet(request.POST or None, prefix="q")
     if request.method == "POST" and form.is_valid() and questions.is_valid():
-        asked = [q for f in questions.forms if (q := f.as_question())]
+        asked_forms = [f for f in questions.forms if f.as_question()]
+        asked = [f.as_question() for f in asked_forms]
         try:
             period = services.adhoc_request_open(
                 plan=plan, title=form.cleaned_data["title"],
@@ -181,11 +189,16 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
                 include_plan_questions=form.cleaned_data["include_plan_questions"])
         except ValidationError as exc:
             for key, errors in exc.message_dict.items():
-                field = key if key in form.fields else None
-                if key == "recipients":
-                    field = "units"
+                parts = key.split(".")
+                if parts[0] == "questions" and len(parts) == 3 and parts[1].isdigit():
+                    target = asked_forms[int(parts[1])]
+                    name = {"min": None, "max": None}.get(parts[2], parts[2])
+                    for message in errors:
+                        target.add_error(name if name in target.fields else None, message)
+                    continue
+                field = "units" if key == "recipients" else key if key in form.fields else None
                 for message in errors:
-                    form.add_error(field, message if field else f"{key}: {message}")
+                    form.add_error(field, message)
         else:
             messages.success(request, _("Ad-hoc request %(code)s sent to %(count)s units.") % {
                 "code": period.code, "count": period.requests.count()})
@@ -456,6 +469,7 @@ def conflict_resolve(request: AuthedRequest, period: str, unit: str, pk: int) ->
 def report_history(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     report = _report(request, period, unit)
     events = selectors.report_history(report=report)
+    questions = selectors.report_layout(report=report, with_issues=False).questions
     labels = dict(ReportState.choices) | dict(TaskStatus.choices)
     names = TASK_FIELD_NAMES
     other_names = {"state": _("state"), "version": _("version"), "conflict": _("conflict"),
@@ -466,8 +480,11 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
         for change in event.changes or []:
             key = str(change.get("field", ""))
             kind, _sep, rest = key.partition(":")
+            old, new = change.get("old"), change.get("new")
             if kind == "value":
                 what = change.get("label") or rest
+                if rest in questions:
+                    old, new = text_shown(questions[rest], old), text_shown(questions[rest], new)
             elif kind == "comment":
                 what = _("Comment: %(name)s") % {"name": change.get("label") or rest}
             elif kind == "task":
@@ -475,9 +492,9 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
                 what = f"{ref} · {names.get(name, name)}"
             else:
                 what = other_names.get(key, key)
-            old, new = change.get("old"), change.get("new")
-            rows.append((what, labels.get(old, old) if isinstance(old, str) else old,
-                         labels.get(new, new) if isinstance(new, str) else new))
+            if kind != "value" and (key == "state" or key.endswith(":status")):
+                old, new = labels.get(old, old), labels.get(new, new)
+            rows.append((what, old, new))
         event.rows = rows  # type: ignore[attr-defined]
         event.label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
     return render(request, "reporting/history.html", {"report": report, "events": events})

@@ -208,7 +208,7 @@ API_RULES = {
 @pytest.mark.parametrize("name", list(API_RULES))
 @pytest.mark.parametrize("role", ROLES)
 def test_other_endpoints(world, client, role, name):
-    period, users = world
+    _period, users = world
     method, path, rules = API_RULES[name]
     headers = {}
     if role != "anonymous":

@@ -74,7 +74,7 @@ def test_rates_over_time_are_computed_in_the_database(plan, make_user,
     assert (second.on_time, second.late) == (0, 1)
     assert third.pending == third.total and third.completeness is None
     with django_assert_max_num_queries(3):
-        periods, units = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1))
+        _periods, units = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1))
     sct_row = next(r for r in units if r.unit.code == "sct")
     assert sct_row.cells["2021S1"][0] == ON_TIME and sct_row.cells["2021"][:2] == (LATE, 6)
     assert sct_row.rates.completeness == 100.0 and sct_row.rates.timeliness == 50.0

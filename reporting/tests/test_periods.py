@@ -59,7 +59,7 @@ def test_opening_is_idempotent(plan):
 
 
 def test_after_the_reorganisation_communes_report_instead_of_districts(plan):
-    period, created = period_open(plan=plan, code="2025", actor=None, notify=False)
+    _period, created = period_open(plan=plan, code="2025", actor=None, notify=False)
     kinds = [r.org_unit.kind for r in created]
     assert sum(k in COMMUNE_LEVEL_KINDS for k in kinds) == 54
     assert not any(k in DISTRICT_LEVEL_KINDS for k in kinds)
@@ -71,13 +71,13 @@ def test_enterprises_designated_get_a_request(plan):
     enterprise = OrgUnit.objects.create(code="dn-test", name="Công ty TNHH Thử nghiệm",
                                         kind=OrgUnitKind.ENTERPRISE,
                                         valid_from=dt.date(2021, 1, 1))
-    period, created = period_open(plan=plan, code="2022", actor=None, notify=False)
+    period, _created = period_open(plan=plan, code="2022", actor=None, notify=False)
     report = period.requests.get(org_unit=enterprise)
     assert report.task_answers.count() == 0
 
 
 def test_an_enterprise_designated_later_is_added_when_the_period_is_opened_again(plan):
-    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    _period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
     OrgUnit.objects.create(code="dn-moi", name="Công ty Mới", kind=OrgUnitKind.ENTERPRISE)
     _, created = period_open(plan=plan, code="2022", actor=None, notify=False)
     assert [r.org_unit.code for r in created] == ["dn-moi"]
@@ -88,7 +88,7 @@ def test_only_coordinators_open_periods(plan, make_user):
         period_open(plan=plan, code="2022", actor=make_user(Role.REPORTER, "sct"))
     with pytest.raises(PermissionDenied):
         period_open(plan=plan, code="2022", actor=make_user(Role.VIEWER))
-    period, created = period_open(plan=plan, code="2022", actor=make_user(Role.COORDINATOR,
+    _period, created = period_open(plan=plan, code="2022", actor=make_user(Role.COORDINATOR,
                                                                            "sct"))
     assert created
 

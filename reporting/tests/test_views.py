@@ -177,13 +177,16 @@ def test_adhoc_request_page(client, coordinator, plan):
     assert code.startswith("AH-")
     bad = client.post(reverse("reporting:adhoc-new"), {**data, "due_date": "2001-01-01"})
     assert bad.status_code == 422
+    choice = client.post(reverse("reporting:adhoc-new"), {**data, "q-0-value_type": "choice",
+                                                          "q-0-choices": "chỉ một"})
+    assert choice.status_code == 422 and "ít nhất hai phương án" in choice.content.decode()
 
 
 def test_history_shows_who_changed_what(client, reporter, coordinator, sct_report):
     report_save(report=sct_report, actor=reporter, version=1, values={"supermarkets-total": 7})
     client.force_login(coordinator)
     html = client.get(_url(sct_report, "reporting:history")).content.decode()
-    assert reporter.username in html and "Số siêu thị" in html and ">7<" in html
+    assert reporter.username in html and "Số siêu thị" in html and ">7 cơ sở<" in html
 
 
 @pytest.mark.parametrize("path", ["/reporting/r/2022S1/sct/", "/reporting/r/2022S1/nope/",
