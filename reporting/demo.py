@@ -12,6 +12,7 @@ import random
 import zlib
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -324,14 +325,12 @@ def _adhoc(plan: Plan, coordinator: Any, actor: Any, today: dt.date) -> None:
         when = _aware(dt.date(2024, 9, r.randint(18, 30)), 10)
         values = {"q1": r.randint(5, 60), "q2": r.randint(1, 8), "q3": r.choice("23"),
                   "q4": r.choice(PROPOSALS) or "Không có kiến nghị."}
-        report = _at(when, lambda rep=report, vals=values, rp=reporter: report_save(
-            report=rep, actor=rp, version=1, values=vals))
-        report = _at(when, lambda rep=report, rp=reporter, w=when: report_submit(
-            report=rep, actor=rp, now=w))
+        report = _at(when, partial(report_save, report=report, actor=reporter, version=1,
+                                   values=values))
+        report = _at(when, partial(report_submit, report=report, actor=reporter, now=when))
         accept = when + dt.timedelta(days=3)
-        _at(accept, lambda rep=report, a=accept: report_accept(
-            report=rep, actor=coordinator, now=a, notify=False))
-
+        _at(accept, partial(report_accept, report=report, actor=coordinator, now=accept,
+                            notify=False))
 
 def demo_load(*, actor: Any) -> None:
     """Load the demo reporting history (idempotent)."""
@@ -346,8 +345,8 @@ def demo_load(*, actor: Any) -> None:
         with transaction.atomic():
             opened_on = period_spec(plan=plan, code=code).due_date - dt.timedelta(
                 days=OPENED_BEFORE_DUE)
-            period, created = _at(_aware(min(opened_on, today), 8), lambda c=code: period_open(
-                plan=plan, code=c, actor=coordinator, notify=False))
+            period, created = _at(_aware(min(opened_on, today), 8), partial(
+                period_open, plan=plan, code=code, actor=coordinator, notify=False))
             for report in created:
                 _play(report, period, coordinator, actor, today,
                       last_past=bool(past) and code == past[-1],

@@ -4,7 +4,7 @@ turns a POST into what `services.report_save` takes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -90,9 +90,9 @@ class AdhocForm(forms.Form):
         self.obliged = obliged or []
         day = timezone.localdate()
         units = OrgUnit.objects.active_on(day).exclude(kind__in=["province", "ministry"])
-        self.fields["units"].queryset = units
-        self.fields["units"].choices = [(u.pk, u.name) for u in sorted(units,
-                                                                        key=orgunit_sort_key)]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
+        field.queryset = units
+        field.choices = [(u.pk, u.name) for u in sorted(units, key=orgunit_sort_key)]
 
     def recipients(self) -> list[OrgUnit]:
         group = self.cleaned_data.get("group")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -169,7 +170,7 @@ def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
                 asked = (unit.kind in (element.unit_kinds or [])
                          or unit.code in (element.unit_codes or []))
             if asked:
-                part_of = element.part_of.code if element.part_of_id else None
+                part_of = element.part_of.code if element.part_of is not None else None
                 plan_questions.append(Question.of_element(element, part_of))
     adhoc = ([Question.of_adhoc(q) for q in period.questions.order_by("order", "id")]
              if period.is_adhoc else [])
@@ -188,7 +189,7 @@ def _previous_values(report: ReportRequest, codes: list[str]) -> dict[str, Decim
         request__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
         element__code__in=codes, numeric__isnull=False,
     ).values_list("element__code", "numeric")
-    return dict(rows)
+    return {code: number for code, number in rows if number is not None}
 
 
 def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
@@ -400,7 +401,7 @@ def _rate_annotations(today: dt.date) -> dict[str, Any]:
     }
 
 
-def _rates(row: dict[str, Any]) -> Rates:
+def _rates(row: Mapping[str, Any]) -> Rates:
     return Rates(row["total"], row["on_time"], row["late"], row["missing"], row["pending"])
 
 
@@ -408,10 +409,10 @@ def completeness_by_period(*, plan: Plan, today: dt.date | None = None,
                            periodic_only: bool = True) -> list[tuple[Period, Rates]]:
     """Rates for every period of the plan, oldest first: two queries (one aggregate)."""
     today = today or timezone.localdate()
-    periods = Period.objects.filter(plan=plan)
+    found = Period.objects.filter(plan=plan)
     if periodic_only:
-        periods = periods.exclude(kind=ReportKind.ADHOC)
-    periods = list(periods.order_by("due_date", "code"))
+        found = found.exclude(kind=ReportKind.ADHOC)
+    periods = list(found.order_by("due_date", "code"))
     rows = (ReportRequest.objects.filter(period__in=[p.pk for p in periods])
             .values("period_id").annotate(**_rate_annotations(today)))
     by_period = {row["period_id"]: _rates(row) for row in rows}

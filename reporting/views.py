@@ -179,7 +179,7 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
     questions = AdhocQuestionFormSet(request.POST or None, prefix="q")
     if request.method == "POST" and form.is_valid() and questions.is_valid():
         asked_forms = [f for f in questions.forms if f.as_question()]
-        asked = [f.as_question() for f in asked_forms]
+        asked = [q for f in asked_forms if (q := f.as_question()) is not None]
         try:
             period = services.adhoc_request_open(
                 plan=plan, title=form.cleaned_data["title"],
@@ -236,7 +236,8 @@ def _decorate(layout: selectors.ReportLayout, posted: Any,
               errors: dict[str, list[str]]) -> None:
     """Give every field what the template shows: the input text (the posted one after a
     refused save), the stored value for reading, and its messages."""
-    values, answers = posted or ({}, {})
+    values: dict[str, Any] = posted[0] if posted else {}
+    answers: dict[str, Any] = posted[1] if posted else {}
     for fs in layout.fields:
         q = fs.question
         item = values.get(q.code, {})

@@ -19,8 +19,10 @@ _STATE_CLASS = {
 
 @register.simple_tag
 def state_badge(state: str) -> str:
-    label = dict(ReportState.choices).get(state, state)
-    return format_html('<span class="badge {}">{}</span>', _STATE_CLASS.get(state, ""), label)
+    labels = {str(value): label for value, label in ReportState.choices}
+    css = {str(k): v for k, v in _STATE_CLASS.items()}
+    return format_html('<span class="badge {}">{}</span>', css.get(state, ""),
+                       labels.get(state, state))
 
 
 @register.simple_tag

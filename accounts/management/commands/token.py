@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if action == "create":
             user = self._user(options["username"])
             _token, raw = token_create(user=user, name=options["name"][:100] or "CLI",
-                                       actor=None)
+                                       actor=None)  # type: ignore[arg-type]  # the console
             self.stdout.write(raw)
             self.stderr.write("Store this token now: it will not be shown again.")
         elif action == "list":
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{token.pk:>5}  {token.prefix}…  {token.name}  {state}")
         else:
             token = self._token(options["token"])
-            token_revoke(token=token, actor=None)
+            token_revoke(token=token, actor=None)  # type: ignore[arg-type]  # the console
             self.stdout.write(f"Revoked token {token.pk} ({token.prefix}…) of {token.user}.")
 
     def _user(self, username: str) -> User:

@@ -43,9 +43,11 @@ class Command(BaseCommand):
                               f" ({period.requests.count()} in all).")
         elif action == "list":
             for p in period_list(plan=plan):
-                self.stdout.write(f"{p.code:<12} due {p.due_date:%d/%m/%Y}  {p.n_total:>3} "
-                                  f"requests: {p.n_draft} draft, {p.n_submitted} submitted, "
-                                  f"{p.n_returned} returned, {p.n_accepted} accepted")
+                n = {k: getattr(p, f"n_{k}") for k in ("total", "draft", "submitted",
+                                                      "returned", "accepted")}
+                self.stdout.write(f"{p.code:<12} due {p.due_date:%d/%m/%Y}  {n['total']:>3} "
+                                  f"requests: {n['draft']} draft, {n['submitted']} submitted, "
+                                  f"{n['returned']} returned, {n['accepted']} accepted")
         else:
             from django.http import Http404
 
