@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, File, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
@@ -283,7 +284,7 @@ def activity_create(request: HttpRequest, payload: Body[dict[str, Any]]):
     permissions.require_edit(request.user)
     data = _parse(ACTIVITY_COLUMNS, payload, partial=False)
     activity = services.activity_save(data=data, actor=request.user)
-    return 201, _activity_out(activity)
+    return Status(201, _activity_out(activity))
 
 
 @router.patch("/activities/{activity_id}", summary="Correct an awareness activity")
@@ -312,7 +313,7 @@ def packaging_create(request: HttpRequest, retailer_id: int,
     columns = [c for c in PACKAGING_COLUMNS if c.key != "retailer"]
     data = _parse(columns, payload, partial=False)
     practice = services.packaging_save(retailer=retailer, data=data, actor=request.user)
-    return 201, _packaging_out(practice)
+    return Status(201, _packaging_out(practice))
 
 
 def _packaging_out(p: PackagingPractice) -> dict[str, Any]:
@@ -416,10 +417,10 @@ def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
     try:
         result = run(content=file.read(), actor=request.user)
     except excel.ImportRejected as exc:
-        return 422, {"detail": _("The file was not imported; nothing was stored."),
+        return Status(422, {"detail": _("The file was not imported; nothing was stored."),
                      "errors": {"file": [str(p) for p in exc.problems]},
-                     "problems": [p.__dict__ for p in exc.problems]}
-    return 200, result.__dict__
+                     "problems": [p.__dict__ for p in exc.problems]})
+    return Status(200, result.__dict__)
 
 
 # ------------------------------------------------------------------ registries (generic)
@@ -452,7 +453,7 @@ def entry_create(request: HttpRequest, registry: str, payload: Body[dict[str, An
     permissions.require_edit(request.user)
     data = _parse(spec.columns, payload, partial=False)
     entry = services.SAVERS[spec.slug](data=data, actor=request.user)
-    return 201, _entry_out(spec, entry)
+    return Status(201, _entry_out(spec, entry))
 
 
 def _get(spec: RegistrySpec, request: HttpRequest, entry_id: int) -> Any:

@@ -60,7 +60,8 @@ class LocalUnitField(UnitChoiceField):
     iterator = _SortedUnits
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)), **kwargs)
+        kwargs.setdefault("queryset", OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)))
+        super().__init__(**kwargs)
 
 
 COMMON = ["name", "place", "later_place", "address", "valid_from", "valid_to",

@@ -11,7 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
@@ -53,7 +64,12 @@ def entry_queryset(spec: RegistrySpec) -> QuerySet:
                                           queryset=PackagingPractice.objects.order_by("since")))
     elif spec.slug == "models":
         qs = qs.select_related("enterprise")
-    return qs
+    if spec.kind_choices is not None:
+        qs = qs.annotate(kind_order=Case(
+            *(When(kind=value, then=Value(i)) for i, value in enumerate(spec.kind_choices.values)),
+            default=Value(99), output_field=IntegerField()))
+        return qs.order_by("kind_order", "name", "pk")
+    return qs.order_by("name", "pk")
 
 
 def entry_history(*, entry: models.Model) -> QuerySet[AuditEvent]:

@@ -547,6 +547,9 @@ def consumption_record_save(
     `lines` (item code, quantity, unit code). Refuses, with the reason: an unknown item or
     unit, a unit of the wrong kind, a negative quantity, an item twice, zero output with
     non-zero consumption, and a stale `expected_version` (ConflictError)."""
+    # the stored enterprise, locked: its reporting unit decides who may write, and two
+    # saves of one enterprise's figures run one after the other
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if actor is not None:
         permissions.require_edit_figures(actor, enterprise)
     table = table or UnitTable()
@@ -647,7 +650,7 @@ def enterprise_designate(*, enterprise: Enterprise, actor: Any, email: str = "",
 
     if actor is not None:
         permissions.require_edit(actor)
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    given, enterprise = enterprise, Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     today = timezone.localdate()
     if enterprise.valid_to and enterprise.valid_to <= today:
         raise ValidationError({"enterprise": [_("%(name)s has closed.") % {
@@ -666,7 +669,7 @@ def enterprise_designate(*, enterprise: Enterprise, actor: Any, email: str = "",
             valid_from=since or today, valid_to=enterprise.valid_to,
             source=_("Designated a reporting unit in the enterprise registry."),
         )
-        enterprise.reporting_unit = unit
+        enterprise.reporting_unit = given.reporting_unit = unit
         enterprise.save(update_fields=["reporting_unit", "updated_at"])
         audit_record(actor=actor, action="orgunit.create", target=unit,
                      changes=[{"field": "kind", "old": None, "new": unit.kind}])
