@@ -19,15 +19,30 @@ from reporting.services import TASK_TEXT_FIELDS
 DATE_INPUTS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
 
+def _changed(data: QueryDict, name: str) -> bool:
+    """Whether the field was edited: the form carries each field's original under `o:`
+    (a field without one counts as edited)."""
+    original = data.get(f"o:{name}")
+    if original is None:
+        return True
+    return _lines(data.get(name, "")) != _lines(original)
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 def report_post_parse(data: QueryDict, *, codes: list[str], refs: list[str]
                       ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The values and task answers present in a POST of the report form."""
+    """The values and task answers edited in a POST of the report form: only what the
+    author changed, so that a refused save (an edit conflict) holds the author's own
+    edits and applying it later does not undo someone else's."""
     values: dict[str, Any] = {}
     for code in codes:
         item: dict[str, Any] = {}
-        if f"v:{code}" in data:
+        if f"v:{code}" in data and _changed(data, f"v:{code}"):
             item["value"] = data.get(f"v:{code}", "")
-        if f"c:{code}" in data:
+        if f"c:{code}" in data and _changed(data, f"c:{code}"):
             item["comment"] = data.get(f"c:{code}", "")
         if item:
             values[code] = item
@@ -35,8 +50,9 @@ def report_post_parse(data: QueryDict, *, codes: list[str], refs: list[str]
     for ref in refs:
         item = {}
         for name in ("status", *TASK_TEXT_FIELDS):
-            if f"t:{ref}:{name}" in data:
-                item[name] = data.get(f"t:{ref}:{name}", "")
+            field = f"t:{ref}:{name}"
+            if field in data and _changed(data, field):
+                item[name] = _lines(data.get(field, ""))
         if item:
             answers[ref] = item
     return values, answers

@@ -146,7 +146,7 @@ def value_clean(question: Question, raw: Any, *, style: str = "machine"
     if kind == ValueType.TEXT:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             raise FieldError(_("«%(name)s»: write a text.") % {"name": name})
-        text = str(raw).strip()
+        text = str(raw).replace("\r\n", "\n").strip()
         if len(text) > MAX_TEXT:
             raise FieldError(_("«%(name)s»: the text is too long (at most %(max)s characters).")
                              % {"name": name, "max": MAX_TEXT})
@@ -292,7 +292,7 @@ def text_clean(label: str, raw: Any) -> str:
         return ""
     if not isinstance(raw, str):
         raise FieldError(_("«%(name)s»: write a text.") % {"name": label})
-    text = raw.strip()
+    text = raw.replace("\r\n", "\n").strip()
     if len(text) > MAX_TEXT:
         raise FieldError(_("«%(name)s»: the text is too long (at most %(max)s characters).")
                          % {"name": label, "max": MAX_TEXT})

@@ -241,7 +241,8 @@ def _decorate(layout: selectors.ReportLayout, posted: Any,
     for fs in layout.fields:
         q = fs.question
         item = values.get(q.code, {})
-        fs.display = item.get("value", _input_text(q, fs.raw))  # type: ignore[attr-defined]
+        fs.original = _input_text(q, fs.raw)  # type: ignore[attr-defined]
+        fs.display = item.get("value", fs.original)  # type: ignore[attr-defined]
         fs.display_comment = item.get("comment", fs.comment)  # type: ignore[attr-defined]
         fs.shown = value_shown(q, fs.value)  # type: ignore[attr-defined]
         fs.previous_shown = (  # type: ignore[attr-defined]
@@ -252,8 +253,10 @@ def _decorate(layout: selectors.ReportLayout, posted: Any,
     for section in layout.tasks:
         ref = section.task.ref
         item = answers.get(ref, {})
-        section.display = {name: item.get(name, getattr(section.answer, name))  # type: ignore
-                           for name in ("status", "results", "difficulties", "proposals")}
+        section.original = {name: getattr(section.answer, name)  # type: ignore[attr-defined]
+                            for name in ("status", "results", "difficulties", "proposals")}
+        section.display = {name: item.get(name, value)  # type: ignore[attr-defined]
+                           for name, value in section.original.items()}  # type: ignore
         section.messages = {  # type: ignore[attr-defined]
             name: _messages(errors.get(f"tasks.{ref}.{name}", []) + (
                 errors.get(f"tasks.{ref}", []) if name == "status" else []),
@@ -277,16 +280,24 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
     """(what, current value, refused value) for each change the conflict copy holds."""
     rows = []
     fields = {f.question.code: f for f in layout.fields}
+    style = conflict.payload.get("style", "machine")
     for code, item in (conflict.payload.get("values") or {}).items():
         fs = fields.get(code)
         if fs is None:
             continue
-        mine = item.get("value", "") if isinstance(item, dict) else item
         if isinstance(item, dict) and "comment" in item and item["comment"] != fs.comment:
             rows.append((_("Comment: %(name)s") % {"name": fs.question.label}, fs.comment,
                          str(item["comment"])))
-        if str(mine if mine is not None else "") != _input_text(fs.question, fs.raw):
-            rows.append((fs.question.label, value_shown(fs.question, fs.value), str(mine)))
+        if isinstance(item, dict) and "value" not in item:
+            continue
+        mine = item.get("value", "") if isinstance(item, dict) else item
+        try:
+            text, _number = value_clean(fs.question, mine, style=style)
+            shown = text_shown(fs.question, text)
+        except FieldError:
+            text, shown = str(mine), str(mine)
+        if text != fs.raw:
+            rows.append((fs.question.label, value_shown(fs.question, fs.value), shown))
     labels = dict(TaskStatus.choices)
     for ref, item in (conflict.payload.get("answers") or {}).items():
         answer = layout.answers.get(ref)

@@ -85,3 +85,16 @@ def percent(value) -> str:
     from django.utils.formats import number_format
 
     return f"{number_format(value, decimal_pos=1, use_l10n=True)}%"
+
+
+@register.filter
+def issue_anchor(key: str) -> str:
+    """The id of the form part an issue's key points at."""
+    kind, _sep, rest = key.partition(".")
+    if kind == "values":
+        return f"f-{rest}"
+    if kind == "tasks":
+        return f"task-{rest.rsplit('.', 1)[0] if rest.count('.') > 2 else rest}"
+    if kind == "sections":
+        return f"section-{rest}"
+    return "report-form"

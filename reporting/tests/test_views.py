@@ -205,3 +205,27 @@ def test_garbage_posts_never_500(client, reporter, sct_report):
                  {"version": "1", "t:IV.1.1:results": "x" * 30000}):
         assert client.post(_url(sct_report), data).status_code in (302, 409, 422)
     assert client.post(_url(sct_report, "reporting:check"), {}).status_code == 204
+
+
+def test_a_conflict_keeps_only_the_authors_own_edits(client, reporter, coordinator,
+                                                     sct_report):
+    report_save(report=sct_report, actor=coordinator, version=1, values={"zones-total": 71})
+    client.force_login(reporter)
+    # The reporter's form was loaded at version 1: zones-total was empty then.
+    response = client.post(_url(sct_report), {
+        "version": "1", "action": "save",
+        "v:zones-total": "", "o:v:zones-total": "",
+        "v:supermarkets-total": "1.500", "o:v:supermarkets-total": "",
+        "t:IV.1.1:results": "Đã làm\r\n", "o:t:IV.1.1:results": "",
+        "t:IV.1.2:results": "", "o:t:IV.1.2:results": ""})
+    assert response.status_code == 409
+    copy = ConflictCopy.objects.get()
+    assert copy.payload["values"] == {"supermarkets-total": {"value": "1.500"}}
+    assert copy.payload["answers"] == {"IV.1.1": {"results": "Đã làm"}}
+    html = response.content.decode()
+    assert "1.500 cơ sở" in html  # the refused value, shown as a reader reads it
+    client.post(reverse("reporting:conflict-resolve", args=["2022S1", "sct", copy.pk]),
+                {"keep": "mine"})
+    stored = dict(DataValue.objects.filter(request=sct_report)
+                  .values_list("element__code", "value"))
+    assert stored == {"zones-total": "71", "supermarkets-total": "1500"}
