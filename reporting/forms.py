@@ -89,9 +89,11 @@ class AdhocForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     instructions = forms.CharField(label=_("Instructions"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("Deadline"), input_formats=DATE_INPUTS,
-                               widget=forms.DateInput(attrs={"type": "date"},
-                                                      format="%Y-%m-%d"))
+    due_date = forms.DateField(
+        label=_("Deadline"), input_formats=DATE_INPUTS,
+        widget=forms.DateInput(format="%d/%m/%Y",
+                               attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
+                                      "autocomplete": "off"}))
     group = forms.ChoiceField(label=_("Send to"), choices=RECIPIENT_GROUPS, initial="obliged",
                               widget=forms.RadioSelect)
     units = forms.ModelMultipleChoiceField(

@@ -166,7 +166,7 @@ def test_period_and_completeness_pages(client, coordinator, period, plan,
 def test_adhoc_request_page(client, coordinator, plan):
     client.force_login(coordinator)
     assert client.get(reverse("reporting:adhoc-new")).status_code == 200
-    due = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    due = (dt.date.today() + dt.timedelta(days=5)).strftime("%d/%m/%Y")
     data = {"title": "Số liệu nhanh", "instructions": "", "due_date": due,
             "group": "departments", "q-TOTAL_FORMS": "2", "q-INITIAL_FORMS": "0",
             "q-0-name": "Số cơ sở", "q-0-value_type": "integer", "q-1-name": "",
@@ -175,7 +175,7 @@ def test_adhoc_request_page(client, coordinator, plan):
     assert response.status_code == 302
     code = response.url.rstrip("/").rsplit("/", 1)[-1]
     assert code.startswith("AH-")
-    bad = client.post(reverse("reporting:adhoc-new"), {**data, "due_date": "2001-01-01"})
+    bad = client.post(reverse("reporting:adhoc-new"), {**data, "due_date": "01/01/2001"})
     assert bad.status_code == 422
     choice = client.post(reverse("reporting:adhoc-new"), {**data, "q-0-value_type": "choice",
                                                           "q-0-choices": "chỉ một"})
@@ -229,3 +229,13 @@ def test_a_conflict_keeps_only_the_authors_own_edits(client, reporter, coordinat
     stored = dict(DataValue.objects.filter(request=sct_report)
                   .values_list("element__code", "value"))
     assert stored == {"zones-total": "71", "supermarkets-total": "1500"}
+
+
+def test_the_report_page_costs_a_bounded_number_of_queries(client, reporter, sct_report,
+                                                           django_assert_max_num_queries):
+    values, answers = complete_payload(sct_report)
+    report_save(report=sct_report, actor=reporter, version=1, values=values, answers=answers)
+    client.force_login(reporter)
+    with django_assert_max_num_queries(20):
+        response = client.get(_url(sct_report))
+    assert response.status_code == 200
