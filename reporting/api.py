@@ -81,7 +81,8 @@ class ReportOut(RequestOut):
 
 
 class SaveIn(Schema):
-    version: int = Field(..., description="The version you read; a newer one refuses the write.")
+    version: int = Field(..., ge=0, le=2**31 - 1, strict=True,
+                         description="The version you read; a newer one refuses the write.")
     values: dict[str, Any] = Field(
         default_factory=dict,
         description='By question code: a value, or {"value": ..., "comment": "..."}; '
@@ -93,7 +94,7 @@ class SaveIn(Schema):
 
 
 class SubmitIn(Schema):
-    version: int | None = None
+    version: int | None = Field(None, ge=0, le=2**31 - 1, strict=True)
 
 
 class ReasonIn(Schema):
@@ -228,7 +229,7 @@ def requests_list(request: HttpRequest, period: str | None = None, unit: str | N
     if period:
         rows = rows.filter(period=selectors.period_get(code=period))
     if unit:
-        rows = rows.filter(org_unit__code=unit)
+        rows = rows.filter(org_unit__code=unit) if "\x00" not in unit else rows.none()
     if state:
         if state not in ReportState.values:
             raise ValidationError({"state": [_("Unknown state; one of: %(states)s.") % {

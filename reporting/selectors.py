@@ -62,7 +62,7 @@ def period_get(*, code: str, plan: Plan | None = None) -> Period:
     """The period of the current plan with this code; Http404 naming it otherwise."""
     plan = plan or plan_current()
     period = (Period.objects.select_related("plan").filter(plan=plan, code=(code or "").upper())
-              .first() if plan else None)
+              .first() if plan and "\x00" not in (code or "") else None)
     if period is None:
         raise Http404(_("Unknown period '%(code)s'.") % {"code": code})
     return period
@@ -73,7 +73,8 @@ def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
     """The report of a unit for a period; Http404 naming the period, the unit or the
     missing request."""
     period = period_get(code=period_code, plan=plan)
-    unit = OrgUnit.objects.filter(code=unit_code).first()
+    unit = (OrgUnit.objects.filter(code=unit_code).first() if "\x00" not in unit_code
+            else None)
     if unit is None:
         raise Http404(_("Unknown organisation unit '%(code)s'.") % {"code": unit_code})
     report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")

@@ -45,7 +45,9 @@ from reporting.models import (
 )
 from reporting.periods import period_spec
 from reporting.selectors import report_issues, report_layout
-from reporting.validation import MAX_TEXT, FieldError, text_clean, value_clean
+from reporting.validation import MAX_TEXT, FieldError, no_nul, scrub, text_clean, value_clean
+
+MAX_VERSION = 2**31 - 1
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +143,7 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
         if not isinstance(item, dict):
             errors[key] = [_("Each question needs at least a text and a value type.")]
             continue
-        name = str(item.get("name") or "").strip()
+        name = no_nul(str(item.get("name") or "")).strip()
         if not name:
             errors[f"{key}.name"] = [_("Write the question.")]
         elif len(name) > 300:
@@ -167,14 +169,15 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
             raw_choices = []
         for k, choice in enumerate(raw_choices):
             text = choice.get("name") if isinstance(choice, dict) else choice
-            if isinstance(text, str) and text.strip():
-                choices.append({"code": str(k + 1), "name": text.strip()[:200], "name_en": ""})
+            if isinstance(text, str) and no_nul(text).strip():
+                choices.append({"code": str(k + 1), "name": no_nul(text).strip()[:200],
+                                "name_en": ""})
         if value_type == ValueType.CHOICE and len(choices) < 2:
             errors[f"{key}.choices"] = [_("A choice question needs at least two options.")]
         cleaned.append({
             "code": f"q{i + 1}", "order": i + 1, "name": name,
-            "help_text": str(item.get("help_text") or "")[:MAX_TEXT],
-            "value_type": value_type, "unit": str(item.get("unit") or "")[:40],
+            "help_text": no_nul(str(item.get("help_text") or ""))[:MAX_TEXT],
+            "value_type": value_type, "unit": no_nul(str(item.get("unit") or ""))[:40],
             "required": bool(item.get("required")), "min_value": low, "max_value": high,
             "choices": choices,
         })
@@ -201,7 +204,7 @@ def adhoc_request_open(
     permissions.require_manage_periods(actor)
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
+    title = no_nul(title or "").strip()
     if not title:
         errors["title"] = [_("Give the request a title.")]
     elif len(title) > 300:
@@ -222,7 +225,7 @@ def adhoc_request_open(
     taken = Period.objects.filter(plan=plan, code__startswith=prefix).count()
     period = Period.objects.create(
         plan=plan, code=f"{prefix}{taken + 1:02d}", kind=ReportKind.ADHOC, year=today.year,
-        title=title, instructions=(instructions or "").strip()[:MAX_TEXT],
+        title=title, instructions=no_nul(instructions or "").strip()[:MAX_TEXT],
         start=dt.date(today.year, 1, 1), end=max(due_date, dt.date(today.year, 1, 1)),
         due_date=due_date, include_plan_questions=include_plan_questions,
         opened_by=_user(actor),
@@ -245,6 +248,14 @@ def adhoc_request_open(
 
 # --------------------------------------------------------------------------------------
 # Saving a report
+
+
+def _version_check(version: Any, *, required: bool = True) -> None:
+    if version is None and not required:
+        return
+    if isinstance(version, bool) or not isinstance(version, int) or not (
+            0 <= version <= MAX_VERSION):
+        raise ValidationError({"version": [_("Give the version number you read.")]})
 
 
 class _Stale(Exception):
@@ -431,8 +442,9 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
                    values: Any, answers: Any, style: str) -> ConflictCopy:
     copy = ConflictCopy.objects.create(
         request=report, author=_user(actor), base_version=version, current_version=current,
-        payload={"values": values if isinstance(values, dict) else {},
-                 "answers": answers if isinstance(answers, dict) else {}, "style": style},
+        payload=scrub({"values": values if isinstance(values, dict) else {},
+                       "answers": answers if isinstance(answers, dict) else {},
+                       "style": style}),
     )
     audit_record(actor=actor, action="report.conflict", target=report, changes=[
         {"field": "version", "old": version, "new": current}])
@@ -452,6 +464,7 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     the current version, and ConflictError is raised. Any value of the wrong type or out
     of range refuses the whole save (ValidationError naming each field). `style` says how
     numbers were typed: "vi" (1.500,5), "en" (1,500.5) or "machine" (1500.5)."""
+    _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
                             answers=answers, style=style)
@@ -519,6 +532,7 @@ def report_submit(*, report: ReportRequest, actor: Any, version: int | None = No
     and the other apps' sections in order (ValidationError naming each field otherwise).
     The first submission's date decides whether the unit reported on time."""
     permissions.require_write(actor, report)
+    _version_check(version, required=False)
     fresh = _locked(report)
     if not fresh.is_editable:
         raise _state_error(fresh)
@@ -552,7 +566,7 @@ def report_resubmit(*, report: ReportRequest, actor: Any, version: int | None = 
 
 
 def _reason_clean(reason: Any) -> str:
-    text = reason.strip() if isinstance(reason, str) else ""
+    text = no_nul(reason).strip() if isinstance(reason, str) else ""
     if not text:
         raise ValidationError({"reason": [_("Give the reason, so the unit knows what to do.")]})
     if len(text) > MAX_REASON:

@@ -98,6 +98,22 @@ class Question:
                    choices=list(question.choices or []), question_id=question.pk)
 
 
+def no_nul(text: str) -> str:
+    """Text without NUL characters (PostgreSQL cannot store them) and with Unix newlines."""
+    return text.replace("\x00", "").replace("\r\n", "\n")
+
+
+def scrub(value: Any) -> Any:
+    """`no_nul` through nested lists and mappings (for JSON kept as sent)."""
+    if isinstance(value, str):
+        return no_nul(value)
+    if isinstance(value, dict):
+        return {no_nul(str(k)): scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
 class FieldError(Exception):
     """One answer that cannot be stored; the message names the question."""
 
@@ -146,7 +162,7 @@ def value_clean(question: Question, raw: Any, *, style: str = "machine"
     if kind == ValueType.TEXT:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             raise FieldError(_("«%(name)s»: write a text.") % {"name": name})
-        text = str(raw).replace("\r\n", "\n").strip()
+        text = no_nul(str(raw)).strip()
         if len(text) > MAX_TEXT:
             raise FieldError(_("«%(name)s»: the text is too long (at most %(max)s characters).")
                              % {"name": name, "max": MAX_TEXT})
@@ -292,7 +308,7 @@ def text_clean(label: str, raw: Any) -> str:
         return ""
     if not isinstance(raw, str):
         raise FieldError(_("«%(name)s»: write a text.") % {"name": label})
-    text = raw.replace("\r\n", "\n").strip()
+    text = no_nul(raw).strip()
     if len(text) > MAX_TEXT:
         raise FieldError(_("«%(name)s»: the text is too long (at most %(max)s characters).")
                          % {"name": label, "max": MAX_TEXT})

@@ -179,3 +179,38 @@ def test_the_completeness_endpoint_in_few_queries(plan, api_coordinator,
     assert len(response.json()["units"]) == 29
     state = {u["state"] for u in response.json()["units"]}
     assert state == {ReportState.DRAFT}
+
+
+@pytest.mark.parametrize("body", [
+    {"version": 10 ** 30, "values": {"supermarkets-total": 1}},
+    {"version": -1, "values": {"supermarkets-total": 1}},
+    {"version": True, "values": {"supermarkets-total": 1}},
+])
+def test_absurd_versions_are_422(plan, api_coordinator, body):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    response = api_coordinator.post("/reports/2022S1/sct/values", body)
+    assert response.status_code in (409, 422) and "detail" in response.json()
+    assert not DataValue.objects.exists()
+
+
+def test_nul_characters_never_reach_the_database(plan, api_coordinator, api_reporter):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    saved = api_reporter.post("/reports/2022S1/sct/values", {
+        "version": 1, "values": {"supermarkets-total": {"value": 5, "comment": "a\u0000b"},
+                                 "zones-total": "1\u00002"},
+        "tasks": {"IV.1.1": {"results": "x\u0000y"}}})
+    assert saved.status_code == 422 and "values.zones-total" in saved.json()["errors"]
+    saved = api_reporter.post("/reports/2022S1/sct/values", {
+        "version": 1, "values": {"supermarkets-total": {"value": 5, "comment": "a\u0000b"}},
+        "tasks": {"IV.1.1": {"results": "x\u0000y"}}})
+    assert saved.status_code == 200
+    body = saved.json()
+    assert next(v for v in body["values"] if v["code"] == "supermarkets-total")["comment"] == "ab"
+    stale = api_coordinator.post("/reports/2022S1/sct/values", {
+        "version": 1, "values": {"supermarkets-total": {"value": "\u0000", "comment": "\u0000"}}})
+    assert stale.status_code == 409
+    assert api_coordinator.get("/reports/2022S1/s%00ct").status_code == 404
+    assert api_coordinator.get("/reports/2022%00S1/sct").status_code == 404
+    assert api_coordinator.get("/requests?unit=s%00ct").json() == []
+    returned = api_coordinator.post("/reports/2022S1/sct/return", {"reason": "\u0000"})
+    assert returned.status_code == 422

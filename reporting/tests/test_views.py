@@ -202,7 +202,10 @@ def test_garbage_posts_never_500(client, reporter, sct_report):
     for data in ({}, {"version": "x"}, {"version": "99999999999999"},
                  {"version": "1", "v:supermarkets-total": "9" * 40},
                  {"version": "1", "t:IV.1.1:status": "<script>"},
-                 {"version": "1", "t:IV.1.1:results": "x" * 30000}):
+                 {"version": "1", "t:IV.1.1:results": "x" * 30000},
+                 {"version": "1", "t:IV.1.1:results": "a\x00b", "c:zones-total": "\x00",
+                  "v:zones-total": "\x00"},
+                 {"version": "1", "t:IV.1.1:results": "a\x00b", "c:zones-total": "\x00"}):
         assert client.post(_url(sct_report), data).status_code in (302, 409, 422)
     assert client.post(_url(sct_report, "reporting:check"), {}).status_code == 204
 
