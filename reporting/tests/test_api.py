@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Role
 from accounts.services import token_create
-from reporting.models import ConflictCopy, DataValue, ReportRequest, ReportState
+from reporting.models import ConflictCopy, DataValue, Period, ReportRequest, ReportState
 from reporting.services import period_open
 from reporting.tests.conftest import complete_payload, report_of
 
@@ -214,3 +216,26 @@ def test_nul_characters_never_reach_the_database(plan, api_coordinator, api_repo
     assert api_coordinator.get("/requests?unit=s%00ct").json() == []
     returned = api_coordinator.post("/reports/2022S1/sct/return", {"reason": "\u0000"})
     assert returned.status_code == 422
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8),
+                                                                      children, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.dictionaries(st.sampled_from(["supermarkets-total", "zones-total",
+                                               "iv-1-1-yearly-plan-issued", "nope"]),
+                              json_values, max_size=3),
+       tasks=st.dictionaries(st.sampled_from(["IV.1.1", "IV.1.2", "X"]), json_values,
+                             max_size=2),
+       version=json_values)
+def test_no_payload_gives_a_500(plan, api_reporter, values, tasks, version):
+    if not Period.objects.filter(code="2022S1").exists():
+        period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    response = api_reporter.post("/reports/2022S1/sct/values",
+                                 {"version": version, "values": values, "tasks": tasks})
+    assert response.status_code in (200, 409, 422), response.content
