@@ -99,8 +99,10 @@ class Question:
 
 
 def no_nul(text: str) -> str:
-    """Text without NUL characters (PostgreSQL cannot store them) and with Unix newlines."""
-    return text.replace("\x00", "").replace("\r\n", "\n")
+    """Text the database can store: no NUL characters, no lone surrogates (both refused
+    by PostgreSQL), Unix newlines."""
+    text = text.replace("\x00", "").replace("\r\n", "\n")
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def scrub(value: Any) -> Any:

@@ -219,7 +219,8 @@ def test_nul_characters_never_reach_the_database(plan, api_coordinator, api_repo
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(st.characters(exclude_categories=()), max_size=30),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8),
                                                                       children, max_size=3),
     max_leaves=8)
@@ -239,3 +240,11 @@ def test_no_payload_gives_a_500(plan, api_reporter, values, tasks, version):
     response = api_reporter.post("/reports/2022S1/sct/values",
                                  {"version": version, "values": values, "tasks": tasks})
     assert response.status_code in (200, 409, 422), response.content
+
+
+def test_lone_surrogates_are_not_a_500(plan, api_reporter):
+    period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    raw = ('{"version": 1, "values": {"supermarkets-total": {"value": 1, "comment": "a\\udcffb"}},'
+           ' "tasks": {"IV.1.1": {"results": "\\ud800"}}}')
+    response = api_reporter.post("/reports/2022S1/sct/values", raw=raw)
+    assert response.status_code in (200, 422)
