@@ -116,8 +116,8 @@ def series_records(*, tax_code: str, series: dict[str, Any], profile: dict[str, 
 
     for year in range(first, last + 1):
         out.append((year, FigurePeriod.YEAR, lines_for(year, Decimal(1), "year")))
-    if series.get("h1"):
-        out.append((last, FigurePeriod.H1, lines_for(last, Decimal("0.48"), "h1")))
+        if series.get("h1"):
+            out.append((year, FigurePeriod.H1, lines_for(year, Decimal("0.48"), "h1")))
     return out
 
 

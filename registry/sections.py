@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from orgunits.models import OrgUnitKind
 from registry.figures import line_values, period_code, period_from_code, record_problems
 from registry.models import Enterprise
 
 SECTION_KEY = "registry-figures"
-SECTION_TITLE = _l("Output and consumption of materials and fuel")
+SECTION_TITLE = gettext_lazy("Output and consumption of materials and fuel")
 SECTION_TEMPLATE = "registry/_report_section.html"
 
 

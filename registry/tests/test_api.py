@@ -162,7 +162,7 @@ def test_import_endpoint_is_all_or_nothing(api, plan):
     response = api.post_file("/import/areas", xlsx(rows))
     assert response.status_code == 422
     body = response.json()
-    assert body["problems"] == [{"sheet": "Sheet", "row": 3, "column": "Opened on",
+    assert body["problems"] == [{"sheet": "Sheet", "row": 3, "column": "Ngày bắt đầu hoạt động",
                                  "message": body["problems"][0]["message"]}]
     assert not Area.objects.exists()
     assert api.post_file("/import/areas", xlsx(rows[:2])).json()["created"] == 1
