@@ -164,6 +164,10 @@ def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
 
 def _parse_row(sheet: Sheet, number: int, raw: dict[str, Any], columns: list[Column],
                lookups: Lookups, problems: list[ImportProblem]) -> dict[str, Any] | None:
+    if lookups.decimal_sep is None:  # text cells holding numbers: read as the user writes
+        from django.utils.formats import get_format
+
+        lookups.decimal_sep = get_format("DECIMAL_SEPARATOR")
     data: dict[str, Any] = {}
     ok = True
     for column in columns:

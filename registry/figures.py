@@ -47,7 +47,18 @@ def record_problems(*, record: ConsumptionRecord | None,
     return problems
 
 
-def line_values(lines: list[Any]) -> list[dict[str, str]]:
-    """Lines as plain dicts (item, quantity, unit) for forms and the API."""
-    return [{"item": ln.item.code, "quantity": format(ln.quantity.normalize(), "f"),
-             "unit": ln.unit.code} for ln in lines]
+ROLE_ORDER = {ItemRole.PRODUCT: 0, ItemRole.MATERIAL: 1, ItemRole.FUEL: 2}
+
+
+def lines_sorted(lines: list[Any]) -> list[Any]:
+    """Products first, then materials, then fuels, each in the unit table's order."""
+    return sorted(lines, key=lambda ln: (ROLE_ORDER.get(ln.item.role, 9), ln.item.order))
+
+
+def line_values(lines: list[Any], *, raw: bool = False) -> list[dict[str, Any]]:
+    """Lines as dicts (item, quantity, unit), products first: quantities as text for the
+    API, as Decimals (`raw`) for forms, which show them in the reader's format."""
+    return [{"item": ln.item.code,
+             "quantity": ln.quantity.normalize() if raw else format(ln.quantity.normalize(),
+                                                                   "f"),
+             "unit": ln.unit.code} for ln in lines_sorted(lines)]

@@ -207,10 +207,39 @@ class DesignateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the enterprise's reporter"), required=False)
 
 
+class QuantityField(forms.CharField):
+    """A quantity as the reader writes it (1.234.567,5 in Vietnamese), shown the same way."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        from decimal import Decimal
+
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            from registry.templatetags.registry_tags import qty
+
+            return qty(value)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        from django.utils.formats import get_format
+
+        from registry.specs import parse_decimal
+
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if len(value) > 40:
+            raise forms.ValidationError(_("Not a number."))
+        try:
+            return parse_decimal(value, get_format("DECIMAL_SEPARATOR"))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 class LineForm(forms.Form):
     item = forms.ChoiceField(label=_("Product, material or fuel"), required=False)
-    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=40,
-                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    quantity = QuantityField(label=_("Quantity"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
 
     def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,
@@ -221,7 +250,7 @@ class LineForm(forms.Form):
 
     def is_blank(self) -> bool:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return not (data.get("item") or data.get("quantity") or data.get("unit"))
+        return not (data.get("item") or data.get("quantity") is not None or data.get("unit"))
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=80, absolute_max=120)

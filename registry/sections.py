@@ -81,7 +81,7 @@ def section_context(report: Any, *, formset: Any = None, problems: list[str] | N
     record = record_for(enterprise=enterprise, year=year, period=period)
     if formset is None:
         items, units = figure_choices(table)
-        initial = line_values(list(record.lines.all())) if record else []
+        initial = line_values(list(record.lines.all()), raw=True) if record else []
         formset = LineFormSet(initial=initial, prefix="lines",
                               form_kwargs={"items": items, "units": units})
     return {

@@ -272,7 +272,9 @@ def _main_output(lines: list[ConsumptionLine], table: UnitTable
 
 
 def record_view(record: ConsumptionRecord, table: UnitTable) -> RecordView:
-    lines = list(record.lines.all())
+    from registry.figures import lines_sorted
+
+    lines = lines_sorted(list(record.lines.all()))
     outputs = [ln for ln in lines if ln.item.role == ItemRole.PRODUCT]
     inputs = [ln for ln in lines if ln.item.role != ItemRole.PRODUCT]
     toe = Decimal(0)
@@ -302,7 +304,10 @@ def enterprise_records(*, enterprise: Enterprise, table: UnitTable | None = None
                .prefetch_related(Prefetch(
                    "lines", queryset=ConsumptionLine.objects.select_related(
                        "item", "item__default_unit", "unit")))
-               .order_by("-year", "period"))
+               .annotate(period_order=Case(When(period="year", then=Value(0)),
+                                           When(period="h2", then=Value(1)),
+                                           default=Value(2), output_field=IntegerField()))
+               .order_by("-year", "period_order"))
     return [record_view(r, table) for r in records]
 
 

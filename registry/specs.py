@@ -62,6 +62,8 @@ class Lookups:
     _areas: dict[str, Area] | None = None
     _retailers: dict[str, Retailer] | None = None
     _enterprises: dict[str, Enterprise] | None = None
+    # how a lone "." or "," in a number is read (None: as a decimal point; see parse_decimal)
+    decimal_sep: str | None = None
 
     @classmethod
     def load(cls) -> Lookups:
@@ -103,23 +105,32 @@ def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def parse_decimal(raw: Any) -> Decimal:
-    """A number written as 1234.5, 1.234,5, 1,234.5 or 1234,5; Excel numbers as they are."""
+def parse_decimal(raw: Any, decimal_sep: str | None = None) -> Decimal:
+    """A number as people write it: 1234.5, 1.234,5, 1,234.5, 1 234,5; Excel and JSON
+    numbers as they are. A lone separator ("4.661", "4,5") is read with `decimal_sep`
+    (the page's language: "," in Vietnamese, so "4.661" is four thousand six hundred and
+    sixty-one); without it, as a decimal point."""
     if isinstance(raw, bool):
         raise ValueError(_("Not a number."))
     if isinstance(raw, int | float | Decimal):
         number = Decimal(str(raw))
     else:
-        text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text and "." in text:
-            if text.rfind(",") > text.rfind("."):
-                text = text.replace(".", "").replace(",", ".")
-            else:
-                text = text.replace(",", "")
-        elif "," in text:
-            text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
-        elif text.count(".") > 1:
-            text = text.replace(".", "")
+        text = str(raw).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        commas, dots = text.count(","), text.count(".")
+        if commas and dots:
+            decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        elif commas > 1 or dots > 1:
+            decimal = ""  # only grouping
+        elif commas or dots:
+            lone = "," if commas else "."
+            decimal = lone if decimal_sep is None or decimal_sep == lone else ""
+        else:
+            decimal = ""
+        grouping = {",", "."} - {decimal}
+        for sep in grouping:
+            text = text.replace(sep, "")
+        if decimal:
+            text = text.replace(decimal, ".")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -224,9 +235,9 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
     if kind == "date":
         return parse_date(raw)
     if kind == "decimal":
-        return parse_decimal(raw)
+        return parse_decimal(raw, lookups.decimal_sep)
     if kind in {"int", "year"}:
-        number = parse_decimal(raw)
+        number = parse_decimal(raw, lookups.decimal_sep)
         if number != number.to_integral_value():
             raise ValueError(_("A whole number is expected."))
         if kind == "year" and not 1990 <= number <= 2100:

@@ -165,6 +165,8 @@ def entry_list(request: AuthedRequest, registry: str) -> HttpResponse:
         "spec": spec, "filter": filterset, "page": page, "rows": rows, "day": day,
         "query": query.urlencode(), "can_edit": permissions.can_edit_registries(request.user),
         "total": page.paginator.count,
+        "filtered": any(request.GET.get(k) for k in ("q", "kind", "place", "sector", "sort",
+                                                     "reporting")),
     })
 
 
@@ -451,7 +453,7 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
     items, units = figure_choices(table)
     record = selectors.record_for(enterprise=enterprise, year=year, period=period)
     if record is not None:
-        initial = line_values(list(record.lines.all()))
+        initial = line_values(list(record.lines.all()), raw=True)
     else:
         previous = (ConsumptionRecord.objects.filter(enterprise=enterprise, year__lt=year,
                                                      period=period).order_by("-year").first())

@@ -177,9 +177,20 @@ def test_figures_form_saves_and_refuses(coord_client, plan, make_enterprise, uni
     assert response.status_code == 302
     record = ConsumptionRecord.objects.get()
     assert str(record.lines.get(item__code="diesel").quantity) == "4500000.5000"
+    # the form shows what it stored in Vietnamese digits, products first
+    html = coord_client.get(url).content.decode()
+    assert html.index('value="1.200.000"') < html.index('value="4.500.000,5"')
+    # a lone dot groups thousands in Vietnamese; a lone comma is the decimal comma
+    form2 = form | {"version": "1", "lines-0-quantity": "4.661", "lines-1-quantity": "12,5"}
+    assert coord_client.post(url, form2).status_code == 302
+    record = ConsumptionRecord.objects.get()
+    assert record.lines.get(item__code="coal").quantity == 4661
+    assert str(record.lines.get(item__code="diesel").quantity) == "12.5000"
     # a stale version is refused with a message
     response = coord_client.post(url, form | {"version": "0", "lines-0-quantity": "5"})
-    assert response.status_code == 400 and ConsumptionRecord.objects.get().version == 1
+    assert response.status_code == 400 and ConsumptionRecord.objects.get().version == 2
+    response = coord_client.post(url, form | {"version": "2", "lines-0-quantity": "abc"})
+    assert response.status_code == 400 and ConsumptionRecord.objects.get().version == 2
 
 
 def test_figures_form_for_unknown_period_is_404(coord_client, plan, make_enterprise):
