@@ -210,7 +210,8 @@ class DesignateForm(forms.Form):
 class QuantityField(forms.CharField):
     """A quantity as the reader writes it (1.234.567,5 in Vietnamese), shown the same way."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
+                                    "maxlength": "40"})
 
     def prepare_value(self, value: Any) -> Any:
         from decimal import Decimal
@@ -247,6 +248,9 @@ class LineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [("", "—"), *(items or [])]
         self.fields["unit"].choices = [("", "—"), *(units or [])]
+        for field in self.fields.values():  # labelled even where the header is hidden
+            field.widget.attrs["aria-label"] = str(field.label)
+        self.fields["quantity"].widget.attrs["placeholder"] = str(_("Quantity"))
 
     def is_blank(self) -> bool:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}

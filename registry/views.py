@@ -192,6 +192,7 @@ def entry_detail(request: AuthedRequest, registry: str, pk: int) -> HttpResponse
         "place_now": resolver.resolve(entry.place_id, entry.later_place_id, today),
         "history": selectors.entry_history(entry=entry)[:100],
         "can_edit": permissions.can_edit_registries(request.user),
+        "can_read": permissions.can_read_registries(request.user),
         "fields": _fields(spec, entry),
     }
     if isinstance(entry, Area):
