@@ -639,7 +639,7 @@ def report_reopen(*, report: ReportRequest, actor: Any, reason: str,
 
 
 def _base_url() -> str:
-    return str(getattr(settings, "SCP_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.SCP_BASE_URL).rstrip("/")
 
 
 def _report_url(report: ReportRequest) -> str:
@@ -760,8 +760,7 @@ def reminders_send(*, today: dt.date | None = None) -> ReminderSummary:
     every hour: a reminder already logged is never sent again."""
     today = today or timezone.localdate()
     before = sorted({int(d) for d in settings.SCP_REMINDER_DAYS if int(d) >= 0})
-    overdue = sorted({int(d) for d in getattr(settings, "SCP_OVERDUE_REMINDER_DAYS",
-                                              [1, 7, 14, 30]) if int(d) > 0})
+    overdue = sorted({int(d) for d in settings.SCP_OVERDUE_REMINDER_DAYS if int(d) > 0})
     summary = ReminderSummary()
     horizon_back = today - dt.timedelta(days=(max(overdue) + 7) if overdue else 0)
     horizon_ahead = today + dt.timedelta(days=max(before) if before else -1)

@@ -141,3 +141,8 @@ SCP_DEMO_LOADERS = [
     "registry.demo.demo_load",
     "reporting.demo.demo_load",
 ]
+# Days after a missed deadline on which overdue reminders go out.
+SCP_OVERDUE_REMINDER_DAYS = [int(d) for d in env_list("SCP_OVERDUE_REMINDER_DAYS",
+                                                      ["1", "7", "14", "30"])]
+# The address used in links inside e-mails.
+SCP_BASE_URL = env_str("SCP_BASE_URL", "http://127.0.0.1:8000")
