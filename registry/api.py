@@ -230,9 +230,12 @@ def by_place(request: HttpRequest, registry: str, on: dt.date | None = None,
     permissions.require_read(request.user)
     spec = _spec(registry)
     rows = selectors.counts_by_place(spec=spec, day=_day(on), kind=kind)
-    return [{"place": r.unit.code if r.unit else None,
-             "name": (r.unit or r.divided_from).name if (r.unit or r.divided_from) else "",
-             "divided": r.unit is None, "by_kind": r.by_kind, "total": r.total} for r in rows]
+    out = []
+    for r in rows:
+        unit = r.unit or r.divided_from
+        out.append({"place": r.unit.code if r.unit else None, "name": unit.name if unit else "",
+                    "divided": r.unit is None, "by_kind": r.by_kind, "total": r.total})
+    return out
 
 
 @router.get("/units", summary="The unit table")
@@ -271,7 +274,9 @@ def _activity_out(a: AwarenessActivity) -> dict[str, Any]:
 def activities(request: HttpRequest, year: int | None = None, page: int = 1) -> dict[str, Any]:
     permissions.require_read(request.user)
     qs = AwarenessActivity.objects.select_related("organiser").prefetch_related("areas")
-    if year:
+    if year is not None:
+        if not 1900 <= year <= 2100:
+            raise ValidationError({"year": [_("A year between 1990 and 2100 is expected.")]})
         qs = qs.filter(date__year=year)
     pages = Paginator(qs.order_by("-date", "pk"), 50)
     current = pages.get_page(page)

@@ -149,5 +149,7 @@ def quantity_convert(*, value: Decimal | int | str, from_unit, to_unit,
         raise ValidationError({"value": _("Not a number.")}) from None
     if not number.is_finite():
         raise ValidationError({"value": _("Not a number.")})
+    if abs(number) >= Decimal("1e30"):
+        raise ValidationError({"value": _("The number is too large.")})
     return (table or unit_table()).convert(value=number, from_unit=from_unit, to_unit=to_unit,
                                            fuel=fuel)

@@ -269,8 +269,7 @@ def activities_import(*, content: bytes, actor: Any) -> ImportResult:
 
     def save_row(data: dict[str, Any]) -> str:
         existing = AwarenessActivity.objects.filter(
-            date=data.get("date"), organiser=data.get("organiser"),
-            title=data.get("title", "")).first()
+            date=data["date"], organiser=data["organiser"], title=data["title"]).first()
         activity = activity_save(data=data, actor=actor, activity=existing)
         return _outcome(existing, activity, AwarenessActivity)
 
@@ -290,7 +289,7 @@ def packaging_import(*, content: bytes, actor: Any) -> ImportResult:
     def save_row(data: dict[str, Any]) -> str:
         retailer = data.pop("retailer")
         existing = PackagingPractice.objects.filter(retailer=retailer,
-                                                    since=data.get("since")).first()
+                                                    since=data["since"]).first()
         practice = packaging_save(retailer=retailer, data=data, actor=actor,
                                   practice=existing)
         return _outcome(existing, practice, PackagingPractice)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -21,6 +21,11 @@ from registry.models import (
     ScpModel,
     StEnterprise,
 )
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
 
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
 
@@ -87,7 +92,7 @@ class EntryForm(forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        return {k: v for k, v in self.cleaned_data.items() if k in (self._meta.fields or [])}
 
 
 class AreaForm(EntryForm):
@@ -98,7 +103,7 @@ class AreaForm(EntryForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].queryset = Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE)
+        _choice(self, "zone").queryset = Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE)
         self.fields["code"].required = False
 
 
@@ -124,7 +129,7 @@ class EnterpriseForm(EntryForm):
 
         super().__init__(*args, **kwargs)
         plan = plan_current()
-        self.fields["sector"].queryset = Sector.objects.filter(plan=plan)
+        _choice(self, "sector").queryset = Sector.objects.filter(plan=plan)
         self.fields["tax_code"].help_text = _("10 digits, or 10 digits, a dash and the "
                                               "3-digit branch number.")
 
@@ -138,7 +143,7 @@ class ScpModelForm(EntryForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
-        self.fields["enterprise"].queryset = Enterprise.objects.order_by("name")
+        _choice(self, "enterprise").queryset = Enterprise.objects.order_by("name")
 
 
 class StEnterpriseForm(EntryForm):
@@ -174,7 +179,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = Area.objects.order_by("kind", "name")
+        _choice(self, "areas").queryset = Area.objects.order_by("kind", "name")
 
     def _post_clean(self) -> None:
         pass  # the service checks
@@ -246,8 +251,8 @@ class LineForm(forms.Form):
     def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,
                  units: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", "—"), *(items or [])]
-        self.fields["unit"].choices = [("", "—"), *(units or [])]
+        cast(forms.ChoiceField, self.fields["item"]).choices = [("", "—"), *(items or [])]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—"), *(units or [])]
         for field in self.fields.values():  # labelled even where the header is hidden
             field.widget.attrs["aria-label"] = str(field.label)
         self.fields["quantity"].widget.attrs["placeholder"] = str(_("Quantity"))

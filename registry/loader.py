@@ -104,22 +104,22 @@ def units_file_read(path: Path | str) -> UnitsSpec:
             problems.append(f"{where}: code clashes with {folded[code.casefold()]!r} "
                             "(codes must differ in more than case)")
         folded[code.casefold()] = code
-        kind = _text(entry, "kind", where, problems)
-        if kind and kind not in kinds:
-            problems.append(f"{where}: unknown kind {kind!r}")
+        kind_code = _text(entry, "kind", where, problems)
+        if kind_code and kind_code not in kinds:
+            problems.append(f"{where}: unknown kind {kind_code!r}")
         factor = _decimal(entry.get("factor"))
         if factor is None or factor <= 0:
             problems.append(f"{where}: 'factor' must be a positive number")
         unit = {"code": code, "symbol": _text(entry, "symbol", where, problems),
                 "name": _text(entry, "name", where, problems),
                 "name_en": _text(entry, "name_en", where, problems, required=False),
-                "kind": kind, "factor": factor,
+                "kind": kind_code, "factor": factor,
                 "source": source_text(entry.get("source"), where), "order": i}
         units[code] = unit
         spec.units.append(unit)
 
     for kind in kinds.values():
-        base = units.get(kind["base_unit"])
+        base = units.get(str(kind["base_unit"]))
         if base is None:
             problems.append(f"kind {kind['code']}: base unit {kind['base_unit']!r} is not "
                             "among the units")

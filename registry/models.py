@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, ValidityModel, ValidityQuerySet
+from common.models import TimeStampedModel, ValidityModel
 
 
 class RegistryEntry(TimeStampedModel, ValidityModel):
@@ -53,8 +53,6 @@ class RegistryEntry(TimeStampedModel, ValidityModel):
     )
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
-
-    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         abstract = True

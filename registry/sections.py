@@ -32,7 +32,7 @@ def report_is_editable(report: Any) -> bool:
 
 
 def _report_for(enterprise: Enterprise, year: int, period: str) -> Any:
-    if enterprise.reporting_unit_id is None:
+    if enterprise.reporting_unit is None:
         return None
     try:
         from reporting.selectors import report_for

@@ -40,6 +40,7 @@ from registry.models import (
     ItemRole,
     PackagingPractice,
     Retailer,
+    RetailerKind,
 )
 from registry.places import PlaceResolver
 from registry.specs import REGISTRIES, RegistrySpec
@@ -202,9 +203,8 @@ def area_reach(*, day: dt.date, since: dt.date | None = None) -> list[ReachRow]:
             .values("kind")
             .annotate(total=Count("pk"), reached=Count("pk", filter=Q(hit=True)))
             .order_by())
-    got = {r["kind"]: r for r in rows}
-    return [ReachRow(value, str(label), got.get(value, {}).get("total", 0),
-                     got.get(value, {}).get("reached", 0))
+    got: dict[str, tuple[int, int]] = {r["kind"]: (r["total"], r["reached"]) for r in rows}
+    return [ReachRow(value, str(label), *got.get(value, (0, 0)))
             for value, label in AreaKind.choices]
 
 
@@ -226,10 +226,9 @@ def packaging_coverage(*, day: dt.date, kinds: tuple[str, ...] = PACKAGING_TARGE
             .values("kind")
             .annotate(total=Count("pk"), reached=Count("pk", filter=Q(hit=True)))
             .order_by())
-    got = {r["kind"]: r for r in rows}
-    labels = dict(Retailer._meta.get_field("kind").choices)
-    return [ReachRow(k, str(labels[k]), got.get(k, {}).get("total", 0),
-                     got.get(k, {}).get("reached", 0)) for k in kinds]
+    got: dict[str, tuple[int, int]] = {r["kind"]: (r["total"], r["reached"]) for r in rows}
+    labels = dict(RetailerKind.choices)
+    return [ReachRow(k, str(labels[k]), *got.get(k, (0, 0))) for k in kinds]
 
 
 def activity_list() -> QuerySet[AwarenessActivity]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -123,8 +123,10 @@ ENTRY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     StEnterprise: (*COMMON_FIELDS, "tax_code", "certificate_number", "certificate_date",
                    "issuer", "field"),
 }
-ACTION = {Area: "area", Retailer: "retailer", Enterprise: "enterprise", ScpModel: "scp_model",
-          StEnterprise: "st_enterprise"}
+ACTION: dict[type[models.Model], str] = {
+    Area: "area", Retailer: "retailer", Enterprise: "enterprise", ScpModel: "scp_model",
+    StEnterprise: "st_enterprise",
+}
 
 
 def _check_place(entry: Any, errors: dict[str, list[str]]) -> None:
@@ -220,7 +222,8 @@ def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: An
         entry = model()
         before: dict[str, Any] = {}
     else:
-        entry = model._default_manager.select_for_update().get(pk=entry.pk)
+        entry_pk: Any = entry.pk
+        entry = model._default_manager.select_for_update().get(pk=entry_pk)
         before = _snapshot(entry, fields)
     for key, value in data.items():
         if isinstance(value, str):
@@ -251,7 +254,9 @@ def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: An
 
 
 def _sync_reporting_unit(enterprise: Enterprise) -> None:
-    unit = OrgUnit.objects.get(pk=enterprise.reporting_unit_id)
+    unit = enterprise.reporting_unit
+    if unit is None:
+        return
     wanted_to = enterprise.valid_to if enterprise.valid_to and (
         unit.valid_from is None or enterprise.valid_to > unit.valid_from) else unit.valid_to
     if unit.name != enterprise.name or unit.valid_to != wanted_to:
@@ -296,8 +301,10 @@ def st_enterprise_save(*, data: Mapping[str, Any], actor: Any,
     return _entry_save(StEnterprise, data=data, actor=actor, entry=entry)
 
 
-SAVERS = {"areas": area_save, "retailers": retailer_save, "enterprises": enterprise_save,
-          "models": scp_model_save, "st-enterprises": st_enterprise_save}
+SAVERS: dict[str, Callable[..., Any]] = {
+    "areas": area_save, "retailers": retailer_save, "enterprises": enterprise_save,
+    "models": scp_model_save, "st-enterprises": st_enterprise_save,
+}
 
 
 # ------------------------------------------------------------------ awareness activities
@@ -319,7 +326,7 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     created = activity is None
-    if created:
+    if activity is None:
         activity = AwarenessActivity()
         before: dict[str, Any] = {}
     else:
@@ -372,7 +379,7 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     created = practice is None
-    if created:
+    if practice is None:
         practice = PackagingPractice(retailer=retailer)
         before: dict[str, Any] = {}
     else:

@@ -7,6 +7,7 @@ the API report it against the column."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -43,7 +44,7 @@ class Column:
     type: str = "text"  # text date decimal int bool choice orgunit local sector area
     #                     retailer enterprise areas year
     required: bool = False
-    choices: type[models.TextChoices] | None = None
+    choices: builtins.type[models.TextChoices] | None = None
     max_length: int | None = None
 
     @property

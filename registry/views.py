@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -64,7 +64,7 @@ def _spec(slug: str) -> RegistrySpec:
     return spec
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for key, msgs in exc.message_dict.items():
             target = key if key in form.fields else None
@@ -365,7 +365,7 @@ def activity_list(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
     qs = selectors.activity_list()
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isdigit() and 1900 <= int(year) <= 2100:
         qs = qs.filter(date__year=int(year))
     q = request.GET.get("q", "").strip()
     if q:
@@ -446,7 +446,7 @@ def figures_locked(*, enterprise: Enterprise, year: int, period: str) -> bool:
 def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise.objects.select_related("sector"), pk=pk)
     permissions.require_edit_figures(request.user, enterprise)
-    if period not in FigurePeriod.values:
+    if period not in FigurePeriod.values or not 1990 <= year <= 2100:
         raise Http404(period)
     locked = (not permissions.can_edit_registries(request.user)
               and figures_locked(enterprise=enterprise, year=year, period=period))
@@ -461,8 +461,8 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
         initial = [{"item": x["item"], "unit": x["unit"], "quantity": ""}
                    for x in line_values(list(previous.lines.select_related("item", "unit")))
                    ] if previous else []
-    kwargs = {"form_kwargs": {"items": items, "units": units}, "prefix": "lines"}
-    formset = LineFormSet(request.POST or None, initial=initial, **kwargs)
+    formset = LineFormSet(request.POST or None, initial=initial, prefix="lines",
+                          form_kwargs={"items": items, "units": units})
     version = record.version if record else 0
     problems: list[str] = []
     if request.method == "POST":
@@ -510,7 +510,7 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
 def figures_go(request: AuthedRequest, pk: int) -> HttpResponse:
     """The year-and-period picker of the enterprise page: on to that period's form."""
     year, period = request.GET.get("year", ""), request.GET.get("period", FigurePeriod.YEAR)
-    if not year.isdigit() or period not in FigurePeriod.values:
+    if not (year.isdigit() and 1990 <= int(year) <= 2100) or period not in FigurePeriod.values:
         return redirect("registry:detail", registry="enterprises", pk=pk)
     return redirect("registry:figures-edit", pk=pk, year=int(year), period=period)
 
@@ -522,7 +522,7 @@ def designate(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise, pk=pk)
     form = DesignateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     else:
         try:
             result = services.enterprise_designate(
@@ -623,7 +623,7 @@ def report_figures(request: AuthedRequest, report_id: int) -> HttpResponse:
                     problems.extend(msgs)
         else:
             saved = True
-    if not request.htmx:
+    if not getattr(request, "htmx", False):
         if saved:
             messages.success(request, _("Figures saved."))
         else:

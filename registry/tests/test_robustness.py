@@ -1,0 +1,63 @@
+"""Odd input never answers 500: huge numbers, unknown codes, wrong methods."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+HUGE = "9" * 25
+
+
+@pytest.fixture
+def c(client, coordinator, units_loaded, make_enterprise):
+    client.force_login(coordinator)
+    client.enterprise = make_enterprise()
+    return client
+
+
+def test_pages_with_odd_input(c):
+    e = c.enterprise.pk
+    for url in [f"/registry/areas/{HUGE}/", f"/registry/areas/{HUGE}/edit/",
+                f"/registry/enterprises/{e}/figures/{HUGE}/year/",
+                f"/registry/enterprises/{e}/figures/0/year/",
+                f"/registry/enterprises/{e}/figures/?year={HUGE}&period=year",
+                f"/registry/activities/?year={HUGE}", f"/registry/activities/?page={HUGE}",
+                f"/registry/areas/?page={HUGE}", f"/registry/areas/?place={HUGE}",
+                f"/registry/retailers/{HUGE}/packaging/new/",
+                f"/registry/activities/{HUGE}/", f"/registry/by-place/?on={HUGE}",
+                "/registry/areas/?on=01/01/0001", "/registry/?on=31/12/9999"]:
+        response = c.get(url)
+        assert response.status_code < 500, url
+    response = c.post(f"/registry/enterprises/{e}/figures/{HUGE}/year/",
+                      {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0"})
+    assert response.status_code < 500
+    response = c.post(f"/registry/enterprises/{e}/figures/2024/year/",
+                      {"lines-TOTAL_FORMS": HUGE, "lines-INITIAL_FORMS": "0"})
+    assert response.status_code < 500
+    response = c.post(f"/registry/enterprises/{e}/figures/2024/year/", {
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-item": "coal",
+        "lines-0-quantity": HUGE, "lines-0-unit": "t"})
+    assert response.status_code == 400
+
+
+def test_api_with_odd_input(c):
+    e = c.enterprise.pk
+    for url in [f"/api/v1/registry/areas/{HUGE}", f"/api/v1/registry/activities?year={HUGE}",
+                f"/api/v1/registry/areas?page={HUGE}&page_size=-5",
+                f"/api/v1/registry/enterprises/{HUGE}/figures",
+                f"/api/v1/registry/convert?value={HUGE}&from_unit=t&to_unit=kg",
+                "/api/v1/registry/convert?value=1e999999&from_unit=t&to_unit=kg",
+                "/api/v1/registry/by-place/areas?on=0001-01-01"]:
+        assert c.get(url).status_code < 500, url
+    for year in [HUGE, "0", "-5"]:
+        response = c.put(f"/api/v1/registry/enterprises/{e}/figures/{year}/year",
+                         json.dumps({"lines": []}), content_type="application/json")
+        assert 400 <= response.status_code < 500, year
+    response = c.put(f"/api/v1/registry/enterprises/{e}/figures/2024/year",
+                     json.dumps({"lines": [{"item": "coal", "quantity": HUGE, "unit": "t"}]}),
+                     content_type="application/json")
+    assert response.status_code == 422
+    response = c.patch(f"/api/v1/registry/areas/{HUGE}", "{}", content_type="application/json")
+    assert response.status_code == 404
