@@ -60,6 +60,9 @@ class EntryFilter(django_filters.FilterSet):
     def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset  # applied together in filter_queryset, which knows the day
 
+    def filter_reporting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(reporting_unit__isnull=value != "yes")
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         q = Q()
         for term in value.split():
@@ -99,9 +102,9 @@ def entry_filter_class(spec: RegistrySpec) -> type[EntryFilter]:
     if spec.slug == "enterprises":
         attrs["sector"] = django_filters.ModelChoiceFilter(
             label=_("Sector"), queryset=Sector.objects.none())
-        attrs["reporting"] = django_filters.BooleanFilter(
-            label=_("Reporting unit"), field_name="reporting_unit", lookup_expr="isnull",
-            exclude=True)
+        attrs["reporting"] = django_filters.ChoiceFilter(
+            label=_("Reporting unit"), method="filter_reporting",
+            choices=[("yes", _("Reporting units only")), ("no", _("Not reporting units"))])
         fields.append(("tax_code", "tax_code"))
         labels["tax_code"] = _("Tax code")
     if spec.slug == "st-enterprises":

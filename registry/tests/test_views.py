@@ -255,3 +255,14 @@ def test_reporter_of_an_agency_reads(client, make_user, plan):
     client.force_login(make_user(Role.REPORTER, "tp-ha-long"))
     assert client.get(reverse("registry:list", args=["areas"])).status_code == 200
     assert client.get(reverse("registry:create", args=["areas"])).status_code == 403
+
+
+def test_enterprise_list_filters_by_sector_and_reporting(viewer_client, demo, plan):
+    url = reverse("registry:list", args=["enterprises"])
+    html = viewer_client.get(url, {"reporting": "yes"}).content.decode()
+    assert "3 cơ sở" in html and "Bia và Nước giải khát Hạ Long" in html
+    cement = plan.sectors.get(code="cement").pk
+    html = viewer_client.get(url, {"sector": cement, "status": "all"}).content.decode()
+    assert "Xi măng Cẩm Phả" in html and "Than Hà Lầm" not in html
+    html = viewer_client.get(url, {"q": "thăng long"}).content.decode()
+    assert "Xi măng Thăng Long" in html and "Xi măng Cẩm Phả" not in html
