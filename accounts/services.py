@@ -47,8 +47,10 @@ def user_upsert(
     email: str = "",
     full_name: str = "",
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> tuple[User, bool]:
-    """Create or update a user by username; returns (user, created)."""
+    """Create or update a user by username; returns (user, created). `password_hash`
+    (from make_password) spares re-hashing one password for many users, as the demo does."""
     user = User.objects.filter(username=username).first()
     created = user is None
     if user is None:
@@ -63,6 +65,8 @@ def user_upsert(
     user.is_superuser = role == Role.ADMIN
     if password is not None:
         user.set_password(password)
+    elif password_hash is not None:
+        user.password = password_hash
     user.full_clean(exclude=["password"])
     user.save()
     after = {"role": user.role, "org_unit": user.org_unit_id, "email": user.email}

@@ -208,7 +208,9 @@ def _explain_warnings(report: ReportRequest, actor: Any) -> ReportRequest:
 
 
 def _reporter(unit: OrgUnit, actor: Any) -> User:
-    found = User.objects.filter(username=f"bc-{unit.code}").first()
+    # The unit's own reporter if it has one (an enterprise's `dn-…` user), else `bc-<code>`.
+    found = (User.objects.filter(org_unit=unit, role=Role.REPORTER).order_by("username").first()
+             or User.objects.filter(username=f"bc-{unit.code}").first())
     if found is not None:
         return found
     # Reporters of units closed since the 2025 reorganisation do not sign in any more:

@@ -14,6 +14,8 @@ from django.utils.module_loading import import_string
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.demo import demo_load as users_load
+from accounts.selectors import users_of_unit_kinds
+from orgunits.models import OrgUnitKind
 from plans.services import reference_data_load
 
 
@@ -54,4 +56,10 @@ class Command(BaseCommand):
             for user in reporters[:6]:
                 self.stdout.write(f"  {user.username:<24} {user.get_role_display():<14} "
                                   f"{user.org_unit}")
-            self.stdout.write("  (all: Administration → Users)")
+        enterprise_users = list(users_of_unit_kinds(kinds=[OrgUnitKind.ENTERPRISE]))
+        if enterprise_users:
+            self.stdout.write("  enterprise reporters:")
+            for user in enterprise_users:
+                self.stdout.write(f"  {user.username:<24} {user.get_role_display():<14} "
+                                  f"{user.org_unit}")
+        self.stdout.write("  (all users: /admin/accounts/user/)")

@@ -1,0 +1,15 @@
+"""Reads on users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+
+
+def users_of_unit_kinds(*, kinds: Iterable[str]) -> QuerySet[User]:
+    """Active users whose organisation unit is of one of `kinds`, by username."""
+    return (User.objects.filter(is_active=True, org_unit__kind__in=list(kinds))
+            .select_related("org_unit").order_by("username"))
