@@ -224,10 +224,13 @@ def _sync_assignments(sync: _Sync, task: Task, wanted: list, units: dict[str, Or
 
 @transaction.atomic
 def reference_data_load(*, actor: Any) -> list[str]:
-    """Load the organisation-unit files and the plan file named in settings, in one
-    transaction; returns the summary lines."""
+    """Load the reference data every installation needs, named in settings, in one
+    transaction: the organisation-unit files, the plan file and the unit table. Returns
+    the summary lines."""
     from orgunits.services import orgunits_load_files
+    from registry.services import units_load
 
     lines = [str(r) for r in orgunits_load_files(paths=settings.SCP_ORGUNIT_FILES, actor=actor)]
     lines.append(plan_load(path=settings.SCP_PLAN_FILE, actor=actor).summary())
+    lines.append(units_load(path=settings.SCP_UNITS_FILE, actor=actor).summary())
     return lines
