@@ -37,14 +37,28 @@ def test_the_file_is_valid_and_names_a_source_for_every_factor():
     assert "range" in coke["toe"][0]["note"] and coke["toe"][0]["value"] == Decimal("0.725")
 
 
+def _table() -> list:
+    return [list(MeasureUnit.objects.values_list("code", "factor").order_by("code")),
+            list(Item.objects.values_list("code", flat=True).order_by("code")),
+            list(FuelFactor.objects.values_list("item__code", "toe").order_by("item__code"))]
+
+
 def test_load_is_idempotent():
+    # The test database is seeded with the unit table (reference data): loading it again
+    # must change nothing.
+    assert MeasureUnit.objects.filter(code="toe").exists()
+    before = _table()
+    again = units_load(path=settings.SCP_UNITS_FILE, actor=None)
+    assert not again.changed and again.unchanged > 0
+    assert _table() == before
+
+
+def test_first_load_creates_the_table():
+    FuelFactor.objects.all().delete()
+    Item.objects.all().delete()
+    MeasureUnit.objects.all().delete()
     first = units_load(path=settings.SCP_UNITS_FILE, actor=None)
     assert first.created and MeasureUnit.objects.filter(code="toe").exists()
-    counts = (MeasureUnit.objects.count(), Item.objects.count(), FuelFactor.objects.count())
-    second = units_load(path=settings.SCP_UNITS_FILE, actor=None)
-    assert not second.changed
-    assert (MeasureUnit.objects.count(), Item.objects.count(),
-            FuelFactor.objects.count()) == counts
 
 
 def test_an_edited_file_updates_in_place(tmp_path: Path):
@@ -69,12 +83,14 @@ units:
   - {code: lb, symbol: lb, name: pound, kind: weight, factor: "0.00045", source: nowhere}
 items: []
 """, encoding="utf-8")
+    before = _table()
     with pytest.raises(UnitFileError) as exc:
         units_load(path=bad, actor=None)
     text = " | ".join(exc.value.problems)
     assert "positive" in text and "unknown kind 'weight'" in text and "nowhere" in text
     assert "toe" in text
-    assert not MeasureUnit.objects.exists()
+    assert _table() == before
+    assert not MeasureUnit.objects.filter(code="lb").exists()
 
 
 def test_command_loads_and_converts(capsys):
