@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
 
+from common.loading import ChangeLog
 from common.services import audit_record
 from orgunits.models import OrgUnit
 from plans.loader import PlanSpec, plan_file_read
@@ -27,30 +28,15 @@ from plans.models import (
 
 
 @dataclass
-class LoadReport:
-    """What a load did: one line per created, updated or deleted item."""
+class LoadReport(ChangeLog):
+    """What a plan load did."""
 
-    plan: Plan
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
-
-    def lines(self) -> list[str]:
-        return (
-            [f"+ {line}" for line in self.created]
-            + [f"~ {line}" for line in self.updated]
-            + [f"- {line}" for line in self.deleted]
-        )
+    plan: Plan | None = None
 
     def summary(self) -> str:
-        return (
-            f"{self.plan.code}: {len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.deleted)} deleted"
-        )
+        code = self.plan.code if self.plan else "?"
+        return (f"{code}: {len(self.created)} created, {len(self.updated)} updated, "
+                f"{len(self.deleted)} deleted")
 
 
 class _Sync:
@@ -61,21 +47,7 @@ class _Sync:
 
     def upsert(self, model: type[models.Model], label: str, lookup: dict[str, Any],
                values: dict[str, Any]) -> Any:
-        obj = model._default_manager.filter(**lookup).first()
-        if obj is None:
-            obj = model._default_manager.create(**lookup, **values)
-            self.report.created.append(label)
-            return obj
-        diffs = []
-        for name, new in values.items():
-            old = getattr(obj, name)
-            if old != new:
-                diffs.append(f"{name.removesuffix('_id')}: {_short(old)} → {_short(new)}")
-                setattr(obj, name, new)
-        if diffs:
-            obj.save()
-            self.report.updated.append(f"{label}: " + "; ".join(diffs))
-        return obj
+        return self.report.upsert(model, label, lookup, values)
 
     def set_m2m(self, obj: Any, name: str, label: str, wanted: list[Any]) -> None:
         manager = getattr(obj, name)
@@ -92,11 +64,6 @@ class _Sync:
             obj.delete()
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
 @transaction.atomic
 def plan_load(*, path: Path | str, actor: Any) -> LoadReport:
     """Load (or update in place) the plan in `path`. The file is checked whole first;
@@ -109,7 +76,7 @@ def plan_load(*, path: Path | str, actor: Any) -> LoadReport:
     if existing is not None and existing.content_hash == content_hash:
         return LoadReport(plan=existing)  # the same file again: nothing to do
 
-    report = LoadReport(plan=existing or Plan(code=spec.plan["code"]))
+    report = LoadReport(plan=existing)
     sync = _Sync(report)
     plan = _sync_plan(sync, spec, units, str(path), content_hash)
     report.plan = plan

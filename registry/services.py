@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
+from common.loading import ChangeLog
 from common.services import audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
 from registry import permissions
@@ -702,41 +703,14 @@ def enterprise_designate(*, enterprise: Enterprise, actor: Any, email: str = "",
 
 
 @dataclass
-class UnitsLoadReport:
-    path: str
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
+class UnitsLoadReport(ChangeLog):
+    """What a unit-table load did."""
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def lines(self) -> list[str]:
-        return [f"+ {x}" for x in self.created] + [f"~ {x}" for x in self.updated]
+    path: str = ""
 
     def summary(self) -> str:
         return (f"{self.path}: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{self.unchanged} unchanged")
-
-
-def _upsert(report: UnitsLoadReport, model: type[models.Model], label: str,
-            lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-    obj = model._default_manager.filter(**lookup).first()
-    if obj is None:
-        obj = model._default_manager.create(**lookup, **values)
-        report.created.append(label)
-        return obj
-    diffs = [f"{k.removesuffix('_id')}: {getattr(obj, k)} → {v}" for k, v in values.items()
-             if getattr(obj, k) != v]
-    if diffs:
-        for k, v in values.items():
-            setattr(obj, k, v)
-        obj.save()
-        report.updated.append(f"{label}: " + "; ".join(diffs))
-    else:
-        report.unchanged += 1
-    return obj
 
 
 @transaction.atomic
@@ -748,18 +722,18 @@ def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     report = UnitsLoadReport(path=str(path))
     kinds = {}
     for k in spec.kinds:
-        kinds[k["code"]] = _upsert(report, MeasureKind, f"kind {k['code']}", {"code": k["code"]},
+        kinds[k["code"]] = report.upsert(MeasureKind, f"kind {k['code']}", {"code": k["code"]},
                                    {"name": k["name"], "name_en": k["name_en"],
                                     "base_unit": k["base_unit"], "order": k["order"]})
     units = {}
     for u in spec.units:
-        units[u["code"]] = _upsert(
-            report, MeasureUnit, f"unit {u['code']}", {"code": u["code"]},
+        units[u["code"]] = report.upsert(
+            MeasureUnit, f"unit {u['code']}", {"code": u["code"]},
             {"symbol": u["symbol"], "name": u["name"], "name_en": u["name_en"],
              "kind_id": kinds[u["kind"]].pk, "factor": u["factor"], "source": u["source"],
              "order": u["order"]})
     for it in spec.items:
-        item = _upsert(report, Item, f"item {it['code']}", {"code": it["code"]},
+        item = report.upsert(Item, f"item {it['code']}", {"code": it["code"]},
                        {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
                         "default_unit_id": units[it["default_unit"]].pk, "order": it["order"]})
         wanted = {kinds[k].pk for k in it["kinds"]}
@@ -768,7 +742,7 @@ def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
             report.updated.append(f"item {it['code']}: kinds → {', '.join(it['kinds'])}")
         keep = []
         for f in it["toe"]:
-            factor = _upsert(report, FuelFactor, f"toe factor {it['code']} per {f['per']}",
+            factor = report.upsert(FuelFactor, f"toe factor {it['code']} per {f['per']}",
                              {"item": item, "unit": units[f["per"]]},
                              {"toe": f["value"], "source": f["source"], "note": f["note"]})
             keep.append(factor.pk)
