@@ -35,6 +35,8 @@ class LoadReport(ChangeLog):
 
     def summary(self) -> str:
         code = self.plan.code if self.plan else "?"
+        if not self.changed:
+            return f"{code}: unchanged"
         return (f"{code}: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{len(self.deleted)} deleted")
 

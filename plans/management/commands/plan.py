@@ -37,8 +37,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for line in report.lines():
             self.stdout.write(line)
-        self.stdout.write(report.summary() if report.changed else
-                          f"{report.plan.code}: unchanged")
+        self.stdout.write(report.summary())
 
     def _show(self, code: str | None, fmt: str) -> None:
         plan = Plan.objects.filter(code=code).first() if code else plan_current()
