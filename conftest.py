@@ -20,6 +20,21 @@ from plans.services import reference_data_load
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reference_data_load(actor=None)
+    yield
+    with django_db_blocker.unblock():
+        _end_stray_sessions()
+
+
+def _end_stray_sessions() -> None:
+    """Live-server request threads can leave a PostgreSQL session open on the test
+    database, which then cannot be dropped at the end of the run: end them first."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture
