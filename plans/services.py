@@ -71,12 +71,16 @@ def plan_load(*, path: Path | str, actor: Any) -> LoadReport:
     """Load (or update in place) the plan in `path`. The file is checked whole first;
     a faulty file raises `plans.loader.PlanFileError` and nothing is written."""
     path = Path(path)
+    try:
+        content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        content_hash = ""  # plan_file_read reports the unreadable file
+    same = Plan.objects.filter(content_hash=content_hash).first() if content_hash else None
+    if same is not None:
+        return LoadReport(plan=same)  # exactly the file loaded last time: nothing to do
     units = {u.code: u for u in OrgUnit.objects.all()}
     spec = plan_file_read(path, known_units=set(units))
-    content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     existing = Plan.objects.filter(code=spec.plan["code"]).first()
-    if existing is not None and existing.content_hash == content_hash:
-        return LoadReport(plan=existing)  # the same file again: nothing to do
 
     report = LoadReport(plan=existing)
     sync = _Sync(report)
