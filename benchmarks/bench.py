@@ -50,7 +50,8 @@ def main() -> None:
     from plans.services import plan_load
 
     start = time.perf_counter()
-    call_command("demo", verbosity=0, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("demo", verbosity=0, stdout=quiet)
     print(f"demo load (migrate + reference + demo data): {time.perf_counter() - start:.1f} s")
 
     tracemalloc.start()
@@ -80,10 +81,15 @@ def main() -> None:
     pages = ["/", "/plan/agencies/", "/plan/tasks/", "/reporting/review/",
              "/reporting/completeness/", "/reporting/periods/2025/", "/registry/",
              "/registry/enterprises/", "/api/v1/plan", "/api/v1/reporting/completeness"]
+    queries: list[str] = []
+
+    def count(execute, sql, *rest):
+        queries.append(sql)
+        return execute(sql, *rest)
+
     for url in pages:
-        queries: list[str] = []
-        with connection.execute_wrapper(lambda execute, sql, *a: (queries.append(sql),
-                                                                  execute(sql, *a))[1]):
+        queries.clear()
+        with connection.execute_wrapper(count):
             status = client.get(url).status_code
         median, worst = _timed(lambda url=url: client.get(url), args.repeat)
         print(f"GET {url:<34} {status}  median {median:6.1f} ms  max {worst:6.1f} ms  "

@@ -245,7 +245,7 @@ def plan_file_read(path: Path | str, *, known_units: set[str]) -> PlanSpec:
         raise PlanFileError(path, [Fault("(file)", None, f"cannot be read: {exc}")]) from exc
     try:
         node = yaml.compose(source, Loader=_LOADER)
-        data = yaml.load(source, Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(source, Loader=_LOADER)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
