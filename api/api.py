@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -64,6 +65,14 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404):
     return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError):
+    return api.create_response(
+        request, {"detail": _("The uploaded form data could not be read: %(error)s")
+                  % {"error": exc}}, status=400,
+    )
 
 
 @api.exception_handler(ConflictError)

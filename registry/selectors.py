@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -23,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext as _
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
@@ -133,6 +135,11 @@ def counts_by_place(*, spec: RegistrySpec, day: dt.date, kind: str | None = None
     and successions."""
     qs = spec.model._default_manager.filter(active_q(day))
     if kind:
+        kinds = spec.kind_choices.values if spec.kind_choices is not None else []
+        if kind not in kinds:
+            raise ValidationError({"kind": [
+                _("This registry has no kind “%(kind)s”; kinds are: %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(kinds) or "—"}]})
         qs = qs.filter(kind=kind)
     group = ["place_id", "later_place_id"]
     if spec.kind_choices is not None:
@@ -209,8 +216,6 @@ def area_reach(*, day: dt.date, since: dt.date | None = None) -> list[ReachRow]:
 
 
 def reach_total(rows: list[ReachRow]) -> ReachRow:
-    from django.utils.translation import gettext as _
-
     return ReachRow("", _("All"), sum(r.total for r in rows), sum(r.reached for r in rows))
 
 

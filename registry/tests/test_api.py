@@ -186,3 +186,19 @@ def test_activities_and_packaging_api(api, plan, make_area, make_retailer):
     assert overlap.status_code == 422 and "since" in overlap.json()["errors"]
     listed = api.get("/activities", {"year": 2022}).json()
     assert listed["count"] == 1
+
+
+def test_by_place_with_an_unknown_kind_is_422_naming_kind(client, make_user, plan):
+    client.force_login(make_user("coordinator", "sct"))
+    for registry, kind in (("st-enterprises", "park"), ("areas", "\U000f621e")):
+        response = client.get(f"/api/v1/registry/by-place/{registry}", {"kind": kind})
+        assert response.status_code == 422
+        assert "kind" in response.json()["errors"]
+
+
+def test_multipart_without_boundary_is_400(client, make_user, plan):
+    client.force_login(make_user("coordinator", "sct"))
+    response = client.post("/api/v1/registry/import/areas", data=b"x",
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert response.json()["detail"]
