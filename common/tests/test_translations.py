@@ -15,7 +15,8 @@ CATALOGUES = sorted(Path(settings.BASE_DIR).glob("*/locale/vi/LC_MESSAGES/django
 
 def test_every_app_with_strings_has_a_catalogue():
     apps = {p.parts[-5] for p in CATALOGUES}
-    assert {"web", "plans", "orgunits", "reporting", "registry", "api", "accounts", "common"} <= apps
+    assert {"web", "plans", "orgunits", "reporting", "registry", "api", "accounts", "common",
+            "config"} <= apps
 
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-5])
