@@ -69,6 +69,7 @@ def main() -> None:
     print(f"plan file read and checked (all 40 tasks, 94 questions): median {median:.0f} ms")
 
     plan = plan_current()
+    assert plan is not None, "the demo loads the plan"
     import datetime as dt
 
     day = dt.date(2025, 8, 1)
