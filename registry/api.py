@@ -28,9 +28,6 @@ from registry.models import (
     AwarenessActivity,
     Enterprise,
     FigurePeriod,
-    FuelFactor,
-    Item,
-    MeasureUnit,
     PackagingPractice,
     Retailer,
 )
@@ -240,16 +237,15 @@ def by_place(request: HttpRequest, registry: str, on: dt.date | None = None,
 
 @router.get("/units", summary="The unit table")
 def units_table(request: HttpRequest) -> dict[str, Any]:
+    table = selectors.unit_table_listing()
     return {
         "units": [{"code": u.code, "symbol": u.symbol, "name": u.name, "kind": u.kind.code,
-                   "factor": str(u.factor.normalize())}
-                  for u in MeasureUnit.objects.select_related("kind")],
+                   "factor": str(u.factor.normalize())} for u in table.units],
         "items": [{"code": i.code, "name": i.name, "role": i.role,
                    "kinds": [k.code for k in i.kinds.all()], "unit": i.default_unit.code}
-                  for i in Item.objects.select_related("default_unit").prefetch_related("kinds")],
+                  for i in table.items],
         "toe_factors": [{"item": f.item.code, "per": f.unit.code, "toe": str(f.toe.normalize()),
-                         "source": f.source, "note": f.note}
-                        for f in FuelFactor.objects.select_related("item", "unit")],
+                         "source": f.source, "note": f.note} for f in table.factors],
     }
 
 

@@ -39,7 +39,10 @@ from registry.models import (
     ConsumptionLine,
     ConsumptionRecord,
     Enterprise,
+    FuelFactor,
+    Item,
     ItemRole,
+    MeasureUnit,
     PackagingPractice,
     Retailer,
     RetailerKind,
@@ -360,3 +363,21 @@ def registry_spec(slug: str) -> RegistrySpec | None:
 
 def entry_get(*, spec: RegistrySpec, pk: Any) -> Any:
     return entry_queryset(spec).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class UnitTableListing:
+    units: models.QuerySet[MeasureUnit]
+    items: models.QuerySet[Item]
+    factors: models.QuerySet[FuelFactor]
+
+
+def unit_table_listing() -> UnitTableListing:
+    """The unit table as stored: units with their kind, items with their kinds and default
+    unit, and the toe factors with their sources (three queries, plus one prefetch)."""
+    return UnitTableListing(
+        units=MeasureUnit.objects.select_related("kind"),
+        items=Item.objects.select_related("default_unit").prefetch_related("kinds"),
+        factors=FuelFactor.objects.select_related("item", "unit").order_by("item__order",
+                                                                           "unit__order"),
+    )

@@ -44,9 +44,6 @@ from registry.models import (
     Enterprise,
     FigurePeriod,
     FigureSource,
-    FuelFactor,
-    Item,
-    MeasureUnit,
     PackagingPractice,
     Retailer,
 )
@@ -559,11 +556,9 @@ def units(request: AuthedRequest) -> HttpResponse:
     if not (permissions.can_read_registries(request.user)
             or permissions.is_enterprise_user(request.user)):
         raise PermissionDenied
+    table = selectors.unit_table_listing()
     return render(request, "registry/units.html", {
-        "units": MeasureUnit.objects.select_related("kind"),
-        "items": Item.objects.select_related("default_unit").prefetch_related("kinds"),
-        "factors": FuelFactor.objects.select_related("item", "unit").order_by(
-            "item__order", "unit__order"),
+        "units": table.units, "items": table.items, "factors": table.factors,
     })
 
 
