@@ -63,14 +63,24 @@ def orgunit_successors_on(*, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
     return sorted(found.values(), key=orgunit_sort_key)
 
 
+class SuccessionGraph:
+    """Every succession, loaded once (one query), for callers that walk many units:
+    `responsible_on` answers as `orgunits_responsible_on` with no further query."""
+
+    def __init__(self) -> None:
+        self.outgoing = _outgoing()
+
+    def responsible_on(self, units: Iterable[OrgUnit], day: dt.date) -> list[OrgUnit]:
+        found: dict[int, OrgUnit] = {}
+        for unit in units:
+            _walk(unit, day, self.outgoing, found, set())
+        return sorted(found.values(), key=orgunit_sort_key)
+
+
 def orgunits_responsible_on(*, units: Iterable[OrgUnit], day: dt.date) -> list[OrgUnit]:
     """The union of `orgunit_successors_on` for every unit, without duplicates, ordered by
     kind then name. One query, however many units."""
-    outgoing = _outgoing()
-    found: dict[int, OrgUnit] = {}
-    for unit in units:
-        _walk(unit, day, outgoing, found, set())
-    return sorted(found.values(), key=orgunit_sort_key)
+    return SuccessionGraph().responsible_on(units, day)
 
 
 def orgunits_of_kinds_on(*, kinds: Iterable[str], day: dt.date) -> list[OrgUnit]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from orgunits.models import AGENCY_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
-from orgunits.selectors import orgunits_of_kinds_on, orgunits_responsible_on
+from orgunits.selectors import SuccessionGraph, orgunits_of_kinds_on
 from plans.models import (
     Assignment,
     AssignmentRole,
@@ -69,11 +69,13 @@ def _group_kinds(group: str) -> frozenset[str]:
 class _Resolver:
     """Resolves assignments to the units holding them on `day`: a named unit or the units
     of a group as they stood when the plan was issued, followed through successions.
-    Memoised per assignment target, so a whole plan costs a handful of queries."""
+    Memoised per assignment target, and the successions are read once, so a whole plan
+    costs a handful of queries."""
 
     def __init__(self, plan: Plan, day: dt.date) -> None:
         self.plan, self.day = plan, day
         self._memo: dict[tuple[int | None, str], list[OrgUnit]] = {}
+        self._graph: SuccessionGraph | None = None
 
     def units(self, assignment: Assignment) -> list[OrgUnit]:
         key = (assignment.unit_id, assignment.group)
@@ -86,7 +88,9 @@ class _Resolver:
                     orgunits_of_kinds_on(kinds=_group_kinds(assignment.group),
                                          day=self.plan.issued_on)
                 )
-            self._memo[key] = list(orgunits_responsible_on(units=start, day=self.day))
+            if self._graph is None:
+                self._graph = SuccessionGraph()
+            self._memo[key] = self._graph.responsible_on(start, self.day)
         return self._memo[key]
 
 

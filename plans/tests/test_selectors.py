@@ -44,7 +44,7 @@ def test_iv16_binds_districts_before_july_2025_and_communes_after(plan):
 
 
 def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max_num_queries):
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(4):  # assignments, successions, the two groups
         obligations = plan_obligations_on(plan=plan, day=dt.date(2022, 6, 1))
     by_code = {u.code: tasks for u, tasks in obligations.items()}
     assert len(by_code["sct"]) == 6 + 3  # IV.1 and, as a department, IV.16

@@ -32,7 +32,7 @@ def test_home_shows_targets_by_milestone_in_vietnamese(client_in, plan):
 
 
 def test_agency_list_in_fixed_queries(client_in, plan, django_assert_max_num_queries):
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(10):
         response = client_in.get(reverse("plans:agency-list"), {"on": "01/06/2022"})
     html = response.content.decode()
     assert "Sở Kế hoạch và Đầu tư" in html and "Thành phố Hạ Long" in html
