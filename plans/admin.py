@@ -72,3 +72,11 @@ class DataElementAdmin(admin.ModelAdmin):
     list_filter = ["plan", "value_type", "required"]
     search_fields = ["code", "name", "name_en"]
     list_select_related = ["task"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["task", "role", "unit", "group"]
+    list_filter = ["role", "group", "task__plan"]
+    list_select_related = ["task", "unit"]
+    autocomplete_fields = ["unit"]

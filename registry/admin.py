@@ -3,6 +3,7 @@ API or an import (checked and audited by the services); the unit table through i
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from registry.models import (
     Area,
     AwarenessActivity,
@@ -18,17 +19,6 @@ from registry.models import (
     ScpModel,
     StEnterprise,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EntryAdmin(ReadOnlyAdmin):
@@ -125,3 +115,9 @@ class ItemAdmin(ReadOnlyAdmin):
 @admin.register(FuelFactor)
 class FuelFactorAdmin(ReadOnlyAdmin):
     list_display = ["item", "unit", "toe", "source"]
+
+
+@admin.register(ConsumptionLine)
+class ConsumptionLineAdmin(ReadOnlyAdmin):
+    list_display = ["record", "item", "quantity", "unit"]
+    list_select_related = ["record__enterprise", "item", "unit"]

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from reporting.models import AdhocQuestion, ConflictCopy, Period, ReminderLog, ReportRequest
+from common.admin import ReadOnlyAdmin
+from reporting.models import (
+    AdhocQuestion,
+    ConflictCopy,
+    DataValue,
+    Period,
+    ReminderLog,
+    ReportRequest,
+    TaskAnswer,
+)
 
 
 class AdhocQuestionInline(admin.TabularInline):
@@ -46,3 +55,24 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["request__period", "request__org_unit"]
     readonly_fields = [f.name for f in ReminderLog._meta.fields]
+
+
+@admin.register(AdhocQuestion)
+class AdhocQuestionAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "value_type", "period"]
+    list_filter = ["value_type"]
+    list_select_related = ["period"]
+
+
+@admin.register(DataValue)
+class DataValueAdmin(ReadOnlyAdmin):
+    list_display = ["request", "element", "question", "value", "comment"]
+    list_select_related = ["request__period", "request__org_unit", "element", "question"]
+    search_fields = ["element__code", "question__code", "request__org_unit__name"]
+
+
+@admin.register(TaskAnswer)
+class TaskAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["request", "task", "status"]
+    list_filter = ["status"]
+    list_select_related = ["request__period", "request__org_unit", "task"]
