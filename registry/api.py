@@ -269,7 +269,7 @@ def _activity_out(a: AwarenessActivity) -> dict[str, Any]:
 @router.get("/activities", summary="Awareness activities")
 def activities(request: HttpRequest, year: int | None = None, page: int = 1) -> dict[str, Any]:
     permissions.require_read(request.user)
-    qs = AwarenessActivity.objects.select_related("organiser").prefetch_related("areas")
+    qs = selectors.activities_with_areas()
     if year is not None:
         if not 1900 <= year <= 2100:
             raise ValidationError({"year": [_("A year between 1990 and 2100 is expected.")]})

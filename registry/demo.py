@@ -22,7 +22,7 @@ from accounts.models import User
 from orgunits.models import OrgUnit
 from plans.models import Sector
 from plans.selectors import plan_current
-from registry import services
+from registry import selectors, services
 from registry.conversion import UnitTable
 from registry.models import (
     Area,
@@ -155,8 +155,8 @@ def _load_areas(refs: _Refs, actor: Any) -> None:
                 "participants": raw.get("participants"),
                 "evidence": raw.get("evidence", ""), "illustrative": True,
                 "areas": [areas[c] for c in raw.get("areas", [])]}
-        existing = AwarenessActivity.objects.filter(date=raw["date"], organiser=organiser,
-                                                    title=raw["title"]).first()
+        existing = selectors.activity_find(date=raw["date"], organiser=organiser,
+                                           title=raw["title"])
         services.activity_save(data=data, actor=actor, activity=existing)
 
 
@@ -174,7 +174,7 @@ def _load_retailers(refs: _Refs, actor: Any) -> None:
         data = {"since": raw["since"], "until": raw.get("until"), "basis": raw["basis"],
                 "evidence": raw.get("evidence", ""), "evidence_ref": raw.get("evidence_ref", ""),
                 "illustrative": True}
-        existing = PackagingPractice.objects.filter(retailer=retailer, since=raw["since"]).first()
+        existing = selectors.packaging_find(retailer=retailer, since=raw["since"])
         services.packaging_save(retailer=retailer, data=data, actor=actor, practice=existing)
 
 

@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from registry import permissions
+from registry import permissions, selectors
 from registry.checks import tax_code_normalise
 from registry.models import (
     AwarenessActivity,
@@ -268,8 +268,8 @@ def activities_import(*, content: bytes, actor: Any) -> ImportResult:
     lookups = Lookups.load()
 
     def save_row(data: dict[str, Any]) -> str:
-        existing = AwarenessActivity.objects.filter(
-            date=data["date"], organiser=data["organiser"], title=data["title"]).first()
+        existing = selectors.activity_find(date=data["date"], organiser=data["organiser"],
+                                           title=data["title"])
         activity = activity_save(data=data, actor=actor, activity=existing)
         return _outcome(existing, activity, AwarenessActivity)
 
@@ -288,8 +288,7 @@ def packaging_import(*, content: bytes, actor: Any) -> ImportResult:
 
     def save_row(data: dict[str, Any]) -> str:
         retailer = data.pop("retailer")
-        existing = PackagingPractice.objects.filter(retailer=retailer,
-                                                    since=data["since"]).first()
+        existing = selectors.packaging_find(retailer=retailer, since=data["since"])
         practice = packaging_save(retailer=retailer, data=data, actor=actor,
                                   practice=existing)
         return _outcome(existing, practice, PackagingPractice)

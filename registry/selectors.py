@@ -244,6 +244,29 @@ def activity_list() -> QuerySet[AwarenessActivity]:
         area_count=Count("areas"))
 
 
+def activities_with_areas() -> QuerySet[AwarenessActivity]:
+    """Activities with their organiser and the areas they reached (for exports and the
+    API): two queries however many rows."""
+    return AwarenessActivity.objects.select_related("organiser").prefetch_related("areas")
+
+
+def activity_find(*, date: dt.date, organiser: OrgUnit, title: str) -> AwarenessActivity | None:
+    """The stored activity with this natural key (date, organiser, title), if any: an
+    import or the demo updates it rather than adding a twin."""
+    return AwarenessActivity.objects.filter(date=date, organiser=organiser, title=title).first()
+
+
+def packaging_rows() -> QuerySet[PackagingPractice]:
+    """Every packaging-practice record with its retailer, by retailer and start date."""
+    return PackagingPractice.objects.select_related("retailer").order_by("retailer__code",
+                                                                         "since")
+
+
+def packaging_find(*, retailer: Retailer, since: dt.date) -> PackagingPractice | None:
+    """The stored practice with this natural key (retailer, start date), if any."""
+    return PackagingPractice.objects.filter(retailer=retailer, since=since).first()
+
+
 # ------------------------------------------------------------------ figures
 
 

@@ -349,8 +349,7 @@ def packaging_import(request: AuthedRequest) -> HttpResponse:
 @login_required
 def packaging_export(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
-    practices: Any = [] if request.GET.get("template") else (
-        PackagingPractice.objects.select_related("retailer").order_by("retailer__code", "since"))
+    practices: Any = [] if request.GET.get("template") else selectors.packaging_rows()
     return _xlsx(excel.packaging_export(practices=practices), "packaging.xlsx")
 
 
@@ -425,8 +424,7 @@ def activity_import(request: AuthedRequest) -> HttpResponse:
 def activity_export(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
     activities: Any = [] if request.GET.get("template") else (
-        AwarenessActivity.objects.select_related("organiser").prefetch_related("areas")
-        .order_by("date", "title"))
+        selectors.activities_with_areas().order_by("date", "title"))
     return _xlsx(excel.activities_export(activities=activities), "activities.xlsx")
 
 
