@@ -8,8 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from plans.models import Task
-from plans.selectors import plan_current, plan_export, task_responsible_on
+from plans.selectors import plan_current, plan_export, task_by_ref, task_responsible_on
 
 router = Router(tags=["plan"])
 
@@ -39,7 +38,7 @@ def plan_get(request: HttpRequest) -> dict:
             summary="Who leads and who coordinates a task on a date (default today)")
 def task_responsible(request: HttpRequest, ref: str, on: dt.date | None = None) -> dict:
     plan = plan_current()
-    task = Task.objects.filter(plan=plan, ref=ref).select_related("plan").first()
+    task = task_by_ref(plan=plan, ref=ref) if plan else None
     if task is None:
         raise Http404(f"No task {ref}.")
     day = on or timezone.localdate()

@@ -131,16 +131,21 @@ def agency_list(*, plan: Plan, day: dt.date) -> list[tuple[OrgUnit, list[Task]]]
                   key=lambda item: (item[0].kind not in AGENCY_KINDS, item[0].name))
 
 
-def unit_tasks(*, plan: Plan, unit: OrgUnit, day: dt.date) -> list[Task]:
-    """The tasks `unit` holds on `day` (none if it is closed or holds none)."""
-    return plan_obligations_on(plan=plan, day=day).get(unit, [])
+def unit_tasks_held(*, plan: Plan, unit: OrgUnit, day: dt.date) -> tuple[dt.date, list[Task]]:
+    """The tasks `unit` holds on `day`, with the day they are reckoned on: for a unit
+    closed by then, its last day (its tasks have passed to its successors since)."""
+    held_day = day
+    if unit.valid_to is not None and day >= unit.valid_to:
+        held_day = unit.valid_to - dt.timedelta(days=1)
+    return held_day, plan_obligations_on(plan=plan, day=held_day).get(unit, [])
 
 
-def task_detail(*, plan: Plan, ref: str) -> Task:
+def task_by_ref(*, plan: Plan, ref: str) -> Task | None:
+    """A task with its block, assignments and questions, or None."""
     return (
         Task.objects.select_related("block", "plan")
         .prefetch_related("assignments__unit", "data_elements")
-        .get(plan=plan, ref=ref)
+        .filter(plan=plan, ref=ref).first()
     )
 
 

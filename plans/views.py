@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,14 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from orgunits.models import OrgUnit
 from orgunits.selectors import orgunit_history
 from plans.forms import OnDateForm
-from plans.models import Plan, Task
+from plans.models import Plan
 from plans.selectors import (
     agency_list,
     plan_current,
-    task_detail,
+    task_by_ref,
     task_list,
     task_responsible_on,
-    unit_tasks,
+    unit_tasks_held,
 )
 
 
@@ -43,15 +41,10 @@ def agency_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     plan, form = _plan(), OnDateForm(request.GET or None)
     unit = get_object_or_404(OrgUnit, code=code)
     day = form.day()
-    if not unit.is_active_on(day) and unit.valid_to and day >= unit.valid_to:
-        # A closed unit: show what it held on its last day, beside its successors.
-        held_day = unit.valid_to - dt.timedelta(days=1)
-    else:
-        held_day = day
+    held_day, tasks = unit_tasks_held(plan=plan, unit=unit, day=day)
     return render(request, "plans/agency_detail.html", {
         "plan": plan, "unit": unit, "form": form, "day": day, "held_day": held_day,
-        "tasks": unit_tasks(plan=plan, unit=unit, day=held_day),
-        "history": orgunit_history(unit=unit),
+        "tasks": tasks, "history": orgunit_history(unit=unit),
     })
 
 
@@ -65,10 +58,9 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     plan, form = _plan(), OnDateForm(request.GET or None)
-    try:
-        task = task_detail(plan=plan, ref=ref)
-    except Task.DoesNotExist:
-        raise Http404(ref) from None
+    task = task_by_ref(plan=plan, ref=ref)
+    if task is None:
+        raise Http404(ref)
     day = form.day()
     return render(request, "plans/task_detail.html", {
         "plan": plan, "task": task, "form": form, "day": day,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken
+from accounts.selectors import tokens_of
 from accounts.services import token_create, token_revoke
 from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
@@ -29,7 +30,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
         name = request.POST.get("name", "").strip()[:100]
         _token, new_token = token_create(user=request.user, name=name, actor=request.user)
         messages.success(request, _("Token created. Copy it now: it will not be shown again."))
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = tokens_of(user=request.user)
     return render(request, "web/profile.html", {"tokens": tokens, "new_token": new_token})
 
 
