@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
+from api.messages import schema_error_message
 from common.exceptions import ConflictError
 
 api = NinjaAPI(
@@ -20,6 +21,8 @@ api = NinjaAPI(
     description="Plan 141/KH-UBND: plan, reporting cycle, registries.",
     auth=auth,
     urls_namespace="api",
+    # no validator badge: Swagger UI would fetch it from validator.swagger.io
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -43,7 +46,7 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
+        errors.setdefault(".".join(loc) or "__all__", []).append(schema_error_message(err))
     return api.create_response(
         request, {"detail": _("The data is not valid."), "errors": errors}, status=422
     )

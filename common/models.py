@@ -22,6 +22,34 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class NamedModel(models.Model):
+    """Abstract base for things people find by name: a stored sort key of the name (the
+    Vietnamese alphabet, so lists ORDER BY it and paginate) and the folded text of the
+    fields a search box looks in (`search_fields`), both refreshed on every save."""
+
+    search_fields: tuple[str, ...] = ("name",)
+
+    name_sort = models.CharField(_("sort key of the name"), max_length=255, blank=True,
+                                 default="", editable=False)
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.text_keys_refresh()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_sort", "search_text"}
+        super().save(*args, **kwargs)
+
+    def text_keys_refresh(self) -> None:
+        from common.text import fold, sort_key
+
+        self.name_sort = sort_key(getattr(self, "name", ""))
+        self.search_text = fold(" ".join(str(getattr(self, f, "") or "")
+                                         for f in self.search_fields))
+
+
 class ValidityQuerySet(models.QuerySet):
     """Filters for rows that carry a [valid_from, valid_to) validity window."""
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, ValidityModel
+from common.models import NamedModel, TimeStampedModel, ValidityModel
 
 
 class OrgUnitKind(models.TextChoices):
@@ -33,10 +33,12 @@ AGENCY_KINDS = frozenset({OrgUnitKind.DEPARTMENT, OrgUnitKind.BANK_BRANCH})
 LOCAL_KINDS = DISTRICT_LEVEL_KINDS | COMMUNE_LEVEL_KINDS
 
 
-class OrgUnit(TimeStampedModel, ValidityModel):
+class OrgUnit(NamedModel, TimeStampedModel, ValidityModel):
     """A body that reports, receives reports, or is a place: a department, the State Bank
     branch, a district or commune, the People's Committee, the Ministry, an enterprise.
     Units open and close (`valid_from`, `valid_to`); `Succession` says who took over."""
+
+    search_fields: tuple[str, ...] = ("name", "short_name", "code")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -62,7 +64,7 @@ class OrgUnit(TimeStampedModel, ValidityModel):
     class Meta:
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name_sort"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
@@ -125,7 +127,7 @@ class Succession(TimeStampedModel):
     class Meta:
         verbose_name = _("succession")
         verbose_name_plural = _("successions")
-        ordering = ["date", "predecessor__name"]
+        ordering = ["date", "predecessor__name_sort"]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor"], name="succession_unique_pair"

@@ -7,13 +7,13 @@ in one query and follows the chains in memory."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from common.text import sort_key
 from orgunits.models import OrgUnit, OrgUnitKind, Succession
 
 _KIND_ORDER = {kind.value: i for i, kind in enumerate(OrgUnitKind)}
@@ -21,13 +21,9 @@ _KIND_ORDER = {kind.value: i for i, kind in enumerate(OrgUnitKind)}
 
 def orgunit_sort_key(unit: OrgUnit) -> tuple[int, str, str]:
     """Kind in the order OrgUnitKind declares them (province … special zone, enterprise),
-    then the name as Vietnamese readers expect it (Đ with D, accents after the letter)."""
-    return (_KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), _name_key(unit.name), unit.code)
-
-
-def _name_key(name: str) -> str:
-    base = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(c for c in base if not unicodedata.combining(c))
+    then the name in the order of the Vietnamese alphabet (common.text.sort_key)."""
+    return (_KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), unit.name_sort or sort_key(unit.name),
+            unit.code)
 
 
 def _outgoing() -> dict[int, list[Succession]]:

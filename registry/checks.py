@@ -4,9 +4,10 @@ enterprise name used to find duplicates."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.utils.translation import gettext as _
+
+from common.text import fold
 
 TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _TAX_CODE_RE = re.compile(r"^(\d{10})(-\d{3})?$")
@@ -56,8 +57,7 @@ _LEGAL_FORMS = [
 def name_normalise(name: str) -> str:
     """A key two spellings of one enterprise's name share: case, accents, punctuation,
     spacing and the spelling of the legal form ("Công ty cổ phần" = "CTCP") ignored."""
-    text = unicodedata.normalize("NFD", (name or "").casefold().replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = fold(name)
     text = re.sub(r"[^\w]+", " ", text).strip()
     text = re.sub(r"\s+", " ", text)
     for long, short in _LEGAL_FORMS:

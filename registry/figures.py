@@ -28,6 +28,15 @@ def period_code(year: int, period: str) -> str:
     return {"h1": f"{year}S1", "h2": f"{year}S2"}.get(period, str(year))
 
 
+def period_label(year: int | str, period: str) -> str:
+    """How officials name a figures period: "6 tháng đầu năm 2025", "Năm 2025"."""
+    if period == "h1":
+        return _("First half of %(year)s") % {"year": year}
+    if period == "h2":
+        return _("Second half of %(year)s") % {"year": year}
+    return _("Year %(year)s") % {"year": year}
+
+
 def record_problems(*, record: ConsumptionRecord | None,
                     lines: list[ConsumptionLine] | None = None) -> list[str]:
     """What keeps a record from being complete and possible, in the user's language:

@@ -8,10 +8,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.text import search_terms
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
 from registry.forms import DATE_ATTRS, LocalUnitField
@@ -64,13 +65,11 @@ class EntryFilter(django_filters.FilterSet):
         return queryset.filter(reporting_unit__isnull=value != "yes")
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        q = Q()
-        for term in value.split():
-            part = Q()
-            for f in self.spec.search_fields:
-                part |= Q(**{f"{f}__icontains": term})
-            q &= part
-        return queryset.filter(q)
+        # every word, case and diacritics ignored ("cai lan" finds "Cái Lân"), in the
+        # entry's stored folded text (its model's search_fields)
+        for term in search_terms(value):
+            queryset = queryset.filter(search_text__contains=term)
+        return queryset
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
@@ -86,7 +85,8 @@ class EntryFilter(django_filters.FilterSet):
         return queryset
 
 
-ORDERING = [("name", "name"), ("valid_from", "opened"), ("place__name", "place")]
+# names in the order of the Vietnamese alphabet (their stored sort keys)
+ORDERING = [("name_sort", "name"), ("valid_from", "opened"), ("place__name_sort", "place")]
 
 
 def entry_filter_class(spec: RegistrySpec) -> type[EntryFilter]:

@@ -143,7 +143,7 @@ class ScpModelForm(EntryForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
-        _choice(self, "enterprise").queryset = Enterprise.objects.order_by("name")
+        _choice(self, "enterprise").queryset = Enterprise.objects.order_by("name_sort")
 
 
 class StEnterpriseForm(EntryForm):
@@ -168,7 +168,7 @@ ENTRY_FORMS: dict[str, type[EntryForm]] = {
 
 class ActivityForm(forms.ModelForm):
     organiser = UnitChoiceField(queryset=OrgUnit.objects.exclude(kind="enterprise")
-                                .order_by("kind", "name"), label=_("Organiser"))
+                                .order_by("kind", "name_sort"), label=_("Organiser"))
 
     class Meta:
         model = AwarenessActivity
@@ -179,7 +179,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "areas").queryset = Area.objects.order_by("kind", "name")
+        _choice(self, "areas").queryset = Area.objects.order_by("kind", "name_sort")
 
     def _post_clean(self) -> None:
         pass  # the service checks

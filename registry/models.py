@@ -14,12 +14,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, ValidityModel
+from common.models import NamedModel, TimeStampedModel, ValidityModel
 
 
-class RegistryEntry(TimeStampedModel, ValidityModel):
+class RegistryEntry(NamedModel, TimeStampedModel, ValidityModel):
     """Abstract base of every registry entry: a code, a name, a place, opening and closing
     days, and where the facts come from."""
+
+    search_fields: tuple[str, ...] = ("name", "code", "address")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -56,7 +58,7 @@ class RegistryEntry(TimeStampedModel, ValidityModel):
 
     class Meta:
         abstract = True
-        ordering = ["name"]
+        ordering = ["name_sort"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
@@ -98,7 +100,7 @@ class Area(RegistryEntry):
     class Meta(RegistryEntry.Meta):
         verbose_name = _("zone, park, cluster or village")
         verbose_name_plural = _("zones, parks, clusters and villages")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name_sort"]
         constraints = [
             *RegistryEntry.Meta.constraints,
             models.CheckConstraint(
@@ -156,13 +158,15 @@ PACKAGING_TARGET_KINDS = (RetailerKind.SUPERMARKET, RetailerKind.COMMERCIAL_CENT
 class Retailer(RegistryEntry):
     """A supermarket, commercial centre, convenience store or traditional market."""
 
+    search_fields = ("name", "code", "address", "operator")
+
     kind = models.CharField(_("kind"), max_length=20, choices=RetailerKind.choices)
     operator = models.CharField(_("operator or chain"), max_length=255, blank=True)
 
     class Meta(RegistryEntry.Meta):
         verbose_name = _("retailer")
         verbose_name_plural = _("supermarkets, centres, stores and markets")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name_sort"]
 
 
 class PracticeBasis(models.TextChoices):
@@ -210,6 +214,8 @@ class Enterprise(RegistryEntry):
     whose consumption per unit of product target II.2.1.1 follows. May be designated a
     reporting unit: it then has an organisation unit of kind `enterprise`."""
 
+    search_fields = ("name", "tax_code", "address")
+
     tax_code = models.CharField(_("tax code"), max_length=14, unique=True)
     name_key = models.CharField(_("normalised name"), max_length=255, editable=False)
     sector = models.ForeignKey(
@@ -247,6 +253,8 @@ class ScpModel(RegistryEntry):
     """A model of sustainable production and consumption or of cleaner production: what,
     where, who runs it, since when (targets II.2.1.3: 1-2 by 2025, replicated after)."""
 
+    search_fields = ("name", "code", "operator", "description")
+
     kind = models.CharField(_("kind"), max_length=20, choices=ScpModelKind.choices)
     description = models.TextField(_("what it is"), blank=True)
     enterprise = models.ForeignKey(
@@ -263,6 +271,8 @@ class ScpModel(RegistryEntry):
 class StEnterprise(RegistryEntry):
     """A science-and-technology enterprise holding a certificate (task IV.10.1: 20 by 2030).
     Opens on its certificate date unless recorded otherwise."""
+
+    search_fields = ("name", "code", "tax_code", "certificate_number", "field")
 
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=60, unique=True)
@@ -419,7 +429,15 @@ class ConsumptionRecord(TimeStampedModel):
 
     @property
     def period_label(self) -> str:
+        """The period's code (2025S1), as the API and the audit notes give it."""
         return {"h1": f"{self.year}S1", "h2": f"{self.year}S2"}.get(self.period, str(self.year))
+
+    @property
+    def period_shown(self) -> str:
+        """The period as officials name it ("6 tháng đầu năm 2025")."""
+        from registry.figures import period_label
+
+        return period_label(self.year, self.period)
 
 
 class ConsumptionLine(models.Model):

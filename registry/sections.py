@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgunits.models import OrgUnitKind
-from registry.figures import line_values, period_code, period_from_code, record_problems
+from registry.figures import (
+    line_values,
+    period_code,
+    period_from_code,
+    period_label,
+    record_problems,
+)
 from registry.models import Enterprise
 
 SECTION_KEY = "registry-figures"
@@ -86,7 +92,7 @@ def section_context(report: Any, *, formset: Any = None, problems: list[str] | N
                               form_kwargs={"items": items, "units": units})
     return {
         "enterprise": enterprise, "year": year, "period": period,
-        "period_label": period_code(year, period), "record": record,
+        "period_label": period_label(year, period), "record": record,
         "view": record_view(record, table) if record else None,
         "formset": formset, "version": record.version if record else 0,
         "section_problems": problems or [], "saved": saved,
@@ -103,7 +109,7 @@ def section_validate(report: Any) -> list[str]:
         return []
     enterprise, year, period = target
     record = record_for(enterprise=enterprise, year=year, period=period)
-    label = period_code(year, period)
+    label = period_label(year, period)
     return [_("Figures for %(period)s: %(problem)s") % {"period": label, "problem": p}
             for p in record_problems(record=record)]
 

@@ -5,6 +5,7 @@ in toe, and each entry's history."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,11 +27,13 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from common.audit import history_rows, value_shown
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from orgunits.models import OrgUnit
 from orgunits.selectors import orgunit_sort_key
 from registry.conversion import TOE, UnitTable
+from registry.figures import period_label
 from registry.models import (
     PACKAGING_TARGET_KINDS,
     Area,
@@ -74,14 +77,42 @@ def entry_queryset(spec: RegistrySpec) -> QuerySet:
         qs = qs.annotate(kind_order=Case(
             *(When(kind=value, then=Value(i)) for i, value in enumerate(spec.kind_choices.values)),
             default=Value(99), output_field=IntegerField()))
-        return qs.order_by("kind_order", "name", "pk")
-    return qs.order_by("name", "pk")
+        return qs.order_by("kind_order", "name_sort", "pk")
+    return qs.order_by("name_sort", "pk")
 
 
-def entry_history(*, entry: models.Model) -> QuerySet[AuditEvent]:
-    """Every recorded change to the entry (and, for an enterprise, its figures; for a
-    retailer, its packaging practice), newest first."""
-    return audit_events_for(obj=entry)
+def entry_history(*, entry: models.Model, limit: int = 100) -> list[AuditEvent]:
+    """The latest recorded changes to the entry (and, for an enterprise, its figures; for a
+    retailer, its packaging practice), newest first, ready for a history table: actions,
+    fields and values as people read them (names, not codes)."""
+    events = list(audit_events_for(obj=entry)[:limit])
+    if not any(e.action.startswith("figures.") for e in events):
+        return history_rows(events, model=type(entry))
+    items = dict(Item.objects.values_list("code", "name"))
+    units = dict(MeasureUnit.objects.values_list("code", "symbol"))
+
+    def quantity(text: Any) -> str | None:
+        if not text:
+            return None
+        if isinstance(text, list):
+            return "; ".join(str(quantity(t)) for t in text)
+        code, _sep, rest = str(text).rpartition(": ") if ": " in str(text) else ("", "", text)
+        number, _sep, unit = str(rest).partition(" ")
+        shown = f"{value_shown(number)} {units.get(unit, unit)}".strip()
+        return f"{items.get(code, code)}: {shown}" if code else shown
+
+    def figure_row(event: Any, change: dict[str, Any]) -> tuple[str, Any, Any] | None:
+        field = str(change.get("field", ""))
+        if not event.action.startswith("figures.") or field in {"note", "illustrative"}:
+            return None
+        what = _("Figures") if field == "lines" else items.get(field, field)
+        return (what, quantity(change.get("old")), quantity(change.get("new")))
+
+    for event in events:
+        code = re.fullmatch(r"(\d{4})(?:S([12]))?", event.note or "")
+        if event.action.startswith("figures.") and code:  # the note is the period's code
+            event.note = period_label(code[1], f"h{code[2]}" if code[2] else "year")
+    return history_rows(events, model=type(entry), other=figure_row)
 
 
 # ------------------------------------------------------------------ counts

@@ -340,7 +340,6 @@ class RegistrySpec:
     key: str
     columns: list[Column]
     kind_choices: type[models.TextChoices] | None = None
-    search_fields: tuple[str, ...] = ("name", "code", "address")
     save: Callable[..., Any] | None = field(default=None, compare=False)
 
     def column(self, key: str) -> Column | None:
@@ -369,7 +368,6 @@ REGISTRIES: dict[str, RegistrySpec] = {
         title=gettext_lazy("Supermarkets, centres, stores and markets"),
         title_one=gettext_lazy("Retailer"),
         kind_choices=RetailerKind,
-        search_fields=("name", "code", "address", "operator"),
         columns=[
             Column("code", gettext_lazy("Code"), "slug"),
             Column("kind", gettext_lazy("Kind"), "choice", required=True, choices=RetailerKind),
@@ -383,7 +381,6 @@ REGISTRIES: dict[str, RegistrySpec] = {
         slug="enterprises", model=Enterprise, sheet="enterprises", key="tax_code",
         title=gettext_lazy("Enterprises in the plan's sectors"),
         title_one=gettext_lazy("Enterprise"),
-        search_fields=("name", "tax_code", "address"),
         columns=[
             Column("tax_code", gettext_lazy("Tax code"), required=True, max_length=14),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
@@ -397,7 +394,6 @@ REGISTRIES: dict[str, RegistrySpec] = {
         title=gettext_lazy("SCP and cleaner-production models"),
         title_one=gettext_lazy("SCP or cleaner-production model"),
         kind_choices=ScpModelKind,
-        search_fields=("name", "code", "operator", "description"),
         columns=[
             Column("code", gettext_lazy("Code"), "slug"),
             Column("kind", gettext_lazy("Kind"), "choice", required=True, choices=ScpModelKind),
@@ -413,7 +409,6 @@ REGISTRIES: dict[str, RegistrySpec] = {
         slug="st-enterprises", model=StEnterprise, sheet="st_enterprises", key="code",
         title=gettext_lazy("Science and technology enterprises"),
         title_one=gettext_lazy("Science and technology enterprise"),
-        search_fields=("name", "code", "tax_code", "certificate_number", "field"),
         columns=[
             Column("code", gettext_lazy("Code"), "slug"),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),

@@ -26,7 +26,7 @@ from plans.forms import OnDateForm
 from plans.selectors import plan_current
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable
-from registry.figures import line_values, period_code, record_problems
+from registry.figures import line_values, period_label, record_problems
 from registry.filters import entry_filter_class
 from registry.forms import (
     ENTRY_FORMS,
@@ -187,7 +187,7 @@ def entry_detail(request: AuthedRequest, registry: str, pk: int) -> HttpResponse
     context: dict[str, Any] = {
         "spec": spec, "entry": entry, "today": today,
         "place_now": resolver.resolve(entry.place_id, entry.later_place_id, today),
-        "history": selectors.entry_history(entry=entry)[:100],
+        "history": selectors.entry_history(entry=entry),
         "can_edit": permissions.can_edit_registries(request.user),
         "can_read": permissions.can_read_registries(request.user),
         "fields": _fields(spec, entry),
@@ -382,10 +382,12 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(AwarenessActivity.objects.select_related("organiser")
                                  .prefetch_related(Prefetch("areas", queryset=Area.objects
                                                             .select_related("place"))), pk=pk)
+    from common.audit import history_rows
     from common.selectors import audit_events_for
 
     return render(request, "registry/activity_detail.html", {
-        "activity": activity, "history": audit_events_for(obj=activity)[:100],
+        "activity": activity,
+        "history": history_rows(audit_events_for(obj=activity)[:100], model=AwarenessActivity),
         "can_edit": permissions.can_edit_registries(request.user),
     })
 
@@ -494,7 +496,7 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
                 return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
     return render(request, "registry/figures_form.html", {
         "enterprise": enterprise, "year": year, "period": period, "formset": formset,
-        "period_label": period_code(year, period), "version": version, "record": record,
+        "period_label": period_label(year, period), "version": version, "record": record,
         "problems": problems, "locked": locked,
         "record_problems": record_problems(record=record) if record else [],
     }, status=400 if problems or (request.method == "POST" and any(

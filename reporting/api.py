@@ -235,7 +235,7 @@ def requests_list(request: HttpRequest, period: str | None = None, unit: str | N
             raise ValidationError({"state": [_("Unknown state; one of: %(states)s.") % {
                 "states": ", ".join(ReportState.values)}]})
         rows = rows.filter(state=state)
-    return [_request_out(r) for r in rows.order_by("-period__due_date", "org_unit__name")]
+    return [_request_out(r) for r in rows.order_by("-period__due_date", "org_unit__name_sort")]
 
 
 @router.get("/reports/{period}/{unit}", response=ReportOut,

@@ -174,7 +174,7 @@ class ReportRequest(TimeStampedModel):
     class Meta:
         verbose_name = _("report request")
         verbose_name_plural = _("report requests")
-        ordering = ["period", "org_unit__name"]
+        ordering = ["period", "org_unit__name_sort"]
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "org_unit"], name="reportrequest_unique_unit"

@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.audit import action_label
 from common.exceptions import ConflictError
 from common.types import AuthedRequest
 from plans.models import Plan, ValueType
@@ -42,14 +43,6 @@ TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("r
                     "proposals": gettext_lazy("proposals")}
 
 
-ACTION_LABELS = {
-    "report.open": gettext_lazy("Request opened"), "report.save": gettext_lazy("Saved"),
-    "report.submit": gettext_lazy("Submitted"), "report.resubmit": gettext_lazy("Resubmitted"),
-    "report.return": gettext_lazy("Returned"), "report.accept": gettext_lazy("Accepted"),
-    "report.reopen": gettext_lazy("Reopened"),
-    "report.conflict": gettext_lazy("Save refused: edit conflict"),
-    "report.conflict_resolve": gettext_lazy("Edit conflict resolved"),
-}
 
 
 def _plan() -> Plan:
@@ -508,5 +501,5 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
                 old, new = labels.get(old, old), labels.get(new, new)
             rows.append((what, old, new))
         event.rows = rows  # type: ignore[attr-defined]
-        event.label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+        event.label = action_label(event.action)  # type: ignore[attr-defined]
     return render(request, "reporting/history.html", {"report": report, "events": events})

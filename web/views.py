@@ -1,4 +1,4 @@
-"""The shell: home page (the plan's objectives and targets), sign-in, profile and tokens."""
+"""The shell: home page (where each role's work is), the plan's objectives and targets,\nsign-in, profile and tokens."""
 
 from __future__ import annotations
 
@@ -14,13 +14,31 @@ from accounts.selectors import tokens_of
 from accounts.services import token_create, token_revoke
 from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
+from reporting.permissions import can_view_periods
+from reporting.selectors import attention_for
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
+    """Each role starts where its work is: a reporter in their inbox; a coordinator or a
+    viewer with what waits for them (reports to review, overdue units), then the plan's
+    targets. (Kept to this one function so a progress dashboard can take its place.)"""
+    user = request.user
+    if user.is_reporter:
+        return redirect("reporting:inbox")
+    attention = attention_for(user=user) if can_view_periods(user) else None
+    return render(request, "web/home.html", {**_objectives(), "attention": attention})
+
+
+@login_required
+def objectives(request: HttpRequest) -> HttpResponse:
+    """The plan's objectives and targets, for every role."""
+    return render(request, "web/objectives.html", _objectives())
+
+
+def _objectives() -> dict:
     plan = plan_current()
-    context = {"plan": plan, "overview": plan_overview(plan=plan) if plan else None}
-    return render(request, "web/home.html", context)
+    return {"plan": plan, "overview": plan_overview(plan=plan) if plan else None}
 
 
 @login_required

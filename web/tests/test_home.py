@@ -1,0 +1,70 @@
+"""Each role starts where its work is: a reporter in the inbox, a coordinator or a viewer
+with what waits for them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from reporting.models import ReportRequest
+from reporting.services import period_open, report_return, report_save, report_submit
+from reporting.tests.conftest import complete_payload, report_of
+
+
+@pytest.fixture
+def cycle(plan, make_user):
+    """2022S1 open (long overdue); Sở Công Thương submitted, Sở Xây dựng returned."""
+    period = period_open(plan=plan, code="2022S1", actor=None, notify=False)[0]
+    coordinator = make_user(Role.COORDINATOR, "sct", username="dieuphoi")
+    for code, returned in (("sct", False), ("sxd", True)):
+        reporter = make_user(Role.REPORTER, code, username=f"bc-{code}")
+        report = report_of(period, code)
+        values, answers = complete_payload(report)
+        report = report_save(report=report, actor=reporter, version=1, values=values,
+                             answers=answers)
+        report = report_submit(report=report, actor=reporter)
+        if returned:
+            report_return(report=report, actor=coordinator, reason="Bổ sung số liệu",
+                          notify=False)
+    return period, coordinator
+
+
+def test_reporter_home_is_the_inbox(client, cycle):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="bc-sxd"))
+    response = client.get(reverse("web:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reporting:inbox")
+    html = response.content.decode()
+    assert "1 bị trả lại để sửa" in html and "1 quá hạn" in html
+    assert "Bổ sung số liệu" in html
+
+
+def test_coordinator_home_shows_what_waits(client, cycle, django_assert_max_num_queries):
+    _period, coordinator = cycle
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(20):
+        html = client.get(reverse("web:home")).content.decode()
+    assert "1 báo cáo chờ xem xét" in html
+    assert "Sở Công Thương" in html and reverse("reporting:review") in html
+    late = ReportRequest.objects.filter(state__in=["draft", "returned"])
+    assert f"{late.count()} báo cáo quá hạn" in html and late.count() > 8
+    first = late.order_by("org_unit__name_sort").first()
+    assert first is not None and first.org_unit.name in html
+    assert "1 báo cáo bị trả lại" in html
+
+
+def test_viewer_home_shows_overdue_units_not_the_review_queue(client, cycle, make_user):
+    client.force_login(make_user(Role.VIEWER, "ubnd-quang-ninh"))
+    html = client.get(reverse("web:home")).content.decode()
+    assert "chờ xem xét" not in html
+    assert "báo cáo quá hạn" in html
+
+
+def test_objectives_page_for_every_role(client, cycle):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="bc-sct"))
+    html = client.get(reverse("web:objectives")).content.decode()
+    assert "Mục tiêu và chỉ tiêu" in html
