@@ -12,8 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 # every action a service records (common.services.audit_record), with its label
 ACTION_LABELS: dict[str, Any] = {
@@ -26,8 +25,10 @@ ACTION_LABELS: dict[str, Any] = {
     "enterprise.designate": pgettext_lazy("audit action", "Designated a reporting unit"),
     "scp_model.create": pgettext_lazy("audit action", "Model added"),
     "scp_model.update": pgettext_lazy("audit action", "Model changed"),
-    "st_enterprise.create": pgettext_lazy("audit action", "Science and technology enterprise added"),
-    "st_enterprise.update": pgettext_lazy("audit action", "Science and technology enterprise changed"),
+    "st_enterprise.create": pgettext_lazy("audit action",
+                                          "Science and technology enterprise added"),
+    "st_enterprise.update": pgettext_lazy("audit action",
+                                          "Science and technology enterprise changed"),
     "activity.create": pgettext_lazy("audit action", "Activity added"),
     "activity.update": pgettext_lazy("audit action", "Activity changed"),
     "packaging.create": pgettext_lazy("audit action", "Packaging practice added"),

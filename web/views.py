@@ -1,4 +1,5 @@
-"""The shell: home page (where each role's work is), the plan's objectives and targets,\nsign-in, profile and tokens."""
+"""The shell: home page (where each role's work is), the plan's objectives and targets,
+sign-in, profile and tokens."""
 
 from __future__ import annotations
 
