@@ -187,9 +187,11 @@ def weighted_links(parts: Iterable[tuple[Mapping[int, float | None], Mapping[int
 
 
 def _logmean(a: float, b: float) -> float:
-    if a == b:
+    """The logarithmic mean; equal (or float-indistinguishable) values give the value."""
+    gap = math.log(a) - math.log(b)
+    if a == b or gap == 0.0:
         return a
-    return (a - b) / (math.log(a) - math.log(b))
+    return (a - b) / gap
 
 
 @dataclass
