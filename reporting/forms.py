@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import AGENCY_KINDS, COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
@@ -64,12 +65,21 @@ def version_parse(data: QueryDict) -> int | None:
 
 
 class PeriodOpenForm(forms.Form):
-    code = forms.RegexField(
-        label=_("Period"), max_length=10, regex=r"^\s*\d{4}(S[12]|s[12])?\s*$",
-        error_messages={"invalid": _("Write 2025S1 for the first half of 2025, 2025 for the "
-                                     "year.")},
-        widget=forms.TextInput(attrs={"placeholder": "2025S1", "autocomplete": "off"}),
-    )
+    """Which period to open: one of those the plan asks for whose data window has begun
+    and that is not open yet, each shown with its deadline. `confirmed` is set by the
+    confirmation step, which says what opening will do."""
+
+    code = forms.ChoiceField(label=_("Period"))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, openable: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Choose a period"))] + [
+            (spec.code, _("%(period)s, due %(date)s") % {
+                "period": label, "date": date_format(spec.due_date, "SHORT_DATE_FORMAT")})
+            for spec, label in openable]
 
 
 class ReasonForm(forms.Form):

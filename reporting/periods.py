@@ -64,10 +64,12 @@ def _day(year: int, month: int, day: int) -> dt.date:
         return dt.date(year, month, 28)
 
 
-def period_spec(*, plan: Plan, code: str) -> PeriodSpec:
+def period_spec(*, plan: Plan, code: str,
+                rules: dict[str, ReportingRule] | None = None) -> PeriodSpec:
     """The kind, year, data window and due date of a semi-annual or annual period of
     `plan`. Raises ValidationError keyed `period` for a bad code, an ad-hoc code, a year
-    outside the plan, or a kind the plan does not ask for."""
+    outside the plan, or a kind the plan does not ask for. `rules` (the plan's reporting
+    rules by kind) saves the query when many periods are computed."""
     kind, year = period_code_parse(code)
     if kind == ReportKind.ADHOC:
         raise ValidationError({"period": [_(
@@ -77,7 +79,8 @@ def period_spec(*, plan: Plan, code: str) -> PeriodSpec:
         raise ValidationError({"period": [_(
             "Plan %(plan)s runs from %(start)s to %(end)s; %(year)s is outside it."
         ) % {"plan": plan.code, "start": plan.start_year, "end": plan.end_year, "year": year}]})
-    rule = ReportingRule.objects.filter(plan=plan, kind=kind).first()
+    rule = (rules.get(kind) if rules is not None
+            else ReportingRule.objects.filter(plan=plan, kind=kind).first())
     if rule is None:
         raise ValidationError({"period": [_(
             "Plan %(plan)s has no rule for this kind of report."

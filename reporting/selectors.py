@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
-from orgunits.models import OrgUnit
+from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import orgunit_sort_key
-from plans.models import DataElement, Plan, ReportKind
-from plans.selectors import plan_current
+from plans.models import DataElement, Plan, ReportingRule, ReportKind, Task
+from plans.selectors import plan_current, plan_obligations_on
 from reporting import permissions
 from reporting.models import (
     EDITABLE_STATES,
@@ -31,6 +32,7 @@ from reporting.models import (
     ReportState,
     TaskAnswer,
 )
+from reporting.periods import PeriodSpec, period_spec
 from reporting.sections import sections_for
 from reporting.validation import Issue, Question, task_issues, value_issues
 
@@ -327,6 +329,60 @@ def attention_for(*, user: Any, today: dt.date | None = None, limit: int = 8) ->
         accepted=list(rows.filter(state=ReportState.ACCEPTED)
                       .order_by("-accepted_at", "-id")[:limit]),
     )
+
+
+def units_obliged_on(*, plan: Plan, day: dt.date) -> dict[OrgUnit, list[Task]]:
+    """Units that must report on `day`: every unit holding a task of the plan (through
+    successions) and every enterprise designated and active that day."""
+    obligations = dict(plan_obligations_on(plan=plan, day=day))
+    for enterprise in OrgUnit.objects.active_on(day).filter(kind=OrgUnitKind.ENTERPRISE):
+        obligations.setdefault(enterprise, [])
+    return obligations
+
+
+@dataclass(frozen=True)
+class PeriodPreview:
+    """What opening a period will do: its dates, how many units get a new request."""
+
+    spec: PeriodSpec
+    label: str
+    n_units: int
+    n_new: int
+    opened: bool
+
+
+def periods_openable(*, plan: Plan, today: dt.date | None = None) -> list[PeriodSpec]:
+    """The semi-annual and annual periods of `plan` whose data window has begun and that
+    are not open yet, latest first (a coordinator may still open a missed one)."""
+    today = today or timezone.localdate()
+    opened = set(Period.objects.filter(plan=plan).values_list("code", flat=True))
+    rules = {r.kind: r for r in ReportingRule.objects.filter(plan=plan)}
+    found = []
+    for year in range(plan.start_year, min(plan.end_year, today.year + 1) + 1):
+        for code in (f"{year}S1", str(year)):
+            try:
+                spec = period_spec(plan=plan, code=code, rules=rules)
+            except ValidationError:
+                continue  # a kind this plan does not ask for
+            if spec.start <= today and spec.code not in opened:
+                found.append(spec)
+    return sorted(found, key=lambda s: (s.due_date, s.code), reverse=True)
+
+
+def period_label_of(spec: PeriodSpec) -> str:
+    return str(Period(kind=spec.kind, year=spec.year, code=spec.code).label)
+
+
+def period_open_preview(*, plan: Plan, code: str) -> PeriodPreview:
+    """What `services.period_open` would do for `code` (ValidationError keyed `period`
+    for a code that cannot be opened)."""
+    spec = period_spec(plan=plan, code=code)
+    units = units_obliged_on(plan=plan, day=spec.end)
+    period = Period.objects.filter(plan=plan, code=spec.code).first()
+    existing = set(period.requests.values_list("org_unit_id", flat=True)) if period else set()
+    return PeriodPreview(spec=spec, label=period_label_of(spec), n_units=len(units),
+                         n_new=sum(1 for u in units if u.pk not in existing),
+                         opened=period is not None)
 
 
 def review_queue(*, state: str = ReportState.SUBMITTED) -> QuerySet[ReportRequest]:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from common.exceptions import ConflictError
 from common.services import audit_record
-from orgunits.models import OrgUnit, OrgUnitKind
+from orgunits.models import OrgUnit
 from plans.models import Plan, Recurrence, ReportKind, Task, ValueType
 from plans.selectors import plan_obligations_on
 from reporting import permissions
@@ -44,7 +44,7 @@ from reporting.models import (
     TaskStatus,
 )
 from reporting.periods import period_spec
-from reporting.selectors import report_issues, report_layout
+from reporting.selectors import report_issues, report_layout, units_obliged_on
 from reporting.validation import MAX_TEXT, FieldError, no_nul, scrub, text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
@@ -57,15 +57,6 @@ MAX_REASON = 2000
 
 # --------------------------------------------------------------------------------------
 # Opening periods
-
-
-def _obligations(plan: Plan, day: dt.date) -> dict[OrgUnit, list[Task]]:
-    """Units that must report on `day`: every unit holding a task of the plan (through
-    successions) and every enterprise designated and active that day."""
-    obligations = dict(plan_obligations_on(plan=plan, day=day))
-    for enterprise in OrgUnit.objects.active_on(day).filter(kind=OrgUnitKind.ENTERPRISE):
-        obligations.setdefault(enterprise, [])
-    return obligations
 
 
 def _requests_create(period: Period, obligations: dict[OrgUnit, list[Task]], actor: Any
@@ -110,7 +101,7 @@ def period_open(*, plan: Plan, code: str, actor: Any, notify: bool = True
             {"field": "end", "old": None, "new": spec.end},
             {"field": "due_date", "old": None, "new": spec.due_date},
         ])
-    requests = _requests_create(period, _obligations(plan, period.end), actor)
+    requests = _requests_create(period, units_obliged_on(plan=plan, day=period.end), actor)
     if notify and requests:
         ids = [r.pk for r in requests]
         transaction.on_commit(lambda: _mail_opened(ids))

@@ -113,25 +113,35 @@ def review(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def periods(request: AuthedRequest) -> HttpResponse:
+    """The plan's periods; a coordinator picks one to open, sees what opening will do (how
+    many units get a request, the deadline) and confirms."""
     if not permissions.can_view_periods(request.user):
         raise PermissionDenied(_("Completeness is shown to the coordinator and viewers."))
     plan = _plan()
-    form = PeriodOpenForm()
+    openable = [(spec, selectors.period_label_of(spec))
+                for spec in selectors.periods_openable(plan=plan)]
+    form = PeriodOpenForm(openable=openable)
     if request.method == "POST":
         permissions.require_manage_periods(request.user)
-        form = PeriodOpenForm(request.POST)
+        data = request.POST.copy()
+        data["code"] = data.get("code", "").strip().upper()
+        form = PeriodOpenForm(data, openable=openable)
         if form.is_valid():
+            code = form.cleaned_data["code"]
             try:
-                period, created = services.period_open(
-                    plan=plan, code=form.cleaned_data["code"].strip().upper(),
-                    actor=request.user)
+                if not form.cleaned_data["confirmed"]:
+                    preview = selectors.period_open_preview(plan=plan, code=code)
+                    return render(request, "reporting/period_confirm.html",
+                                  {"preview": preview, "code": code})
+                period, created = services.period_open(plan=plan, code=code,
+                                                       actor=request.user)
             except ValidationError as exc:
                 for message in exc.message_dict.get("period", exc.messages):
                     form.add_error("code", message)
             else:
                 messages.success(request, _(
-                    "Period %(code)s is open: %(count)s new report requests.") % {
-                    "code": period.code, "count": len(created)})
+                    "%(period)s is open: %(count)s new report requests.") % {
+                    "period": period.label, "count": len(created)})
                 return redirect("reporting:period", code=period.code)
     return render(request, "reporting/periods.html", {
         "plan": plan, "periods": list(selectors.period_list(plan=plan)), "form": form,

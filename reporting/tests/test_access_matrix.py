@@ -172,7 +172,7 @@ def test_other_pages(world, client, role, name):
     if role != "anonymous":
         client.force_login(users[role])
     if name == "open-period":
-        response = client.post(reverse("reporting:periods"), {"code": "2023"})
+        response = client.post(reverse("reporting:periods"), {"code": "2023", "confirmed": "on"})
     elif name == "period-detail":
         response = client.get(reverse("reporting:period", args=[period.code]))
     else:

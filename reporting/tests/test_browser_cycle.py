@@ -65,8 +65,11 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     coordinator = _sign_in(browser, base, "dieuphoi")
     # The coordinator opens the annual period 2024.
     coordinator.goto(f"{base}/reporting/periods/")
-    coordinator.fill("input[name=code]", PERIOD)
+    coordinator.select_option("select[name=code]", PERIOD)
     coordinator.click("text=Mở kỳ báo cáo")
+    # the confirmation says what will happen, then opens
+    assert "Hạn nộp" in coordinator.content()
+    coordinator.click("text=Đồng ý mở kỳ báo cáo")
     coordinator.wait_for_url(f"{base}/reporting/periods/{PERIOD}/")
     assert "Sở Công Thương" in coordinator.content()
 

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from reporting.models import ConflictCopy, DataValue, ReportState
+from reporting.models import ConflictCopy, DataValue, Period, ReportRequest, ReportState
+from reporting.selectors import units_obliged_on
 from reporting.services import period_open, report_save, report_submit
 from reporting.tests.conftest import complete_payload, report_of
 
@@ -139,11 +140,22 @@ def test_review_queue_accept_and_return(client, reporter, coordinator, period, p
 
 def test_periods_page_opens_a_period(client, coordinator, plan, django_assert_max_num_queries):
     client.force_login(coordinator)
+    html = client.get(reverse("reporting:periods")).content.decode()
+    # the periods that can be opened are offered with their deadlines, not typed
+    assert '<option value="2024S1">6 tháng đầu năm 2024, hạn nộp 14/06/2024</option>' in html
+    assert '<option value="2024S2"' not in html and 'name="code" value=' not in html
+    # first a confirmation saying what will happen; nothing opened yet
     response = client.post(reverse("reporting:periods"), {"code": "2024s1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and not Period.objects.filter(code="2024S1").exists()
+    units = len(units_obliged_on(plan=plan, day=dt.date(2024, 6, 14)))
+    assert f"{units} đơn vị nhận yêu cầu báo cáo" in html and "14/06/2024" in html
+    response = client.post(reverse("reporting:periods"), {"code": "2024S1", "confirmed": "on"})
     assert response.status_code == 302 and response.url.endswith("/periods/2024S1/")
+    assert ReportRequest.objects.filter(period__code="2024S1").count() == units
     with django_assert_max_num_queries(8):
         html = client.get(reverse("reporting:periods")).content.decode()
-    assert "2024S1" in html
+    assert "6 tháng đầu năm 2024" in html and '<option value="2024S1"' not in html
     bad = client.post(reverse("reporting:periods"), {"code": "2024S2"})
     assert bad.status_code == 422 and "field-error" in bad.content.decode()
     bad = client.post(reverse("reporting:periods"), {"code": "1999"})
