@@ -76,7 +76,10 @@ class UnitTable:
         if isinstance(code, Item):
             code = code.code
         text = str(code or "").strip()
-        found = self.items.get(text)
+        # its code, or its name as an export writes it
+        found = self.items.get(text) or next(
+            (i for i in self.items.values() if text.casefold() in
+             {i.name.casefold(), (i.name_en or i.name).casefold()}), None)
         if found is None:
             raise ValidationError({field: _("Unknown product, material or fuel \"%(item)s\".")
                                    % {"item": text}})

@@ -332,7 +332,7 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
         period = _figure_period(data.get("period"))
         if period is None:
             problems.append(ImportProblem(sheet.name, number, period_label, _(
-                "The period is year, h1 (first half) or h2 (second half).")))
+                "The period is \"year\", \"first half\" or \"second half\".")))
             continue
         enterprise = data["tax_code"]
         enterprises[enterprise.pk] = enterprise
@@ -377,11 +377,11 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
 
 def _figure_period(raw: Any) -> str | None:
     text = str(raw or "").strip().casefold()
-    if text in {"", "year", "năm", "nam", "y"}:
+    if text in {"", "year", "năm", "nam", "cả năm", "y"}:
         return FigurePeriod.YEAR
-    if text in {"h1", "s1", "6 tháng đầu năm", "first half"}:
+    if text in {"h1", "s1", "6 tháng đầu năm", "sáu tháng đầu năm", "first half"}:
         return FigurePeriod.H1
-    if text in {"h2", "s2", "6 tháng cuối năm", "second half"}:
+    if text in {"h2", "s2", "6 tháng cuối năm", "sáu tháng cuối năm", "second half"}:
         return FigurePeriod.H2
     return None
 
@@ -420,7 +420,7 @@ def _format_hint(column: Column) -> str:
         "slug": _("letters without accents, digits and dashes; empty: made from the name"),
     }
     if column.type == "choice" and column.choices is not None:
-        return ", ".join(f"{v} ({label})" for v, label in column.choices.choices)
+        return ", ".join(str(label) for _v, label in column.choices.choices)
     return hints.get(column.type, _("text"))
 
 
@@ -444,7 +444,9 @@ def packaging_export(*, practices: Iterable[PackagingPractice]) -> bytes:
 
 
 def figures_export(*, lines: Iterable[Any]) -> bytes:
-    rows = ([ln.record.enterprise.tax_code, ln.record.year, ln.record.period, ln.item.code,
-             ln.quantity, ln.unit.code] for ln in lines)
+    periods = {FigurePeriod.YEAR: _("year"), FigurePeriod.H1: _("first half"),
+               FigurePeriod.H2: _("second half")}
+    rows = ([ln.record.enterprise.tax_code, ln.record.year, periods.get(ln.record.period),
+             ln.item.name, ln.quantity, ln.unit.symbol] for ln in lines)
     return workbook_bytes(sheet="figures", columns=FIGURE_COLUMNS, rows=rows,
                           title=_("Enterprise figures"))

@@ -295,10 +295,11 @@ def format_value(column: Column, value: Any) -> Any:
     """A model value as it goes into a spreadsheet cell (re-importable)."""
     if value is None:
         return None
-    if column.type in {"orgunit", "local"}:
-        return value.code
-    if column.type == "sector":
-        return value.code
+    # names and labels, not codes: the importer reads them back (parse_value)
+    if column.type in {"orgunit", "local", "sector"}:
+        return value.name
+    if column.type == "choice" and column.choices is not None:
+        return str(column.choices(value).label) if value else None
     if column.type in {"area", "retailer"}:
         return value.code
     if column.type == "enterprise":
@@ -449,8 +450,8 @@ PACKAGING_COLUMNS = [
 FIGURE_COLUMNS = [
     Column("tax_code", gettext_lazy("Tax code"), "enterprise", required=True),
     Column("year", gettext_lazy("Year"), "year", required=True),
-    Column("period", gettext_lazy("Period (year, h1, h2)"), "text"),
-    Column("item", gettext_lazy("Product, material or fuel (code)"), "text", required=True),
+    Column("period", gettext_lazy("Period (year, first half, second half)"), "text"),
+    Column("item", gettext_lazy("Product, material or fuel"), "text", required=True),
     Column("quantity", gettext_lazy("Quantity"), "decimal", required=True),
     Column("unit", gettext_lazy("Unit"), "text", required=True),
 ]

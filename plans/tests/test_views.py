@@ -25,7 +25,7 @@ def test_pages_need_sign_in(client, plan, name, kwargs):
 
 
 def test_home_shows_targets_by_milestone_in_vietnamese(client_in, plan):
-    html = client_in.get(reverse("web:home")).content.decode()
+    html = client_in.get(reverse("web:objectives")).content.decode()
     assert "Mục tiêu" in html
     assert "Giai đoạn 2021 - 2025" in html
     assert "−5 – 8%" in html  # a range target, decrease

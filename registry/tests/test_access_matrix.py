@@ -81,7 +81,7 @@ def test_enterprise_user_lands_on_its_own_enterprise(client, world):
     assert response.redirect_chain[-1][0] == reverse("registry:detail",
                                                      args=["enterprises", world["own"].pk])
     assert "Than Hai" not in response.content.decode()
-    nav = c.get(reverse("web:home")).content.decode()
+    nav = c.get(reverse("web:objectives")).content.decode()
     assert reverse("registry:mine") in nav and f'href="{reverse("registry:index")}"' not in nav
 
 

@@ -206,8 +206,8 @@ def test_figures_import_and_its_refusals(coordinator, make_enterprise, units_loa
     with pytest.raises(excel.ImportRejected) as exc:
         excel.figures_import(content=xlsx(bad), actor=coordinator)
     found = {(p.row, p.column) for p in exc.value.problems}
-    assert {(3, "Unit"), (5, "Quantity"), (7, "Period (year, h1, h2)"), (8, "Tax code"),
-            (9, None)} <= found
+    assert {(3, "Unit"), (5, "Quantity"), (7, "Period (year, first half, second half)"),
+            (8, "Tax code"), (9, None)} <= found
     assert ConsumptionLine.objects.count() == 5  # the first import untouched
     assert ConsumptionRecord.objects.get(enterprise=e1).version == 1
 

@@ -48,7 +48,7 @@ def test_the_section_is_registered_and_applies_only_to_enterprises(setup, plan):
 def test_missing_output_blocks_submission(setup):
     _enterprise, user, report = setup
     problems = section_validate(report)
-    assert problems and "2022S1" in problems[0]
+    assert problems and "First half of 2022" in problems[0]
     with pytest.raises(ValidationError) as exc:
         report_submit(report=report, actor=user)
     assert f"sections.{SECTION_KEY}" in exc.value.message_dict

@@ -88,7 +88,8 @@ def test_bad_filters_do_not_break_the_list(viewer_client, demo, params):
 def test_detail_pages_show_history_and_specifics(coord_client, demo):
     area = Area.objects.get(code="kcn-cai-lan")
     html = coord_client.get(reverse("registry:detail", args=["areas", area.pk])).content.decode()
-    assert "Hội nghị phổ biến Chương trình" in html and "area.create" in html
+    assert "Hội nghị phổ biến Chương trình" in html and "area.create" not in html
+    assert "Thêm khu, cụm công nghiệp hoặc làng nghề" in html
     retailer = Retailer.objects.get(code="tttm-ha-long-marine")
     html = coord_client.get(reverse("registry:detail", args=["retailers", retailer.pk])
                             ).content.decode()

@@ -36,6 +36,7 @@ def test_403_is_vietnamese_with_navigation(client, make_user, plan):
     assert 'class="nav-links"' in html and "Về trang chủ" in html
 
 
+@pytest.mark.django_db
 def test_500_renders_without_a_request_or_a_database(django_assert_num_queries):
     with translation.override("vi"), django_assert_num_queries(0):
         html = loader.get_template("500.html").render({})

@@ -44,7 +44,8 @@ def main_pages(user: User) -> list[str]:
     period = Period.objects.order_by("-due_date").first()
     if period is not None:
         pages.append(f"/reporting/periods/{period.code}/")
-    reports = ReportRequest.objects.select_related("period", "org_unit").order_by("-period__due_date")
+    reports = (ReportRequest.objects.select_related("period", "org_unit")
+               .order_by("-period__due_date"))
     own = reports.filter(org_unit=user.org_unit).first() if user.org_unit_id else None
     report = own or reports.filter(state="accepted").first() or reports.first()
     if report is not None:
