@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "plans",
     "reporting",
     "registry",
+    "documents",
     "api",
     "web",
     "django.contrib.admin",
