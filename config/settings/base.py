@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "registry",
     "progress",
     "documents",
+    "exchange",
     "api",
     "web",
     "django.contrib.admin",
