@@ -41,11 +41,11 @@ def datavalueset_export(*, user: Any, data_set: str, periods: list[str],
     units = [mapping.local("org_units", u) for u in dict.fromkeys(org_units or []) if u]
     if units:
         requests = requests.filter(org_unit__code__in=units)
-    requests = list(requests)
-    values = (DataValue.objects.filter(request__in=requests, element__isnull=False)
+    found_requests = list(requests)
+    values = (DataValue.objects.filter(request__in=found_requests, element__isnull=False)
               .exclude(value="").select_related("element")
               .order_by("request_id", "element__order", "element_id"))
-    by_request = {r.pk: r for r in requests}
+    by_request = {r.pk: r for r in found_requests}
     combo = mapping.default_combo
     rows = []
     for value in values:
@@ -62,8 +62,8 @@ def datavalueset_export(*, user: Any, data_set: str, periods: list[str],
             row["comment"] = value.comment
         rows.append(row)
     out: dict[str, Any] = {"dataSet": mapping.remote("data_sets", plan.slug)}
-    if len(requests) == 1:
-        report = requests[0]
+    if len(found_requests) == 1:
+        report = found_requests[0]
         out["period"] = report.period.code
         out["orgUnit"] = mapping.remote("org_units", report.org_unit.code)
         if report.state in COMPLETE_STATES and report.first_submitted_on:
