@@ -1,6 +1,6 @@
 """Deadline-day load benchmark: gunicorn against a throwaway database, driven by Locust.
 
-    uv run python benchmarks/load.py                      # PostgreSQL: 200 reporters, 5 coordinators
+    uv run python benchmarks/load.py                      # PostgreSQL, 200 reporters
     uv run python benchmarks/load.py --sqlite --users 50  # the embedded SQLite default
 
 Steps (figures, never pass/fail):
