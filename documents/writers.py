@@ -121,12 +121,12 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
 
     doc.heading(f"{next(section)}. KẾT QUẢ THỰC HIỆN")
     doc.heading("1. Kết quả thực hiện các chỉ tiêu", level=2)
-    doc.table(["TT", "Chỉ tiêu", "Năm gốc", "Kết quả", "Mục tiêu 2025", "Mục tiêu 2030",
+    doc.table(["TT", "Chỉ tiêu", "Giá trị gốc", "Kết quả", "Mục tiêu 2025", "Mục tiêu 2030",
                "Đánh giá"],
               [[str(i), row.target.text, row.baseline or "—", row.value or "—",
                 row.target_2025 or "—", row.target_2030 or "—", row.status or "—"]
                for i, row in enumerate(c.targets, start=1)],
-              (10, 62, 15, 20, 19, 19, 20))
+              (10, 53, 21, 23, 17, 18, 23))
     doc.heading("2. Kết quả thực hiện theo nhóm nhiệm vụ", level=2)
     groups = {g.ref: g for g in c.consolidation.groups}
     by_group: dict[str, list[Any]] = {}
