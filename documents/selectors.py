@@ -200,7 +200,7 @@ class ConsolidatedReport:
     difficulties: list[Remark]
     proposals: list[Remark]
     agencies: list[tuple[OrgUnit, dict[str, int]]]
-    progress: Any = None  # the progress app's figures, when it provides them
+    progress: Any = None  # ProgressPart: the progress app's figures
     today: dt.date = field(default_factory=timezone.localdate)
 
 
@@ -214,16 +214,35 @@ def _number_text(value: Decimal | None, unit: str = "") -> str:
     return f"{shown} {unit}".strip()
 
 
-def _target_rows(period: Period) -> list[TargetRow]:
-    """The plan's quantitative targets, paired 2025 with 2030 by indicator."""
+def progress_year(period: Period) -> int:
+    """The year whose progress the report shows: the period's year for an annual report,
+    the year before for a half-year or ad-hoc one (the last complete year)."""
+    return period.year if period.kind == "annual" else period.year - 1
+
+
+def _value_text(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    shown = _number_text(Decimal(str(round(value, 2 if unit == "percent" else 1))))
+    return f"{shown}%" if unit == "percent" else shown
+
+
+def _target_rows(period: Period, statuses: list[Any]) -> list[TargetRow]:
+    """The plan's targets, 2025 beside 2030 by indicator, with the progress app's value
+    and status for the milestone the period works towards."""
+    from progress.models import STATUS_LABELS
+
+    by_target = {s.target.pk: s for s in statuses}
     targets = list(Target.objects.filter(plan_id=period.plan_id)
                    .select_related("milestone").order_by("order"))
     by_indicator: dict[str, dict[int, Target]] = defaultdict(dict)
     for target in targets:
         by_indicator[target.indicator or target.code][target.milestone.end_year] = target
+    year = progress_year(period)
     rows = []
     for years in by_indicator.values():
         first = years[min(years)]
+        current = years.get(min((y for y in years if y >= year), default=max(years)))
 
         def value_of(t: Target | None) -> str:
             if t is None:
@@ -233,9 +252,37 @@ def _target_rows(period: Period) -> list[TargetRow]:
                 t.minimum_value)
             return f"{text}{unit}"
 
+        status = by_target.get(current.pk) if current is not None else None
+        value = baseline = verdict = ""
+        if status is not None:
+            if status.current is not None:
+                value = f"{_value_text(status.current.value, status.unit)} ({status.current.year})"
+            if status.baseline is not None:
+                baseline = (f"{_value_text(status.baseline.value, status.unit)} "
+                            f"({status.baseline.year})")
+            verdict = str(STATUS_LABELS.get(status.status, status.status))
         rows.append(TargetRow(first, value_of(years.get(2025)), value_of(years.get(2030)),
-                              str(first.baseline_year or ""), "", ""))
+                              baseline or str(first.baseline_year or ""), value, verdict))
     return rows
+
+
+@dataclass
+class ProgressPart:
+    """What the progress app gives the report: each target's status, and the sectors'
+    consumption indices with their LMDI effects."""
+
+    year: int
+    statuses: list[Any]
+    consumption: Any
+
+
+def _progress(period: Period) -> ProgressPart:
+    from progress.selectors import progress_for_period, sector_indices
+
+    year = progress_year(period)
+    plan = period.plan
+    return ProgressPart(year, progress_for_period(period=year, plan=plan),
+                        sector_indices(plan=plan, last_year=year))
 
 
 def consolidated_report(*, period: Period, today: dt.date | None = None
@@ -272,10 +319,11 @@ def consolidated_report(*, period: Period, today: dt.date | None = None
     agencies = sorted(((units[pk], dict(c)) for pk, c in counts.items()),
                       key=lambda pair: orgunit_sort_key(pair[0]))
     issuer = OrgUnit.objects.filter(code=conf.issuing_unit).first()
+    progress = _progress(period)
     return ConsolidatedReport(period, conf, issuer, consolidation, completeness,
-                              _target_rows(period), sources, not_reported,
+                              _target_rows(period, progress.statuses), sources, not_reported,
                               _remarks(difficulties), _remarks(proposals), agencies,
-                              today=today)
+                              progress=progress, today=today)
 
 
 def _remarks(found: dict[str, list[OrgUnit]]) -> list[Remark]:

@@ -121,12 +121,12 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
 
     doc.heading(f"{next(section)}. KẾT QUẢ THỰC HIỆN")
     doc.heading("1. Kết quả thực hiện các chỉ tiêu", level=2)
-    doc.table(["TT", "Chỉ tiêu", "Năm gốc", "Kết quả", "Mục tiêu 2025", "Mục tiêu 2030",
+    doc.table(["TT", "Chỉ tiêu", "Giá trị gốc", "Kết quả", "Mục tiêu 2025", "Mục tiêu 2030",
                "Đánh giá"],
               [[str(i), row.target.text, row.baseline or "—", row.value or "—",
                 row.target_2025 or "—", row.target_2030 or "—", row.status or "—"]
                for i, row in enumerate(c.targets, start=1)],
-              (10, 62, 15, 20, 19, 19, 20))
+              (10, 53, 21, 23, 17, 18, 23))
     doc.heading("2. Kết quả thực hiện theo nhóm nhiệm vụ", level=2)
     groups = {g.ref: g for g in c.consolidation.groups}
     by_group: dict[str, list[Any]] = {}
@@ -204,15 +204,90 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
     return doc
 
 
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _float_text(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return number_format(round(value, places), decimal_pos=places, use_l10n=True,
+                         force_grouping=True)
+
+
 def _progress_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
-    """Sector indices, their LMDI effects and the charts: written by the progress app's
-    figures when it provides them (c.progress), else the appendix says the data are
-    missing rather than leaving the page out silently."""
+    """Phụ lục II: each sector's consumption index (2020 = 100) and the LMDI effects of
+    the change in its consumption; Phụ lục III: the charts of the targets with data and
+    of the province's index. Figures and charts are the progress app's."""
+    part = c.progress
+    label = str(c.period.label).lower()
     doc.appendix("Phụ lục II", "Chỉ số tiêu hao theo ngành và phân rã LMDI",
+                 f"(Kèm theo Báo cáo về kết quả thực hiện {label}; số liệu đến năm "
+                 f"{part.year})")
+    consumption = part.consumption
+    years = [y for y in range(2020, part.year + 1)]
+    if not consumption.sectors:
+        doc.paragraph("Chưa có số liệu tiêu hao nguyên, nhiên, vật liệu của doanh nghiệp đã "
+                      "được tiếp nhận để tính chỉ số theo ngành.")
+        return
+    doc.heading("1. Chỉ số tiêu hao theo ngành (năm 2020 = 100)", level=2)
+    rows = [[si.sector.name, *(_float_text(si.result.index.get(y)) for y in years)]
+            for si in consumption.sectors]
+    rows.append(["Toàn tỉnh", *(_float_text(consumption.province.get(y)) for y in years)])
+    width = max(12.0, (165 - 45) / max(1, len(years)))
+    doc.table(["Ngành", *map(str, years)], rows, (45, *([width] * len(years))),
+              numeric=tuple(range(1, len(years) + 1)))
+    doc.heading("2. Phân rã LMDI thay đổi mức tiêu hao", level=2)
+    rows = []
+    for si in consumption.sectors:
+        for group, effects in si.lmdi.items():
+            name = f"{si.sector.name}: {si.group_names.get(group, group)}"
+            unit = si.lmdi_units.get(group, "")
+            if effects is None:
+                rows.append([name, "—", "Chưa đủ số liệu", "", "", ""])
+                continue
+            rows.append([f"{name} ({unit})" if unit else name, f"{effects.start}-{effects.end}",
+                         *(f"{_float_text(effects.additive[k])} "
+                           f"(×{_float_text(effects.multiplicative[k], 3)})"
+                           for k in ("activity", "structure", "intensity", "total"))])
+    doc.table(["Ngành, đầu vào", "Giai đoạn", "Hiệu ứng quy mô", "Hiệu ứng cơ cấu",
+               "Hiệu ứng cường độ", "Tổng thay đổi"], rows, (45, 20, 25, 25, 25, 25),
+              numeric=(2, 3, 4, 5))
+    doc.paragraph("Hiệu ứng cộng tính tính theo đơn vị của đầu vào, tổng bằng mức thay đổi; "
+                  "trong ngoặc là hiệu ứng nhân tính (tích bằng tỷ số giữa hai năm).",
+                  italic_text=True)
+    _charts_appendix(doc, c)
+
+
+def _charts_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
+    from progress.charts import chart_render
+    from progress.views import _chart_spec  # the one place a chart is specified
+
+    part = c.progress
+    plan = c.period.plan
+    with_data = [s for s in part.statuses if s.current is not None
+                 and s.target.milestone.end_year >= part.year]
+    seen: set[str] = set()
+    charts = []
+    for status in with_data:
+        key = status.target.indicator or status.target.code
+        if key in seen:
+            continue
+        seen.add(key)
+        charts.append((f"{status.target.ref}: {_shorten(status.target.text, 140)}",
+                       ("target", status.target.code)))
+    if part.consumption.sectors:
+        charts.append(("Chỉ số tiêu hao toàn tỉnh (năm 2020 = 100)", ("province", "province")))
+    if not charts:
+        return
+    doc.appendix("Phụ lục III", "Biểu đồ tiến độ thực hiện các chỉ tiêu",
                  f"(Kèm theo Báo cáo về kết quả thực hiện {str(c.period.label).lower()})")
-    if c.progress is None:
-        doc.paragraph("Chưa đủ số liệu tiêu hao nguyên, nhiên, vật liệu của doanh nghiệp đã "
-                      "được tiếp nhận để tính chỉ số theo ngành trong kỳ báo cáo.")
+    for caption, (kind, code) in charts:
+        png = chart_render(_chart_spec(plan, kind, code, part.year), fmt="png")
+        doc.image(png, width_mm=150, caption=caption)
 
 
 # --------------------------------------------------------------------------------------

@@ -122,6 +122,7 @@ def test_consolidated_report_2024(plan, tmp_path):
     targets = next(t for t in doc.tables if t.rows[0].cells[1].text == "Chỉ tiêu")
     assert targets.rows[0].cells[4].text == "Mục tiêu 2025"
     assert len(targets.rows) >= 6
+    assert all(row.cells[6].text.strip() for row in targets.rows[1:])  # a status each
     # Nơi nhận and the signature block.
     closing = next(t for t in doc.tables if t.cell(0, 0).paragraphs[0].text == "Nơi nhận:")
     head = closing.cell(0, 0).paragraphs[0].runs[0]
