@@ -290,6 +290,7 @@ class _Elements:
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None
         self._registry_used: dict[str, bool] = {}
+        self._pairs: dict[tuple[str, int], tuple[int, int]] = {}
 
     # answers ---------------------------------------------------------------------
     def _load_answers(self) -> dict[tuple[str, int], list[tuple[OrgUnit, float, str]]]:
@@ -380,14 +381,14 @@ class _Elements:
         if not self._registry_used.setdefault(slug, model.objects.exists()):
             return None, []
         source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]))]
-        if measure in ("areas", "areas-reached"):
-            rows = area_reach(day=day, since=since)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            return float(total if measure == "areas" else reached), source
-        if measure in ("supermarkets", "supermarkets-eco-packaging"):
-            rows = packaging_coverage(day=day)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            return float(total if measure == "supermarkets" else reached), source
+        if measure in ("areas", "areas-reached", "supermarkets", "supermarkets-eco-packaging"):
+            key = (slug, year)
+            if key not in self._pairs:  # one query gives the total and the part
+                rows = area_reach(day=day, since=since) if slug == "areas" else \
+                    packaging_coverage(day=day)
+                self._pairs[key] = (sum(r.total for r in rows), sum(r.reached for r in rows))
+            total, reached = self._pairs[key]
+            return float(total if measure in ("areas", "supermarkets") else reached), source
         if measure in ("scp-models", "cleaner-production-models"):
             kind = ScpModelKind.SCP if measure == "scp-models" else \
                 ScpModelKind.CLEANER_PRODUCTION
