@@ -294,43 +294,6 @@ def inbox_for(*, user: Any, today: dt.date | None = None) -> dict[str, list[Repo
     return result
 
 
-@dataclass(frozen=True)
-class Attention:
-    """What waits for a coordinator or a viewer, for their home page: reports to review,
-    requests past their deadline and not submitted, reports returned and not yet
-    corrected, the latest accepted reports. Each list holds at most `limit` rows; the
-    counts are of all."""
-
-    to_review: list[ReportRequest]
-    n_to_review: int
-    overdue: list[ReportRequest]
-    n_overdue: int
-    n_returned: int
-    accepted: list[ReportRequest]
-
-
-def attention_for(*, user: Any, today: dt.date | None = None, limit: int = 8) -> Attention:
-    """What needs `user`'s action (coordinators: review; both: overdue units). Five
-    queries, whatever the number of reports."""
-    today = today or timezone.localdate()
-    rows = requests_visible(user=user)
-    reviewing = permissions.can_review(user)
-    queue = review_queue() if reviewing else ReportRequest.objects.none()
-    overdue = (ReportRequest.objects.filter(state__in=EDITABLE_STATES, period__due_date__lt=today)
-               .select_related("period", "org_unit")
-               .order_by("period__due_date", "org_unit__name_sort", "id"))
-    overdue_rows = list(overdue[:limit])
-    for report in overdue_rows:
-        report.days_left = days_left(report.period.due_date, today)  # type: ignore[attr-defined]
-    return Attention(
-        to_review=list(queue[:limit]), n_to_review=queue.count() if reviewing else 0,
-        overdue=overdue_rows, n_overdue=overdue.count(),
-        n_returned=ReportRequest.objects.filter(state=ReportState.RETURNED).count(),
-        accepted=list(rows.filter(state=ReportState.ACCEPTED)
-                      .order_by("-accepted_at", "-id")[:limit]),
-    )
-
-
 def units_obliged_on(*, plan: Plan, day: dt.date) -> dict[OrgUnit, list[Task]]:
     """Units that must report on `day`: every unit holding a task of the plan (through
     successions) and every enterprise designated and active that day."""

@@ -8,27 +8,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
 from accounts.selectors import tokens_of
 from accounts.services import token_create, token_revoke
 from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
-from reporting.permissions import can_view_periods
-from reporting.selectors import attention_for
+from progress.views import overview as progress_overview
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """Each role starts where its work is: a reporter in their inbox; a coordinator or a
-    viewer with what waits for them (reports to review, overdue units), then the plan's
-    targets. (Kept to this one function so a progress dashboard can take its place.)"""
+    """Each role starts where its work is: a reporter in their inbox (what is due,
+    returned, overdue); those who follow the plan on where it stands."""
     user = request.user
     if user.is_reporter:
         return redirect("reporting:inbox")
-    attention = attention_for(user=user) if can_view_periods(user) else None
-    return render(request, "web/home.html", {**_objectives(), "attention": attention})
+    if getattr(user, "role", None) in (Role.ADMIN, Role.COORDINATOR, Role.VIEWER):
+        return progress_overview(request)
+    return render(request, "web/objectives.html", _objectives())
 
 
 @login_required
@@ -60,4 +59,11 @@ def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
     token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("web:profile")
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """An intranet system: no crawler indexes any page. Also the load benchmark's trivial
+    endpoint (no database, no session)."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
 

@@ -1,5 +1,5 @@
-"""Each role starts where its work is: a reporter in the inbox, a coordinator or a viewer
-with what waits for them."""
+"""Each role starts where its work is: a reporter in the inbox (what is due, returned,
+overdue), a coordinator or a viewer on the progress dashboard."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from reporting.models import ReportRequest
 from reporting.services import period_open, report_return, report_save, report_submit
 from reporting.tests.conftest import complete_payload, report_of
 
@@ -41,25 +40,17 @@ def test_reporter_home_is_the_inbox(client, cycle):
     assert "Bổ sung số liệu" in html
 
 
-def test_coordinator_home_shows_what_waits(client, cycle, django_assert_max_num_queries):
-    _period, coordinator = cycle
-    client.force_login(coordinator)
-    with django_assert_max_num_queries(20):
-        html = client.get(reverse("web:home")).content.decode()
-    assert "1 báo cáo chờ xem xét" in html
-    assert "Sở Công Thương" in html and reverse("reporting:review") in html
-    late = ReportRequest.objects.filter(state__in=["draft", "returned"])
-    assert f"{late.count()} báo cáo quá hạn" in html and late.count() > 8
-    first = late.order_by("org_unit__name_sort").first()
-    assert first is not None and first.org_unit.name in html
-    assert "1 báo cáo bị trả lại" in html
+@pytest.mark.parametrize("username", ["dieuphoi", "ubnd"])
+def test_coordinator_and_viewer_start_on_the_progress_dashboard(client, cycle, make_user,
+                                                                username):
+    from accounts.models import User
 
-
-def test_viewer_home_shows_overdue_units_not_the_review_queue(client, cycle, make_user):
-    client.force_login(make_user(Role.VIEWER, "ubnd-quang-ninh"))
-    html = client.get(reverse("web:home")).content.decode()
-    assert "chờ xem xét" not in html
-    assert "báo cáo quá hạn" in html
+    if username == "ubnd":
+        make_user(Role.VIEWER, "ubnd-quang-ninh", username="ubnd")
+    client.force_login(User.objects.get(username=username))
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    assert "progress/overview.html" in [t.name for t in response.templates]
 
 
 def test_objectives_page_for_every_role(client, cycle):
