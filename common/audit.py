@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -53,6 +54,8 @@ ACTION_LABELS: dict[str, Any] = {
     "report.reopen": pgettext_lazy("audit action", "Reopened"),
     "report.conflict": pgettext_lazy("audit action", "Save refused: edit conflict"),
     "report.conflict_resolve": pgettext_lazy("audit action", "Edit conflict resolved"),
+    "report.document": pgettext_lazy("audit action", "Official document details changed"),
+    "progress.assess": pgettext_lazy("audit action", "Target assessed"),
     "token.create": pgettext_lazy("audit action", "API access token created"),
     "token.revoke": pgettext_lazy("audit action", "API access token revoked"),
     "user.create": pgettext_lazy("audit action", "User added"),
@@ -141,11 +144,20 @@ ChangeRenderer = Callable[[Any, dict[str, Any]], tuple[str, Any, Any] | None]
 def history_rows(events: Iterable[Any], *, model: type[models.Model],
                  other: ChangeRenderer | None = None) -> list[Any]:
     """The events with `label` (the action's) and `rows` [(field, old, new)] set for a
-    history table. `other(event, change)` renders changes that are not fields of `model`
-    (e.g. an enterprise's figures), or returns None for the general rendering."""
+    history table; fields are those of each event's target (`model` if it has none).
+    `other(event, change)` renders changes that are not fields (e.g. an enterprise's
+    figures), or returns None for the general rendering."""
     events = list(events)
-    display = FieldDisplay(model, events)
+    # each event's changes are fields of its own target (a retailer's history also holds
+    # its packaging practices' changes)
+    by_model: dict[type[models.Model], list[Any]] = {}
     for event in events:
+        target = ContentType.objects.get_for_id(event.target_type_id).model_class()
+        by_model.setdefault(target or model, []).append(event)
+    displays = {m: FieldDisplay(m, evs) for m, evs in by_model.items()}
+    for event in events:
+        target = ContentType.objects.get_for_id(event.target_type_id).model_class()
+        display = displays[target or model]
         rows = []
         for change in event.changes or []:
             field = str(change.get("field", ""))

@@ -68,8 +68,9 @@ def test_main_pages_show_no_english_and_no_codes(client, demo_world):
         for path in main_pages(user):
             response = client.get(path, follow=True)
             assert response.status_code in {200, 403, 404}, (role, path, response.status_code)
-            text = visible_text(response.content.decode())
-            found += [f"{role} {path}: {context(text, p)}" for p in problems(text, unit_codes)]
+            text, entered = visible_text(response.content.decode())
+            found += [f"{role} {path}: {context(text + ' ' + entered, p)}"
+                      for p in problems(text, unit_codes, entered)]
     assert found == [], "\n".join(found)
 
 
@@ -77,8 +78,11 @@ def test_the_walk_catches_english_and_codes():
     html = ('<main><p>Lịch sử: area.create</p><p>Báo cáo với tư cách đơn vị dn-5710037998 '
             'tại h-van-don</p><td>economic_zone</td><button>Save</button>'
             '<input type="hidden" name="x" value="the"><script>var the = 1;</script>'
-            '<input type="submit" value="Submit"></main>')
-    found = problems(visible_text(html), {"h-van-don"})
-    assert found == ["English: 'Save'", "English: 'economic_zone'", "English: 'Submit'",
-                     "unit code: 'h-van-don'", "unit code: 'dn-5710037998'",
+            '<input type="submit" value="Submit"><p class="entered">Opening date assumed; '
+            'moved from tx-quang-yen</p><a href="mailto:x">bc@example.invalid</a></main>')
+    found = problems(*visible_text(html)[:1], {"h-van-don", "tx-quang-yen"},
+                     visible_text(html)[1])
+    assert found == ["English: 'economic_zone'", "English: 'Save'", "English: 'Submit'",
+                     "unit code: 'h-van-don'", "unit code: 'tx-quang-yen'",
+                     "unit code: 'dn-5710037998'",
                      "action: 'area.create'", "enum value: 'economic_zone'"]

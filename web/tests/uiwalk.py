@@ -33,16 +33,31 @@ ENUM_VALUES = [
 ]
 
 _HIDDEN = {"script", "style", "template", "noscript"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
 _SHOWN_ATTRS = {"title", "placeholder", "aria-label", "alt", "value"}
 
 
 class _Text(HTMLParser):
+    """The visible text, and apart from it the text inside class="entered" elements
+    (notes, sources, history values: what people or data files wrote, in whatever
+    language; the data files' Vietnamese is checked with them, not here)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.entered: list[str] = []
         self._hidden = 0
+        self._stack: list[tuple[str, bool]] = []
+
+    @property
+    def _in_entered(self) -> bool:
+        return any(flag for _tag, flag in self._stack)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            classes = (dict(attrs).get("class") or "").split()
+            self._stack.append((tag, "entered" in classes))
         if tag in _HIDDEN:
             self._hidden += 1
         kind = dict(attrs).get("type", "")
@@ -58,22 +73,33 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN and self._hidden:
             self._hidden -= 1
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i][0] == tag:
+                del self._stack[i:]
+                break
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self.parts.append(data)
+            (self.entered if self._in_entered else self.parts).append(data)
 
 
-def visible_text(html: str) -> str:
+def visible_text(html: str) -> tuple[str, str]:
+    """(the page's own text, the entered text) of a page."""
     parser = _Text()
     parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
+    return (" ".join(" ".join(parser.parts).split()),
+            " ".join(" ".join(parser.entered).split()))
 
 
-def problems(text: str, unit_codes: set[str]) -> list[str]:
-    """English words and raw codes in `text` (a page's visible text)."""
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+def problems(text: str, unit_codes: set[str], entered: str = "") -> list[str]:
+    """English words in `text` (a page's own visible text), raw codes in it and in
+    `entered` (notes, sources, history values)."""
+    text, entered = _EMAIL.sub(" ", text), _EMAIL.sub(" ", entered)
     found = [f"English: {m[1]!r}" for m in _ENGLISH.finditer(text)]
-    words = set(re.findall(r"[\w.-]+", text))
+    words = set(re.findall(r"[\w.-]+", f"{text} {entered}"))
     found += [f"unit code: {w!r}" for w in sorted(words & unit_codes)]
     found += [f"unit code: {w!r}" for w in sorted(words) if re.fullmatch(r"dn-\d{6,}", w)]
     found += [f"action: {w!r}" for w in sorted(words & set(ACTION_LABELS))]
