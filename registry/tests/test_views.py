@@ -96,7 +96,8 @@ def test_detail_pages_show_history_and_specifics(coord_client, demo):
     assert "BB-KT-2024-011" in html
     e = Enterprise.objects.get(tax_code="5710001007")
     html = coord_client.get(reverse("registry:detail", args=["enterprises", e.pk])).content.decode()
-    assert "2025S1" in html and "figures.create" in html
+    assert "6 tháng đầu năm 2025" in html and "Nhập số liệu" in html
+    assert "figures.create" not in html
 
 
 def test_unknown_registry_and_entry_are_404(viewer_client, plan):
