@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.IgnoreAcceptLanguageMiddleware",
+    "common.middleware.BusyDatabaseMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,6 +85,8 @@ def _database() -> dict:
             # "database is locked" upgrades in the middle of a write transaction.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # a writer waits this many seconds for another's (short) write to commit
+            "timeout": 20,
         },
     }
 
