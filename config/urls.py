@@ -12,5 +12,7 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("reporting/", include("reporting.urls")),
     path("registry/", include("registry.urls")),
+    path("progress/", include("progress.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("web.urls")),
 ]
