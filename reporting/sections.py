@@ -26,9 +26,9 @@ class ExtraSection:
     """A part of a report form contributed by another app.
 
     applies(request) -> bool: whether this request's form has the section.
-    context(request, data=None, errors=None) -> dict: what `template` needs (it also gets
-      `request_obj` and `editable`); `data` is a refused POST to show again, `errors` the
-      section's messages keyed as `save` raised them.
+    context(request) -> dict: what `template` needs (it also gets `request_obj` and
+      `editable`); a section in the form also takes `data=` (a refused POST to show
+      again) and `errors=` (its messages, keyed as `save` raised them).
     validate(request) -> list[str]: errors, in the user's language; any blocks submission.
     read(request, data) -> payload | None: the section's inputs parsed from the posted
       form (None: the author changed nothing in it); ValidationError keyed by the
@@ -45,6 +45,13 @@ class ExtraSection:
     validate: Callable[[Any], list[str]] = field(default=lambda request: [])
     read: Callable[[Any, Any], Any] = _nothing_read
     save: Callable[[Any, Any, Any], bool] = _nothing_saved
+
+    @property
+    def in_form(self) -> bool:
+        """Whether its inputs are part of the report's one form (it reads and saves with
+        the report). A section that does not may show links or, once the report can no
+        longer change, a form of its own; its `context` takes only the request."""
+        return self.read is not _nothing_read
 
 
 _SECTIONS: dict[str, ExtraSection] = {}

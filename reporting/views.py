@@ -270,10 +270,11 @@ def _extra_sections(request: AuthedRequest, report: ReportRequest, editable: boo
     """Each section's HTML; after a refused save, with what was posted and its errors."""
     out = []
     for section in sections_for(report):
-        context = {**section.context(report, data=request.POST if posted else None,
-                                     errors=section_errors(errors, section.key)),
-                   "request_obj": report, "editable": editable}
-        out.append({"key": section.key, "title": section.title,
+        shown = section.context(report, data=request.POST if posted else None,
+                                errors=section_errors(errors, section.key)) \
+            if section.in_form else section.context(report)
+        context = {**shown, "request_obj": report, "editable": editable}
+        out.append({"key": section.key, "title": section.title, "in_form": section.in_form,
                     "html": mark_safe(render_to_string(section.template, context,
                                                        request=request))})
     return out
