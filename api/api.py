@@ -104,8 +104,10 @@ def on_unexpected(request: HttpRequest, exc: Exception):
 
 
 def _mount() -> None:
+    from exchange.api import router as exchange_router
     from orgunits.api import router as orgunits_router
     from plans.api import router as plans_router
+    from progress.api import router as progress_router
     from registry.api import router as registry_router
     from reporting.api import router as reporting_router
 
@@ -113,6 +115,8 @@ def _mount() -> None:
     api.add_router("/plan", plans_router)
     api.add_router("/reporting", reporting_router)
     api.add_router("/registry", registry_router)
+    api.add_router("/progress", progress_router)
+    api.add_router("", exchange_router)
 
 
 _mount()

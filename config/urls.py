@@ -12,6 +12,8 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("reporting/", include("reporting.urls")),
     path("registry/", include("registry.urls")),
+    path("progress/", include("progress.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("ops.urls")),
     path("", include("web.urls")),
 ]

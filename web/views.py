@@ -9,18 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
 from accounts.selectors import login_lockouts, tokens_of
 from accounts.services import login_lockout_clear, token_create, token_revoke
 from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
+from progress.views import overview as progress_overview
 from web.forms import TokenForm
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", None) in (Role.ADMIN, Role.COORDINATOR, Role.VIEWER):
+        return progress_overview(request)  # those who follow the plan see where it stands
     plan = plan_current()
     context = {"plan": plan, "overview": plan_overview(plan=plan) if plan else None}
     return render(request, "web/home.html", context)
@@ -74,3 +77,11 @@ def lockout_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Unlocked: they can sign in again."))
         return redirect("web:lockouts")
     return render(request, "web/lockouts.html", {"lockouts": login_lockouts()})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """An intranet system: no crawler indexes any page. Also the load benchmark's trivial
+    endpoint (no database, no session)."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+

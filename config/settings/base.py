@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "reporting",
     "registry",
     "progress",
+    "documents",
+    "exchange",
     "api",
     "web",
     "django.contrib.admin",
@@ -221,6 +223,7 @@ LOGGING = logging_config(fmt=env_str("SCP_LOG_FORMAT", "json"),
 SCP_DEMO_LOADERS = [
     "registry.demo.demo_load",
     "reporting.demo.demo_load",
+    "progress.demo.demo_load",
 ]
 # Days after a missed deadline on which overdue reminders go out.
 SCP_OVERDUE_REMINDER_DAYS = [int(d) for d in env_list("SCP_OVERDUE_REMINDER_DAYS",
