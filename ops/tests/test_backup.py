@@ -53,7 +53,7 @@ def test_backup_lists_every_table_with_counts_and_checksums(tmp_path, some_data)
 def test_restore_into_a_database_with_data_is_refused_unless_forced(tmp_path, some_data):
     backup_write(path=tmp_path / "a.zip")
     assert not database_is_empty()
-    with pytest.raises(CommandError, match=r"not empty.*--force"):
+    with pytest.raises(CommandError, match=r"không trống.*--force"):
         call_command("restore", str(tmp_path / "a.zip"))
     User.objects.filter(username="bc-sao-luu").delete()
     ApiToken.objects.all().delete()
@@ -93,7 +93,7 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(tmp_path, some_data, h
     _damage(archive, how)
     User.objects.filter(username="bc-sao-luu").update(first_name="sau")
     before = User.objects.count(), ApiToken.objects.count()
-    refusal = r"damaged|incomplete|not an SCP Monitor backup"
+    refusal = r"bị hỏng|không phải là bản sao lưu"
     with pytest.raises(CommandError, match=refusal) as refused:
         call_command("restore", str(archive), "--force")
     assert "\n" not in str(refused.value)

@@ -74,12 +74,12 @@ def test_a_busy_database_answers_503_json_to_the_api(client, coordinator_token, 
     assert response.json() == {"detail": "Cơ sở dữ liệu đang bận. Vui lòng thử lại sau giây lát."}
 
 
-def test_a_busy_database_answers_503_page_to_people(client, coordinator, monkeypatch, plan):
+def test_a_busy_database_answers_503_page_to_people(client, make_user, monkeypatch, plan):
     def locked(**kwargs):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr("web.views.plan_current", locked)
-    client.force_login(coordinator)
+    client.force_login(make_user(Role.REPORTER, "sct"))
     response = client.get("/")
     assert response.status_code == 503
     assert "Cơ sở dữ liệu đang bận" in response.content.decode()
