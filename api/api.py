@@ -3,6 +3,7 @@ Service exceptions become 4xx JSON answers with the fields at fault named."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +16,10 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
-from common.db import is_busy
 from common.exceptions import ConflictError
-from common.middleware import busy_response
+from ops.logging import request_context
+
+log = logging.getLogger("scp.api")
 
 ERROR_DESCRIPTIONS = {
     "400": "The body cannot be read (not JSON, or a malformed upload).",
@@ -150,10 +152,20 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError):
 
 
 @api.exception_handler(OperationalError)
-def on_database_error(request: HttpRequest, exc: OperationalError):
-    if not is_busy(exc):
-        raise exc
-    return busy_response(request)
+def on_database_busy(request: HttpRequest, exc: OperationalError):
+    raise exc  # answered by ops.middleware.DatabaseBusyMiddleware, as for pages
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception):
+    """Any other fault: logged with its traceback and the request's context; the caller
+    gets JSON with the request id to quote, never a traceback, in any settings."""
+    log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
+    context = request_context.get() or {}
+    return api.create_response(
+        request, {"detail": _("An unexpected error occurred; it has been logged "
+                              "(reference %(id)s).") % {"id": context.get("request_id", "-")}},
+        status=500)
 
 
 def _mount() -> None:
