@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from common.types import AuthedRequest
 from common.xlsx import LIMITS
+from exchange.export import export_csv_zip, export_xlsx
 from exchange.report_template import report_template_build
 from exchange.services import TemplateRejected, report_template_import
 from reporting import permissions
@@ -69,3 +70,33 @@ def template_import(request: AuthedRequest) -> HttpResponse:
         status = 422
     return render(request, "exchange/import.html", {"expected": expected,
                                                     "problems": problems}, status=status)
+
+
+@login_required
+def data_export(request: AuthedRequest) -> HttpResponse:
+    """The export page; with `format`, the file: everything the user may see, or one
+    period's."""
+    from plans.selectors import plan_current
+    from reporting.models import Period
+
+    plan = plan_current()
+    if plan is None:
+        raise Http404(_("No plan is loaded."))
+    periods = list(Period.objects.filter(plan=plan).order_by("-due_date", "-code"))
+    fmt = request.GET.get("format", "")
+    if fmt not in ("xlsx", "csv"):
+        return render(request, "exchange/export.html", {"periods": periods})
+    code = request.GET.get("period", "")
+    period = next((p for p in periods if p.code == code), None) if code else None
+    if code and period is None:
+        raise Http404(_("Unknown period '%(code)s'.") % {"code": code[:20]})
+    name = f"du-lieu-{period.code if period else 'tat-ca'}"
+    if fmt == "xlsx":
+        response = HttpResponse(export_xlsx(user=request.user, plan=plan, period=period),
+                                content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        response = HttpResponse(export_csv_zip(user=request.user, plan=plan, period=period),
+                                content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}-csv.zip"'
+    return response
