@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, Any] = {
     "report.conflict_resolve": pgettext_lazy("audit action", "Edit conflict resolved"),
     "report.document": pgettext_lazy("audit action", "Official document details changed"),
     "progress.assess": pgettext_lazy("audit action", "Target assessed"),
+    "login.unlock": pgettext_lazy("audit action", "Sign-in unlocked"),
     "token.create": pgettext_lazy("audit action", "API access token created"),
     "token.revoke": pgettext_lazy("audit action", "API access token revoked"),
     "user.create": pgettext_lazy("audit action", "User added"),

@@ -34,7 +34,7 @@ def test_figures_history_shows_item_names_and_units(client, coordinator, make_en
 
     enterprise = make_enterprise()
     consumption_record_save(enterprise=enterprise, year=2024, period="year",
-                            lines=[("coal", "10567.4", "t"), ("electricity", "52000000", "kWh")],
+                            lines=[("coal", "10567,4", "t"), ("electricity", "52000000", "kWh")],
                             actor=coordinator)
     client.force_login(coordinator)
     html = client.get(f"/registry/enterprises/{enterprise.pk}/").content.decode()

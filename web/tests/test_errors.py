@@ -78,15 +78,18 @@ def test_api_wrong_method_answers_json_405(viewer_client):
 
 def test_api_refusal_answers_json_403(client, make_user, plan):
     client.force_login(make_user(Role.REPORTER, "sct"))
-    response = client.post("/api/v1/registry/areas", "{}", content_type="application/json")
+    response = client.post("/api/v1/reporting/periods", '{"code": "2023"}',
+                           content_type="application/json")
     assert response.status_code == 403
     assert response.json()["detail"]
 
 
 def test_api_validation_messages_are_vietnamese(viewer_client):
-    response = viewer_client.get("/api/v1/registry/areas", {"page": "abc"})
+    response = viewer_client.post("/api/v1/reporting/periods", "{}",
+                                  content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["errors"]["page"] == ["Phải là số nguyên."]
-    response = viewer_client.get("/api/v1/registry/counts", {"on": "31/12/2025"})
+    assert response.json()["errors"]["code"] == ["Trường này là bắt buộc."]
+    response = viewer_client.post("/api/v1/reporting/periods", '{"code": [1]}',
+                                  content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["errors"]["on"] == ["Không phải ngày: ghi theo dạng yyyy-mm-dd."]
+    assert response.json()["errors"]["code"] == ["Phải là văn bản."]
