@@ -163,10 +163,17 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
 def completeness(request: AuthedRequest) -> HttpResponse:
     permissions.require_completeness(request.user)
     plan = _plan()
-    periods_, rows = selectors.completeness_by_unit(plan=plan)
+    group = request.GET.get("group", "")
+    group = group if group in selectors.UNIT_GROUPS else ""
+    history = selectors.completeness_by_unit(plan=plan, group=group or None,
+                                             page=request.GET.get("page"))
+    groups = [(key, label, history.group_sizes[key])
+              for key, (label, _kinds) in selectors.UNIT_GROUPS.items()]
     return render(request, "reporting/completeness.html", {
         "plan": plan, "by_period": selectors.completeness_by_period(plan=plan),
-        "periods": periods_, "rows": rows,
+        "history": history, "groups": groups, "group": group,
+        "query": f"group={group}" if group else "",
+        "is_viewer": request.user.is_viewer,
     })
 
 
