@@ -3,7 +3,10 @@ Service exceptions become 4xx JSON answers with the fields at fault named."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -13,6 +16,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
 from common.exceptions import ConflictError
+from ops.logging import request_context
+
+log = logging.getLogger("scp.api")
 
 api = NinjaAPI(
     title="SCP Monitor API",
@@ -78,6 +84,23 @@ def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError):
 @api.exception_handler(ConflictError)
 def on_conflict(request: HttpRequest, exc: ConflictError):
     return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(OperationalError)
+def on_database_busy(request: HttpRequest, exc: OperationalError):
+    raise exc  # answered by ops.middleware.DatabaseBusyMiddleware, as for pages
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception):
+    """Any other fault: logged with its traceback and the request's context; the caller
+    gets JSON with the request id to quote, never a traceback, in any settings."""
+    log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
+    context = request_context.get() or {}
+    return api.create_response(
+        request, {"detail": _("An unexpected error occurred; it has been logged "
+                              "(reference %(id)s).") % {"id": context.get("request_id", "-")}},
+        status=500)
 
 
 def _mount() -> None:

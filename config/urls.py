@@ -14,5 +14,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("progress/", include("progress.urls")),
     path("documents/", include("documents.urls")),
+    path("exchange/", include("exchange.urls")),
+    path("", include("ops.urls")),
     path("", include("web.urls")),
 ]

@@ -26,12 +26,28 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
+from common.xlsx import WorkbookRefused, xlsx_read
 from exchange.mapping import Dhis2Mapping, dhis2_mapping
+from exchange.report_template import (
+    COMMENT_COLUMN,
+    FORMAT_VERSION,
+    KIND,
+    META_SHEET,
+    TASK_COLUMNS,
+    TASK_HEADER,
+    TASK_SHEET,
+    VALUE_COLUMN,
+    VALUE_HEADER,
+    VALUE_SHEET,
+    TemplateProblem,
+    layout_fingerprint,
+    status_labels,
+)
 from orgunits.models import OrgUnit
-from plans.models import Plan
+from plans.models import Plan, ValueType
 from plans.selectors import plan_current
 from reporting import permissions
-from reporting.models import Period, ReportRequest, ReportState
+from reporting.models import Period, ReportRequest, ReportState, TaskStatus
 from reporting.selectors import ReportLayout, report_layout
 from reporting.services import report_save, report_submit
 from reporting.validation import FieldError, value_clean
@@ -355,3 +371,217 @@ def datavalueset_import(*, payload: Any, actor: Any, dry_run: bool = False) -> I
         if dry_run:
             transaction.set_rollback(True)
     return summary
+
+
+# --------------------------------------------------------------------------------------
+# Excel templates of report forms
+
+
+class TemplateRejected(ValidationError):
+    """A filled template refused whole; `problems` lists every reason with its sheet and
+    cell. Nothing was stored."""
+
+    def __init__(self, problems: list[TemplateProblem]) -> None:
+        self.problems = problems
+        super().__init__({"file": [str(p) for p in problems]})
+
+
+@dataclass(frozen=True)
+class TemplateImported:
+    report: ReportRequest
+    changed: bool
+    submitted: bool
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _template_meta(book: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for row in book[META_SHEET].iter_rows(min_row=1, max_row=10, max_col=2, values_only=True):
+        if row and isinstance(row[0], str):
+            meta[row[0]] = row[1] if len(row) > 1 else None
+    return meta
+
+
+def _sheet_rows(book: Any, name: str, header: tuple[str, ...],
+                problems: list[TemplateProblem]) -> list[tuple[int, tuple[Any, ...]]]:
+    """The data rows of a sheet (row number, cells), after checking its header."""
+    if name not in book.sheetnames:
+        problems.append(TemplateProblem(name, "", _("The sheet is missing or was renamed: "
+                                                    "download a new template.")))
+        return []
+    rows = book[name].iter_rows(values_only=True)
+    found = next(rows, None) or ()
+    extra = [c for c in found[len(header):] if c not in (None, "")]
+    if tuple(_cell_text(c).strip() for c in found[:len(header)]) != header or extra:
+        problems.append(TemplateProblem(name, "A1", _(
+            "The columns were changed (expected: %(names)s): download a new template.")
+            % {"names": ", ".join(header)}))
+        return []
+    out = []
+    for number, row in enumerate(rows, start=2):
+        if any(c not in (None, "") for c in row):
+            out.append((number, tuple(row) + (None,) * max(0, len(header) - len(row))))
+    return out
+
+
+def _template_report(meta: dict[str, Any], actor: Any, expected: ReportRequest | None,
+                     problems: list[TemplateProblem]) -> ReportRequest | None:
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from reporting.selectors import report_get
+
+    if meta.get("kind") != KIND or meta.get("format") != FORMAT_VERSION:
+        problems.append(TemplateProblem("", "", _(
+            "This file is not a report template of this system: download the template "
+            "from the report page.")))
+        return None
+    period_code, unit_code = _cell_text(meta.get("period")), _cell_text(meta.get("unit"))
+    try:
+        report = report_get(period_code=period_code, unit_code=unit_code)
+    except Http404 as exc:
+        problems.append(TemplateProblem("", "", str(exc)))
+        return None
+    if expected is not None and expected.pk != report.pk:
+        problems.append(TemplateProblem("", "", _(
+            "This template is for %(unit)s, period %(period)s, not for the report you are "
+            "importing into.") % {"unit": report.org_unit.name, "period": report.period.code}))
+        return None
+    try:
+        permissions.require_write(actor, report)
+    except PermissionDenied:
+        problems.append(TemplateProblem("", "", _(
+            "This template is the report of %(unit)s for %(period)s: you may not import it.")
+            % {"unit": report.org_unit.name, "period": report.period.code}))
+        return None
+    return report
+
+
+def _template_payload(book: Any, layout: ReportLayout, problems: list[TemplateProblem]
+                      ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(values by code, answers by task, error key → cell) read from the filled sheets."""
+    labels = {label.casefold(): code for code, label in status_labels().items()}
+    labels.update({code: code for code in TaskStatus.values})
+    where: dict[str, str] = {}
+    answers: dict[str, Any] = {}
+    for number, row in _sheet_rows(book, TASK_SHEET, TASK_HEADER, problems):
+        ref = _cell_text(row[0]).strip()
+        if ref not in layout.answers:
+            problems.append(TemplateProblem(TASK_SHEET, f"A{number}", _(
+                "Unknown task «%(ref)s»: rows must not be added or changed.") % {"ref": ref}))
+            continue
+        if ref in answers:
+            problems.append(TemplateProblem(TASK_SHEET, f"A{number}", _(
+                "Task %(ref)s appears twice.") % {"ref": ref}))
+            continue
+        status_text = _cell_text(row[2]).strip()
+        status = labels.get(status_text.casefold()) if status_text else ""
+        if status is None:
+            problems.append(TemplateProblem(TASK_SHEET, f"C{number}", _(
+                "Choose the status from the list.")))
+            continue
+        answers[ref] = {"status": status, "results": _cell_text(row[3]),
+                        "difficulties": _cell_text(row[4]), "proposals": _cell_text(row[5])}
+        where[f"tasks.{ref}"] = f"{TASK_SHEET}!A{number}"
+        for name, column in TASK_COLUMNS.items():
+            where[f"tasks.{ref}.{name}"] = f"{TASK_SHEET}!{column}{number}"
+    values: dict[str, Any] = {}
+    for number, row in _sheet_rows(book, VALUE_SHEET, VALUE_HEADER, problems):
+        code = _cell_text(row[0]).strip()
+        question = layout.questions.get(code)
+        if question is None:
+            problems.append(TemplateProblem(VALUE_SHEET, f"A{number}", _(
+                "Unknown question «%(code)s»: rows must not be added or changed.")
+                % {"code": code}))
+            continue
+        if code in values:
+            problems.append(TemplateProblem(VALUE_SHEET, f"A{number}", _(
+                "Question «%(code)s» appears twice.") % {"code": code}))
+            continue
+        raw = row[5]
+        if question.value_type == ValueType.CHOICE and isinstance(raw, str):
+            names = {question.choice_label(c["code"]).casefold(): c["code"]
+                     for c in question.choices}
+            raw = names.get(raw.strip().casefold(), raw)
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        values[code] = {"value": raw, "comment": _cell_text(row[6])}
+        where[f"values.{code}"] = f"{VALUE_SHEET}!{VALUE_COLUMN}{number}"
+        where[f"values.{code}.comment"] = f"{VALUE_SHEET}!{COMMENT_COLUMN}{number}"
+    return values, answers, where
+
+
+def _problems_of(exc: ValidationError, where: dict[str, str]) -> list[TemplateProblem]:
+    out: list[TemplateProblem] = []
+    for key, messages in exc.message_dict.items():
+        sheet, _sep, cell = where.get(key, "").partition("!")
+        if not sheet and key.startswith("values."):
+            sheet, _sep, cell = where.get(key.rsplit(".", 1)[0], "").partition("!")
+        out.extend(TemplateProblem(sheet, cell, m) for m in messages)
+    return out
+
+
+def report_template_import(*, content: bytes, actor: Any, submit: bool = False,
+                           report: ReportRequest | None = None) -> TemplateImported:
+    """Store a filled template in its report through `report_save` (the web form's
+    service and checks), and submit it when `submit`; all or nothing. TemplateRejected
+    lists every problem with its sheet, cell and reason: a file that is not a workbook,
+    too large or a bomb (common.xlsx limits), another system's file, another unit's or
+    period's template (or not the `report` expected), a changed layout, a form changed
+    since the download, each value or answer that fails the form's checks. If the report
+    was saved on the web since the template was made, the file's changes are kept as a
+    conflict copy beside the current version (as for the web form)."""
+    problems: list[TemplateProblem] = []
+    try:
+        _sheet, book = xlsx_read(content, sheet=META_SHEET)
+    except WorkbookRefused as exc:
+        raise TemplateRejected([TemplateProblem("", "", exc.message)]) from None
+    try:
+        if META_SHEET not in book.sheetnames:
+            raise TemplateRejected([TemplateProblem("", "", _(
+                "This file is not a report template of this system: download the template "
+                "from the report page."))])
+        meta = _template_meta(book)
+        found = _template_report(meta, actor, report, problems)
+        if found is None:
+            raise TemplateRejected(problems)
+        layout = report_layout(report=found, with_issues=False)
+        if meta.get("layout") != layout_fingerprint(layout):
+            raise TemplateRejected([TemplateProblem("", "", _(
+                "The report's form has changed since this template was made: download a new "
+                "template and copy your answers into it."))])
+        values, answers, where = _template_payload(book, layout, problems)
+    finally:
+        book.close()
+    if problems:
+        raise TemplateRejected(problems)
+    version = meta.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise TemplateRejected([TemplateProblem("", "", _(
+            "This file is not a report template of this system: download the template from "
+            "the report page."))])
+    if not found.is_editable:
+        raise TemplateRejected([TemplateProblem("", "", str(
+            _("The report of %(period)s has been submitted or accepted: it cannot be changed "
+              "from a template.") % {"period": found.period.code}))])
+    try:
+        if submit:
+            with transaction.atomic():
+                saved = report_save(report=found, actor=actor, version=version, values=values,
+                                    answers=answers, style="vi")
+                saved = report_submit(report=saved, actor=actor)
+        else:
+            saved = report_save(report=found, actor=actor, version=version, values=values,
+                                answers=answers, style="vi")
+    except ValidationError as exc:
+        raise TemplateRejected(_problems_of(exc, where)) from None
+    except ConflictError as exc:
+        raise TemplateRejected([TemplateProblem("", "", exc.message)]) from None
+    return TemplateImported(saved, saved.version != found.version, submit)

@@ -345,9 +345,12 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
 @router.get("/enterprises/{enterprise_id}/figures", summary="An enterprise's figures")
 def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
     """Every record of the enterprise (newest first) with its lines, energy in toe and toe
-    per unit of its main product. An enterprise's reporter sees only its own."""
+    per unit of its main product. An enterprise's reporter sees only its own; figures that
+    belong to a report are shown to whoever may read that report (a viewer: once it is
+    accepted)."""
     enterprise = _enterprise(request, enterprise_id)
-    return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise)]
+    return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise,
+                                                                  user=request.user)]
 
 
 @router.put("/enterprises/{enterprise_id}/figures/{year}/{period}",
@@ -489,7 +492,7 @@ def entry_detail(request: HttpRequest, registry: str, entry_id: int,
         out["figures"] = [
             {"period_code": period_code(v.record.year, v.record.period),
              "toe": float(v.toe) if v.toe is not None else None}
-            for v in selectors.enterprise_records(enterprise=entry)]
+            for v in selectors.enterprise_records(enterprise=entry, user=request.user)]
     return out
 
 

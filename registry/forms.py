@@ -265,19 +265,32 @@ class LineForm(forms.Form):
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=80, absolute_max=120)
 
 
-def figure_choices(table: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
-    """Item choices grouped by role, and unit choices grouped by kind, for LineForm."""
+def figure_choices(table: Any, *, sector: Any = None
+                   ) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+    """Item choices grouped by role, and unit choices grouped by kind, for LineForm. With
+    an enterprise's `sector`, that sector's items come first in a group of their own, and
+    the other sectors' items after the items of any sector (a coal mine is not offered
+    beer first)."""
     from django.utils.translation import get_language
 
     from registry.models import ItemRole
 
     en = get_language() == "en"
+
+    def label(i: Any) -> str:
+        return str(i.name_en if en and i.name_en else i.name)
+
+    ordered = sorted(table.items.values(), key=lambda i: (bool(i.sectors), i.order))
     items: list[tuple[str, Any]] = []
-    for role, label in ItemRole.choices:
-        group = [(i.code, (i.name_en if en and i.name_en else i.name))
-                 for i in sorted(table.items.values(), key=lambda i: i.order) if i.role == role]
+    own = [i for i in ordered if sector is not None and sector.code in (i.sectors or [])]
+    if own:
+        items.append((str(sector.name_en if en and sector.name_en else sector.name),
+                      [(i.code, label(i)) for i in sorted(own, key=lambda i: (
+                          list(ItemRole.values).index(i.role), i.order))]))
+    for role, role_label in ItemRole.choices:
+        group = [(i.code, label(i)) for i in ordered if i.role == role and i not in own]
         if group:
-            items.append((str(label), group))
+            items.append((str(role_label), group))
     units: list[tuple[str, Any]] = []
     for kind in table.kinds.values():
         group = [(u.code, u.symbol) for u in table.units.values() if u.kind == kind.code]

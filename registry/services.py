@@ -472,7 +472,9 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
         except ValidationError as exc:
             _merge(errors, exc)
         if line.quantity is None or (isinstance(line.quantity, str) and not line.quantity.strip()):
-            errors.setdefault(f"{key}.quantity", []).append(_("Give a quantity."))
+            errors.setdefault(f"{key}.quantity", []).append(
+                _("Give the quantity of %(item)s.") % {"item": item.name} if item is not None
+                else _("Give a quantity."))
         else:
             try:
                 quantity = parse_decimal(line.quantity)
@@ -735,7 +737,8 @@ def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     for it in spec.items:
         item = report.upsert(Item, f"item {it['code']}", {"code": it["code"]},
                        {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
-                        "default_unit_id": units[it["default_unit"]].pk, "order": it["order"]})
+                        "default_unit_id": units[it["default_unit"]].pk, "order": it["order"],
+                        "sectors": it["sectors"]})
         wanted = {kinds[k].pk for k in it["kinds"]}
         if set(item.kinds.values_list("pk", flat=True)) != wanted:
             item.kinds.set(wanted)

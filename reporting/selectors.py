@@ -436,6 +436,12 @@ class UnitHistoryRow:
     last_submitted: dt.date | None
 
 
+def report_ids_visible(*, user: Any, reports: QuerySet[ReportRequest]) -> set[int]:
+    """Ids of `reports` that `user` may open (one query): the completeness tables link only
+    those, so a viewer is not led to a refusal."""
+    return set(reports.filter(permissions.visible_reports_q(user)).values_list("pk", flat=True))
+
+
 # The unit groups the completeness page collapses into, as the plan speaks of them.
 UNIT_GROUPS: dict[str, tuple[Any, frozenset[str]]] = {
     "agencies": (gettext_lazy("Departments, agencies and the bank branch"), AGENCY_KINDS),
