@@ -469,20 +469,22 @@ def completeness_by_unit(*, plan: Plan, today: dt.date | None = None, group: str
     """Each unit over time, a page at a time: its rates over the plan's periodic reports
     and its status in each period. The rates are aggregated in the database (one row per
     unit); the cells are read for the units of the page only. `group` (a key of
-    UNIT_GROUPS) keeps one group of units. Five queries, whatever the number of units."""
+    UNIT_GROUPS) keeps one group of units. Four queries, whatever the number of units."""
     today = today or timezone.localdate()
     periods = list(Period.objects.filter(plan=plan).exclude(kind=ReportKind.ADHOC)
                    .order_by("due_date", "code"))
     base = ReportRequest.objects.filter(period__in=[p.pk for p in periods])
-    group_sizes = {key: 0 for key in UNIT_GROUPS}
     kind_group = {kind: key for key, (_label, kinds) in UNIT_GROUPS.items() for kind in kinds}
-    for row in base.values("org_unit__kind").annotate(n=Count("org_unit", distinct=True)):
+    aggregates = {row["org_unit_id"]: row for row in base.values(
+        "org_unit_id", "org_unit__kind").annotate(last=Max("first_submitted_on"),
+                                                  **_rate_annotations(today))}
+    group_sizes = {key: 0 for key in UNIT_GROUPS}
+    for row in aggregates.values():
         if row["org_unit__kind"] in kind_group:
-            group_sizes[kind_group[row["org_unit__kind"]]] += row["n"]
+            group_sizes[kind_group[row["org_unit__kind"]]] += 1
     if group in UNIT_GROUPS:
-        base = base.filter(org_unit__kind__in=list(UNIT_GROUPS[group][1]))
-    aggregates = {row["org_unit_id"]: row for row in base.values("org_unit_id").annotate(
-        last=Max("first_submitted_on"), **_rate_annotations(today))}
+        aggregates = {pk: row for pk, row in aggregates.items()
+                      if kind_group.get(row["org_unit__kind"]) == group}
     units = orgunit_graph().units
     ordered = sorted(aggregates, key=lambda pk: orgunit_sort_key(units[pk]))
     shown = Paginator(ordered, per_page).get_page(page)

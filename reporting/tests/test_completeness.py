@@ -82,7 +82,7 @@ def test_rates_over_time_are_computed_in_the_database(plan, make_user,
     assert (second.on_time, second.late) == (0, 1)
     assert third.pending == third.total and third.completeness is None
     orgunit_graph()  # read once per process, as on a running server
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         units = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1),
                                      per_page=1000).rows
     sct_row = next(r for r in units if r.unit.code == "sct")
@@ -118,7 +118,7 @@ def test_units_come_a_page_at_a_time_in_a_fixed_number_of_queries(
 
     def page(**kwargs):
         orgunit_graph()
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             return completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1), per_page=10,
                                         **kwargs)
 
