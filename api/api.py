@@ -20,7 +20,43 @@ from ops.logging import request_context
 
 log = logging.getLogger("scp.api")
 
-api = NinjaAPI(
+# Every operation can answer these, through the one set of handlers below (and the
+# request-size and busy-database middleware): the schema says so once, for all of them.
+ERROR_RESPONSES = {
+    400: "The request could not be read.",
+    401: "Not signed in: send a valid token.",
+    403: "Not allowed for this user.",
+    404: "No such object.",
+    409: "Changed by someone else meanwhile, or a conflicting state.",
+    413: "The request body is too large.",
+    422: "The data is not valid; the fields at fault are named.",
+    503: "The database is busy; try again shortly.",
+}
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {"type": "object",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+
+class DocumentedErrorsAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, text in ERROR_RESPONSES.items():
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": text, "content": error}
+        return schema
+
+
+api = DocumentedErrorsAPI(
     title="SCP Monitor API",
     version="1",
     description="Plan 141/KH-UBND: plan, reporting cycle, registries.",
