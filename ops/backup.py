@@ -171,6 +171,10 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, Any]:
         fixture = Path(tmp) / "data.json"
         fixture.write_bytes(archive.data)
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # TRUNCATE refuses while deferred foreign-key checks are pending.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             tables = connection.introspection.django_table_names(only_existing=True,
                                                                  include_views=False)
             connection.ops.execute_sql_flush(

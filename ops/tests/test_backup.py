@@ -119,7 +119,8 @@ def test_an_archive_of_other_migrations_is_refused(tmp_path, some_data):
 def _first_difference(*versions: list[dict]) -> object:
     for rows in zip(*versions, strict=False):
         if not rows[0] == rows[1] == rows[2]:
-            return rows
+            return {key: [repr(r.get(key)) for r in rows] for key in rows[0]
+                    if not rows[0].get(key) == rows[1].get(key) == rows[2].get(key)}
     return [len(v) for v in versions]
 
 
