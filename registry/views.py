@@ -27,14 +27,14 @@ from plans.selectors import plan_current
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable
 from registry.figures import line_values, period_code, record_problems
-from registry.filters import entry_filter_class
+from registry.filters import ActivityFilter, entry_filter_class
 from registry.forms import (
-    ENTRY_FORMS,
     ActivityForm,
     DesignateForm,
     ImportForm,
     LineFormSet,
     PackagingForm,
+    entry_form_class,
     figure_choices,
 )
 from registry.models import (
@@ -225,12 +225,11 @@ def _fields(spec: RegistrySpec, entry: Any) -> list[tuple[str, Any, str]]:
 
 def _entry_form(request: AuthedRequest, spec: RegistrySpec, entry: Any = None) -> HttpResponse:
     permissions.require_edit(request.user)
-    form_class = ENTRY_FORMS[spec.slug]
-    form = form_class(request.POST or None, instance=entry)
+    form = entry_form_class(spec)(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.SAVERS[spec.slug](data=form.service_data(), actor=request.user,
-                                              entry=entry)
+            saved = services.entry_save(spec=spec, data=form.service_data(),
+                                        actor=request.user, entry=entry)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -273,6 +272,8 @@ def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
                 result = run(content=upload.read(), actor=request.user)
             except excel.ImportRejected as exc:
                 problems, total, more = exc.problems, exc.total, exc.more
+            except ConflictError as exc:
+                form.add_error("file", exc.message)
             else:
                 messages.success(request, _(
                     "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
@@ -361,19 +362,15 @@ def packaging_export(request: AuthedRequest) -> HttpResponse:
 @login_required
 def activity_list(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
-    qs = selectors.activity_list()
-    year = request.GET.get("year", "")
-    if year.isdigit() and 1900 <= int(year) <= 2100:
-        qs = qs.filter(date__year=int(year))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(title__icontains=q) | qs.filter(organiser__name__icontains=q)
+    filterset = ActivityFilter(request.GET or None, queryset=selectors.activity_list())
+    qs = filterset.qs if filterset.is_valid() else AwarenessActivity.objects.none()
     page = Paginator(qs.order_by("-date", "title"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     years = list(range(timezone.localdate().year, 2019, -1))
     return render(request, "registry/activity_list.html", {
-        "page": page, "year": year, "q": q, "years": years, "query": query.urlencode(),
+        "page": page, "year": request.GET.get("year", ""), "q": request.GET.get("q", ""),
+        "filter": filterset, "years": years, "query": query.urlencode(),
         "can_edit": permissions.can_edit_registries(request.user),
     })
 

@@ -103,6 +103,8 @@ def _database() -> dict:
             # "database is locked" upgrades in the middle of a write transaction.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # a writer waits this many seconds for another's (short) write to commit
+            "timeout": 20,
         },
     }
 
