@@ -50,6 +50,18 @@ def test_backup_lists_every_table_with_counts_and_checksums(tmp_path, some_data)
     assert not (tmp_path / "a.zip.partial").exists()
 
 
+def test_times_keep_their_microseconds(tmp_path, some_data):
+    from common.models import AuditEvent
+
+    AuditEvent.objects.update(occurred_at=AuditEvent.objects.first().occurred_at.replace(
+        microsecond=450))
+    backup_write(path=tmp_path / "a.zip")
+    backup_restore(path=tmp_path / "a.zip", force=True)
+    assert {e.occurred_at.microsecond for e in AuditEvent.objects.all()} == {450}
+    backup_write(path=tmp_path / "b.zip")
+    assert tables(tmp_path / "a.zip") == tables(tmp_path / "b.zip")
+
+
 def test_restore_into_a_database_with_data_is_refused_unless_forced(tmp_path, some_data):
     backup_write(path=tmp_path / "a.zip")
     assert not database_is_empty()
