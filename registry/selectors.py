@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
-from common.audit import history_rows, value_shown
+from common.audit import history_rows
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from orgunits.models import OrgUnit
@@ -93,24 +93,13 @@ def entry_history(*, entry: models.Model, limit: int = 100) -> list[AuditEvent]:
     if not any(e.action.startswith("figures.") for e in events):
         return history_rows(events, model=type(entry))
     items = dict(Item.objects.values_list("code", "name"))
-    units = dict(MeasureUnit.objects.values_list("code", "symbol"))
-
-    def quantity(text: Any) -> str | None:
-        if not text:
-            return None
-        if isinstance(text, list):
-            return "; ".join(str(quantity(t)) for t in text)
-        code, _sep, rest = str(text).rpartition(": ") if ": " in str(text) else ("", "", text)
-        number, _sep, unit = str(rest).partition(" ")
-        shown = f"{value_shown(number)} {units.get(unit, unit)}".strip()
-        return f"{items.get(code, code)}: {shown}" if code else shown
-
     def figure_row(event: Any, change: dict[str, Any]) -> tuple[str, Any, Any] | None:
         field = str(change.get("field", ""))
         if not event.action.startswith("figures.") or field in {"note", "illustrative"}:
             return None
         what = _("Figures") if field == "lines" else items.get(field, field)
-        return (what, quantity(change.get("old")), quantity(change.get("new")))
+        # which lines changed, not their quantities: those show (by role) in the records
+        return (what, None, None)
 
     for event in events:
         code = re.fullmatch(r"(\d{4})(?:S([12]))?", event.note or "")
