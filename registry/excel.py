@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.parsing import DATE_HELP, NUMBER_HELP, YES_NO_HELP
 from registry import permissions, selectors
 from registry.checks import tax_code_normalise
 from registry.models import (
@@ -164,10 +165,6 @@ def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
 
 def _parse_row(sheet: Sheet, number: int, raw: dict[str, Any], columns: list[Column],
                lookups: Lookups, problems: list[ImportProblem]) -> dict[str, Any] | None:
-    if lookups.decimal_sep is None:  # text cells holding numbers: read as the user writes
-        from django.utils.formats import get_format
-
-        lookups.decimal_sep = get_format("DECIMAL_SEPARATOR")
     data: dict[str, Any] = {}
     ok = True
     for column in columns:
@@ -418,11 +415,11 @@ def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any
 
 def _format_hint(column: Column) -> str:
     hints = {
-        "date": _("date, dd/mm/yyyy"),
-        "decimal": _("number"),
+        "date": str(DATE_HELP),
+        "decimal": str(NUMBER_HELP),
         "int": _("whole number"),
         "year": _("year, e.g. 2024"),
-        "bool": _("yes or no"),
+        "bool": str(YES_NO_HELP),
         "local": _("code or name of a district or commune-level unit"),
         "orgunit": _("code or name of an organisation unit"),
         "sector": _("sector code"),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import NumberField, model_formfield
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from orgunits.selectors import orgunit_sort_key
 from plans.models import Sector
@@ -79,7 +80,9 @@ WIDGETS = {
 
 
 class EntryForm(forms.ModelForm):
-    """Base of the entry forms: places as sorted choices of local units."""
+    """Base of the entry forms: places as sorted choices of local units; numbers, dates and
+    texts read by `common.parsing` (each Meta's `formfield_callback`), as the Excel import
+    and the API read them."""
 
     place = LocalUnitField(label=_("Place (as recorded)"),
                            help_text=_("District before 1 July 2025, commune-level unit after."))
@@ -97,6 +100,7 @@ class EntryForm(forms.ModelForm):
 
 class AreaForm(EntryForm):
     class Meta:
+        formfield_callback = model_formfield
         model = Area
         fields = ["code", "kind", *COMMON[:4], "zone", "area_ha", "activity", *COMMON[4:]]
         widgets = WIDGETS
@@ -109,6 +113,7 @@ class AreaForm(EntryForm):
 
 class RetailerForm(EntryForm):
     class Meta:
+        formfield_callback = model_formfield
         model = Retailer
         fields = ["code", "kind", "name", "operator", *COMMON[1:]]
         widgets = WIDGETS
@@ -120,6 +125,7 @@ class RetailerForm(EntryForm):
 
 class EnterpriseForm(EntryForm):
     class Meta:
+        formfield_callback = model_formfield
         model = Enterprise
         fields = ["tax_code", "name", "sector", *COMMON[1:]]
         widgets = WIDGETS
@@ -136,6 +142,7 @@ class EnterpriseForm(EntryForm):
 
 class ScpModelForm(EntryForm):
     class Meta:
+        formfield_callback = model_formfield
         model = ScpModel
         fields = ["code", "kind", "name", "description", "enterprise", "operator", *COMMON[1:]]
         widgets = WIDGETS
@@ -148,6 +155,7 @@ class ScpModelForm(EntryForm):
 
 class StEnterpriseForm(EntryForm):
     class Meta:
+        formfield_callback = model_formfield
         model = StEnterprise
         fields = ["code", "name", "tax_code", "certificate_number", "certificate_date",
                   "issuer", "field", *COMMON[1:]]
@@ -171,6 +179,7 @@ class ActivityForm(forms.ModelForm):
                                 .order_by("kind", "name"), label=_("Organiser"))
 
     class Meta:
+        formfield_callback = model_formfield
         model = AwarenessActivity
         fields = ["date", "organiser", "title", "description", "participants", "areas",
                   "evidence", "illustrative"]
@@ -192,6 +201,7 @@ class ActivityForm(forms.ModelForm):
 
 class PackagingForm(forms.ModelForm):
     class Meta:
+        formfield_callback = model_formfield
         model = PackagingPractice
         fields = ["since", "until", "basis", "evidence", "evidence_ref", "illustrative"]
         widgets = {"since": DateInput(), "until": DateInput(),
@@ -212,40 +222,9 @@ class DesignateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the enterprise's reporter"), required=False)
 
 
-class QuantityField(forms.CharField):
-    """A quantity as the reader writes it (1.234.567,5 in Vietnamese), shown the same way."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
-                                    "maxlength": "40"})
-
-    def prepare_value(self, value: Any) -> Any:
-        from decimal import Decimal
-
-        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-            from registry.templatetags.registry_tags import qty
-
-            return qty(value)
-        return value
-
-    def to_python(self, value: Any) -> Any:
-        from django.utils.formats import get_format
-
-        from registry.specs import parse_decimal
-
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if len(value) > 40:
-            raise forms.ValidationError(_("Not a number."))
-        try:
-            return parse_decimal(value, get_format("DECIMAL_SEPARATOR"))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
 class LineForm(forms.Form):
     item = forms.ChoiceField(label=_("Product, material or fuel"), required=False)
-    quantity = QuantityField(label=_("Quantity"), required=False)
+    quantity = NumberField(label=_("Quantity"), required=False, help_text="")
     unit = forms.ChoiceField(label=_("Unit"), required=False)
 
     def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,

@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
 from common.loading import ChangeLog
+from common.parsing import ParseError, number_parse
 from common.services import audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
 from registry import permissions
@@ -449,8 +450,6 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                                                               dict[str, list[str]]]:
     """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
     `lines.N.field` (N from 0) or `lines` for the record as a whole."""
-    from registry.specs import parse_decimal
-
     errors: dict[str, list[str]] = {}
     checked: list[tuple[Item, Decimal, Any]] = []
     seen: dict[str, int] = {}
@@ -475,9 +474,9 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
             errors.setdefault(f"{key}.quantity", []).append(_("Give a quantity."))
         else:
             try:
-                quantity = parse_decimal(line.quantity)
-            except ValueError as exc:
-                errors.setdefault(f"{key}.quantity", []).append(str(exc))
+                quantity = number_parse(line.quantity)
+            except ParseError as exc:
+                errors.setdefault(f"{key}.quantity", []).append(capfirst(exc.message))
         if quantity is not None:
             if quantity < 0:
                 errors.setdefault(f"{key}.quantity", []).append(_(

@@ -1,25 +1,35 @@
 """The registries described as data: for each, its model, its columns (used alike by the
 Excel import and export and by the REST API) and how a raw value of each column (text, a
-number, a date, an org-unit code...) becomes a model value.
+number, a date, an org-unit code...) becomes a model value: texts, numbers, dates and
+yes/no through `common.parsing`, read exactly as the forms read them.
 
-A column parser raises ValueError with a message in the user's language; the importer and
-the API report it against the column."""
+A column parser raises ValueError (ParseError is one) with a message in the user's
+language; the importer and the API report it against the column."""
 
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.parsing import (
+    MAX_TEXT,
+    ParseError,
+    bool_parse,
+    date_parse,
+    is_blank,
+    number_parse,
+    text_clean,
+)
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
 from registry.models import (
@@ -63,8 +73,6 @@ class Lookups:
     _areas: dict[str, Area] | None = None
     _retailers: dict[str, Retailer] | None = None
     _enterprises: dict[str, Enterprise] | None = None
-    # how a lone "." or "," in a number is read (None: as a decimal point; see parse_decimal)
-    decimal_sep: str | None = None
 
     @classmethod
     def load(cls) -> Lookups:
@@ -102,74 +110,8 @@ class Lookups:
         self._areas = self._retailers = self._enterprises = None
 
 
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def parse_decimal(raw: Any, decimal_sep: str | None = None) -> Decimal:
-    """A number as people write it: 1234.5, 1.234,5, 1,234.5, 1 234,5; Excel and JSON
-    numbers as they are. A lone separator ("4.661", "4,5") is read with `decimal_sep`
-    (the page's language: "," in Vietnamese, so "4.661" is four thousand six hundred and
-    sixty-one); without it, as a decimal point."""
-    if isinstance(raw, bool):
-        raise ValueError(_("Not a number."))
-    if isinstance(raw, int | float | Decimal):
-        number = Decimal(str(raw))
-    else:
-        text = str(raw).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        commas, dots = text.count(","), text.count(".")
-        if commas and dots:
-            decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        elif commas > 1 or dots > 1:
-            decimal = ""  # only grouping
-        elif commas or dots:
-            lone = "," if commas else "."
-            decimal = lone if decimal_sep is None or decimal_sep == lone else ""
-        else:
-            decimal = ""
-        grouping = {",", "."} - {decimal}
-        for sep in grouping:
-            text = text.replace(sep, "")
-        if decimal:
-            text = text.replace(decimal, ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("\"%(value)s\" is not a number.") % {"value": raw}) from None
-    if not number.is_finite():
-        raise ValueError(_("Not a number."))
-    return number
-
-
-def parse_date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("\"%(value)s\" is not a date (dd/mm/yyyy).") % {"value": text})
-
-
-def parse_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float):
-        return bool(raw)
-    text = str(raw).strip().casefold()
-    if text in {"1", "true", "yes", "y", "x", "có", "co", "đúng", "c"}:
-        return True
-    if text in {"0", "false", "no", "n", "không", "khong", ""}:
-        return False
-    raise ValueError(_("Write yes or no (có / không)."))
-
-
 def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
-    text = str(raw).strip()
+    text = text_clean(raw)
     for value, label in choices.choices:
         if text.casefold() in {value.casefold(), str(label).casefold()}:
             return value
@@ -190,7 +132,7 @@ def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
 
 
 def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:
-    text = str(raw).strip()
+    text = text_clean(raw)
     unit = lookups.units_by_code.get(text)
     if unit is None:
         named = lookups.units_by_name.get(text.casefold(), [])
@@ -209,7 +151,14 @@ def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:
 
 def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
     """The model value of `raw` for `column`; None for a blank optional cell."""
-    if _blank(raw):
+    try:
+        return _value_parse(column, raw, lookups)
+    except ParseError as exc:
+        raise ParseError(capfirst(exc.message)) from None
+
+
+def _value_parse(column: Column, raw: Any, lookups: Lookups) -> Any:
+    if is_blank(raw):
         if column.required:
             raise ValueError(_("This field is required."))
         if column.type in {"text", "choice"}:
@@ -221,40 +170,34 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
         return None
     kind = column.type
     if kind == "text":
-        text = str(raw).strip()
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))
-        if column.max_length and len(text) > column.max_length:
-            raise ValueError(_("At most %(n)d characters.") % {"n": column.max_length})
-        return text
+        # a column without a length bound is a multi-line text (description, note, source)
+        return text_clean(raw, max_length=column.max_length or MAX_TEXT,
+                          multiline=column.max_length is None)
     if kind == "slug":
-        text = str(raw).strip()
+        text = text_clean(raw)
         if not re.fullmatch(r"[-a-zA-Z0-9_]+", text) or len(text) > 60:
             raise ValueError(_("A code uses letters without accents, digits and dashes "
                                "(at most 60)."))
         return text
     if kind == "date":
-        return parse_date(raw)
+        return date_parse(raw)
     if kind == "decimal":
-        return parse_decimal(raw, lookups.decimal_sep)
+        return number_parse(raw)
     if kind in {"int", "year"}:
-        number = parse_decimal(raw, lookups.decimal_sep)
-        if number != number.to_integral_value():
-            raise ValueError(_("A whole number is expected."))
+        number = number_parse(raw, whole=True, minimum=0)
+        assert number is not None  # not blank
         if kind == "year" and not 1990 <= number <= 2100:
-            raise ValueError(_("A year between 1990 and 2100 is expected."))
-        if number < 0:
-            raise ValueError(_("Must not be negative."))
+            raise ParseError(_("A year between 1990 and 2100 is expected."))
         return int(number)
     if kind == "bool":
-        return parse_bool(raw)
+        return bool_parse(raw)
     if kind == "choice":
         assert column.choices is not None
         return parse_choice(raw, column.choices)
     if kind in {"orgunit", "local"}:
         return parse_orgunit(raw, lookups, local=kind == "local")
     if kind == "sector":
-        text = str(raw).strip()
+        text = text_clean(raw)
         sector = lookups.sectors.get(text) or next(
             (s for s in lookups.sectors.values()
              if text.casefold() in {s.name.casefold(), s.name_en.casefold()}), None)
@@ -263,27 +206,28 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
                 "value": text, "codes": ", ".join(lookups.sectors)})
         return sector
     if kind == "area":
-        area = lookups.areas.get(str(raw).strip())
+        area = lookups.areas.get(text_clean(raw))
         if area is None:
             raise ValueError(_("No zone, park, cluster or village with code \"%(value)s\".")
                              % {"value": raw})
         return area
     if kind == "areas":
-        codes = [c.strip() for c in re.split(r"[;,\n]", str(raw)) if c.strip()]
+        codes = [c.strip() for c in re.split(r"[;,\n]", text_clean(raw, multiline=True))
+                 if c.strip()]
         missing = [c for c in codes if c not in lookups.areas]
         if missing:
             raise ValueError(_("Unknown zone, park, cluster or village codes: %(codes)s.")
                              % {"codes": ", ".join(missing)})
         return [lookups.areas[c] for c in codes]
     if kind == "retailer":
-        retailer = lookups.retailers.get(str(raw).strip())
+        retailer = lookups.retailers.get(text_clean(raw))
         if retailer is None:
             raise ValueError(_("No retailer with code \"%(value)s\".") % {"value": raw})
         return retailer
     if kind == "enterprise":
         from registry.checks import tax_code_normalise
 
-        enterprise = lookups.enterprises.get(tax_code_normalise(str(raw)))
+        enterprise = lookups.enterprises.get(tax_code_normalise(text_clean(raw)))
         if enterprise is None:
             raise ValueError(_("No enterprise with tax code \"%(value)s\" in the registry.")
                              % {"value": raw})

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,10 +22,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from common.exceptions import ConflictError
+from common.parsing import ParseError, number_parse, scrub, text_clean
 from common.services import audit_record
 from orgunits.models import OrgUnit, OrgUnitKind
 from plans.models import Plan, Recurrence, ReportKind, Task, ValueType
@@ -45,7 +47,7 @@ from reporting.models import (
 )
 from reporting.periods import period_spec
 from reporting.selectors import report_issues, report_layout
-from reporting.validation import MAX_TEXT, FieldError, no_nul, scrub, text_clean, value_clean
+from reporting.validation import PLACES, answer_text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
 
@@ -117,18 +119,13 @@ def period_open(*, plan: Plan, code: str, actor: Any, notify: bool = True
     return period, requests
 
 
-def _decimal_or_none(raw: Any, key: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
+def _read(parse: Any, raw: Any, key: str, errors: dict[str, list[str]], **options: Any
+          ) -> Any:
+    """`parse(raw, **options)` (from common.parsing), or None with the fault under `key`."""
     try:
-        if isinstance(raw, bool):
-            raise InvalidOperation
-        value = Decimal(str(raw).replace(",", "."))
-        if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
-            raise InvalidOperation
-        return value.quantize(Decimal("0.0001"))
-    except (InvalidOperation, ValueError):
-        errors.setdefault(key, []).append(_("Write a number."))
+        return parse(raw, **options)
+    except ParseError as exc:
+        errors.setdefault(key, []).append(capfirst(exc.message))
         return None
 
 
@@ -143,17 +140,15 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
         if not isinstance(item, dict):
             errors[key] = [_("Each question needs at least a text and a value type.")]
             continue
-        name = no_nul(str(item.get("name") or "")).strip()
-        if not name:
+        name = _read(text_clean, item.get("name"), f"{key}.name", errors, max_length=300)
+        if name == "":
             errors[f"{key}.name"] = [_("Write the question.")]
-        elif len(name) > 300:
-            errors[f"{key}.name"] = [_("At most 300 characters.")]
         value_type = item.get("value_type") or ValueType.TEXT
         if value_type not in ValueType.values:
             errors[f"{key}.value_type"] = [_("Unknown value type.")]
             continue
-        low = _decimal_or_none(item.get("min"), f"{key}.min", errors)
-        high = _decimal_or_none(item.get("max"), f"{key}.max", errors)
+        low = _read(number_parse, item.get("min"), f"{key}.min", errors, places=PLACES)
+        high = _read(number_parse, item.get("max"), f"{key}.max", errors, places=PLACES)
         if value_type == ValueType.PERCENT:
             low = Decimal(0) if low is None else low
             high = Decimal(100) if high is None else high
@@ -168,16 +163,18 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
         if not isinstance(raw_choices, list):
             raw_choices = []
         for k, choice in enumerate(raw_choices):
-            text = choice.get("name") if isinstance(choice, dict) else choice
-            if isinstance(text, str) and no_nul(text).strip():
-                choices.append({"code": str(k + 1), "name": no_nul(text).strip()[:200],
-                                "name_en": ""})
+            text = _read(text_clean, choice.get("name") if isinstance(choice, dict) else choice,
+                         f"{key}.choices", errors, max_length=200)
+            if text:
+                choices.append({"code": str(k + 1), "name": text, "name_en": ""})
         if value_type == ValueType.CHOICE and len(choices) < 2:
             errors[f"{key}.choices"] = [_("A choice question needs at least two options.")]
         cleaned.append({
             "code": f"q{i + 1}", "order": i + 1, "name": name,
-            "help_text": no_nul(str(item.get("help_text") or ""))[:MAX_TEXT],
-            "value_type": value_type, "unit": no_nul(str(item.get("unit") or ""))[:40],
+            "help_text": _read(text_clean, item.get("help_text"), f"{key}.help_text", errors,
+                               multiline=True),
+            "value_type": value_type,
+            "unit": _read(text_clean, item.get("unit"), f"{key}.unit", errors, max_length=40),
             "required": bool(item.get("required")), "min_value": low, "max_value": high,
             "choices": choices,
         })
@@ -204,11 +201,10 @@ def adhoc_request_open(
     permissions.require_manage_periods(actor)
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
-    title = no_nul(title or "").strip()
-    if not title:
+    title = _read(text_clean, title, "title", errors, max_length=300)
+    instructions = _read(text_clean, instructions, "instructions", errors, multiline=True)
+    if title == "":
         errors["title"] = [_("Give the request a title.")]
-    elif len(title) > 300:
-        errors["title"] = [_("At most 300 characters.")]
     if not isinstance(due_date, dt.date):
         errors["due_date"] = [_("Give the deadline as a date.")]
     elif due_date < today:
@@ -225,7 +221,7 @@ def adhoc_request_open(
     taken = Period.objects.filter(plan=plan, code__startswith=prefix).count()
     period = Period.objects.create(
         plan=plan, code=f"{prefix}{taken + 1:02d}", kind=ReportKind.ADHOC, year=today.year,
-        title=title, instructions=no_nul(instructions or "").strip()[:MAX_TEXT],
+        title=title, instructions=instructions,
         start=dt.date(today.year, 1, 1), end=max(due_date, dt.date(today.year, 1, 1)),
         due_date=due_date, include_plan_questions=include_plan_questions,
         opened_by=_user(actor),
@@ -295,7 +291,7 @@ def _bump(report: ReportRequest, **fields: Any) -> None:
     report.refresh_from_db()
 
 
-def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
+def _parse_payload(report: ReportRequest, values: Any, answers: Any
                    ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Any]:
     """Check every value and answer against the form; ValidationError naming each field
     at fault. Returns (values by code as (text, numeric, comment|None), answers by ref,
@@ -323,14 +319,15 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
             has_value, raw = "value" in item, item.get("value")
             if "comment" in item:
                 try:
-                    comment = text_clean(_("Comment on «%(name)s»") % {"name": question.label},
-                                         item.get("comment"))
-                except FieldError as exc:
+                    comment = answer_text_clean(
+                        _("Comment on «%(name)s»") % {"name": question.label},
+                        item.get("comment"))
+                except ParseError as exc:
                     errors[f"{key}.comment"] = [exc.message]
                     continue
         try:
-            cleaned = value_clean(question, raw, style=style) if has_value else None
-        except FieldError as exc:
+            cleaned = value_clean(question, raw) if has_value else None
+        except ParseError as exc:
             errors[key] = [exc.message]
             continue
         clean_values[question.code] = (cleaned, comment)
@@ -372,8 +369,8 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
         for name in TASK_TEXT_FIELDS:
             if name in item:
                 try:
-                    changes[name] = text_clean(labels[name] % {"ref": ref}, item[name])
-                except FieldError as exc:
+                    changes[name] = answer_text_clean(labels[name] % {"ref": ref}, item[name])
+                except ParseError as exc:
                     errors[f"{key}.{name}"] = [exc.message]
         clean_answers[answer.task.ref] = changes
     if errors:
@@ -383,14 +380,14 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
 
 @transaction.atomic
 def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any,
-                 answers: Any, style: str) -> ReportRequest:
+                 answers: Any) -> ReportRequest:
     permissions.require_write(actor, report)
     fresh = _locked(report)
     if not fresh.is_editable:
         raise _state_error(fresh)
     if version != fresh.version:
         raise _Stale(fresh.version)
-    clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, style)
+    clean_values, clean_answers, layout = _parse_payload(fresh, values, answers)
     changes: list[dict[str, Any]] = []
     stored = {f.question.code: f.value for f in layout.fields}
     for code, (cleaned, comment) in clean_values.items():
@@ -439,12 +436,11 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
 
 @transaction.atomic
 def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: int,
-                   values: Any, answers: Any, style: str) -> ConflictCopy:
+                   values: Any, answers: Any) -> ConflictCopy:
     copy = ConflictCopy.objects.create(
         request=report, author=_user(actor), base_version=version, current_version=current,
         payload=scrub({"values": values if isinstance(values, dict) else {},
-                       "answers": answers if isinstance(answers, dict) else {},
-                       "style": style}),
+                       "answers": answers if isinstance(answers, dict) else {}}),
     )
     audit_record(actor=actor, action="report.conflict", target=report, changes=[
         {"field": "version", "old": version, "new": current}])
@@ -453,8 +449,7 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
 
 def report_save(*, report: ReportRequest, actor: Any, version: int,
                 values: dict[str, Any] | None = None,
-                answers: dict[str, dict[str, Any]] | None = None,
-                style: str = "machine") -> ReportRequest:
+                answers: dict[str, dict[str, Any]] | None = None) -> ReportRequest:
     """Store values (by question code: a value, or {"value", "comment"}) and task answers
     (by task reference: any of status, results, difficulties, proposals) of a draft or
     returned report.
@@ -462,16 +457,15 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     `version` is the version the author started from. If someone saved since, nothing is
     stored in the report: the refused changes are kept as a conflict copy shown beside
     the current version, and ConflictError is raised. Any value of the wrong type or out
-    of range refuses the whole save (ValidationError naming each field). `style` says how
-    numbers were typed: "vi" (1.500,5), "en" (1,500.5) or "machine" (1500.5)."""
+    of range refuses the whole save (ValidationError naming each field). Values are read
+    by `common.parsing`: numbers typed as 1.500,5 or given as JSON numbers."""
     _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
-                            answers=answers, style=style)
+                            answers=answers)
     except _Stale as stale:
         copy = _conflict_keep(report=report, actor=actor, version=version,
-                              current=stale.current_version, values=values, answers=answers,
-                              style=style)
+                              current=stale.current_version, values=values, answers=answers)
         raise ConflictError(
             _("Someone else saved this report while you were editing it (your version %(mine)s,"
               " now %(current)s). Your changes were not saved; they are kept next to the "
@@ -496,8 +490,7 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
         fresh = ReportRequest.objects.get(pk=report.pk)
         payload = conflict.payload
         report = _report_save(report=fresh, actor=actor, version=fresh.version,
-                              values=payload.get("values"), answers=payload.get("answers"),
-                              style=payload.get("style", "machine"))
+                              values=payload.get("values"), answers=payload.get("answers"))
     conflict.resolved_at, conflict.resolved_by = timezone.now(), _user(actor)
     conflict.resolution = keep
     conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
@@ -566,12 +559,12 @@ def report_resubmit(*, report: ReportRequest, actor: Any, version: int | None = 
 
 
 def _reason_clean(reason: Any) -> str:
-    text = no_nul(reason).strip() if isinstance(reason, str) else ""
+    try:
+        text = text_clean(reason, max_length=MAX_REASON, multiline=True)
+    except ParseError as exc:
+        raise ValidationError({"reason": [capfirst(exc.message)]}) from None
     if not text:
         raise ValidationError({"reason": [_("Give the reason, so the unit knows what to do.")]})
-    if len(text) > MAX_REASON:
-        raise ValidationError({"reason": [_("At most %(max)s characters.") % {
-            "max": MAX_REASON}]})
     return text
 
 

@@ -72,7 +72,7 @@ def test_one_bad_value_refuses_the_whole_save(sct_report, reporter):
                     values={"supermarkets-total": 12, "zones-total": "-3",
                             "no-such-question": 1, "iv-1-1-yearly-plan-issued": "maybe"},
                     answers={"IV.1.1": {"status": "finished"}, "IV.9.9": {"status": "completed"},
-                             "IV.1.2": {"results": 5}})
+                             "IV.1.2": {"results": ["a list"]}})
     errors = caught.value.message_dict
     assert set(errors) == {"values.zones-total", "values.no-such-question",
                            "values.iv-1-1-yearly-plan-issued", "tasks.IV.1.1.status",
