@@ -138,7 +138,7 @@ def _parents_first(units: list[UnitSpec]) -> list[UnitSpec]:
 @transaction.atomic
 def orgunits_load(*, path: Path, actor: Any) -> LoadReport:
     """Load one organisation-unit file (it may refer to units already stored). Raises
-    `orgunits.loader.OrgUnitFileError` and changes nothing if the file is not valid."""
+    `orgunits.loader.DataFileError` and changes nothing if the file is not valid."""
     return orgunits_load_files(paths=[path], actor=actor)[0]
 
 

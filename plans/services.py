@@ -69,7 +69,7 @@ class _Sync:
 @transaction.atomic
 def plan_load(*, path: Path | str, actor: Any) -> LoadReport:
     """Load (or update in place) the plan in `path`. The file is checked whole first;
-    a faulty file raises `plans.loader.PlanFileError` and nothing is written."""
+    a faulty file raises `common.datafile.DataFileError` and nothing is written."""
     path = Path(path)
     try:
         content_hash = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -715,7 +715,7 @@ class UnitsLoadReport(ChangeLog):
 @transaction.atomic
 def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     """Load (or update in place) the unit table file; idempotent. The file is checked whole
-    first (`registry.loader.UnitFileError`), so a faulty file stores nothing. Units and
+    first (`common.datafile.DataFileError`), so a faulty file stores nothing. Units and
     items taken out of the file stay (figures may use them)."""
     spec = units_file_read(path)
     report = UnitsLoadReport(path=str(path))

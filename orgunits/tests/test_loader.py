@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from common.datafile import DataFileError
 from common.models import AuditEvent
-from orgunits.loader import OrgUnitFileError
 from orgunits.models import OrgUnit, Succession
 from orgunits.services import orgunits_load, orgunits_load_files
 from orgunits.tests.helpers import line_of, load_reference, snapshot
@@ -359,7 +359,7 @@ def test_bad_file_is_rejected_naming_file_key_and_line(tmp_path, case):
     path = tmp_path / f"{case}.yaml"
     path.write_text(text, encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load(path=path, actor=None)
     message = str(caught.value)
     if case == "invalid-yaml":
@@ -384,7 +384,7 @@ def test_duplicate_code_across_files_is_rejected(tmp_path):
     second.write_text("units:\n  - code: new-unit-ok\n    name: X\n    kind: ward\n",
                       encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load_files(paths=[first, second], actor=None)
     assert f"{second}:2: units[0].code:" in str(caught.value)
     assert str(first) in str(caught.value)  # points at the first definition
@@ -397,13 +397,13 @@ def test_one_bad_file_among_several_loads_nothing(tmp_path):
     good.write_text(VALID_HEAD, encoding="utf-8")
     bad.write_text("units:\n  - code: x-bad\n    name: X\n    kind: nope\n", encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError):
+    with pytest.raises(DataFileError):
         orgunits_load_files(paths=[good, bad], actor=None)
     assert snapshot() == before
 
 
 def test_missing_file_is_an_orgunit_file_error(tmp_path):
-    with pytest.raises(OrgUnitFileError, match=r"missing\.yaml"):
+    with pytest.raises(DataFileError, match=r"missing\.yaml"):
         orgunits_load(path=tmp_path / "missing.yaml", actor=None)
 
 
@@ -426,7 +426,7 @@ def test_conflicting_closures_are_rejected(tmp_path):
             kind: merge
         """)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load(path=path, actor=None)
     assert f"{path}:5: units[0].valid_to:" in str(caught.value)
     assert not OrgUnit.objects.filter(code="a-unit").exists()
