@@ -40,26 +40,6 @@ class AssignmentSpec:
 
 
 @dataclass
-class QuestionSpec:
-    code: str
-    order: int
-    name: str
-    name_en: str
-    help_text: str
-    value_type: str
-    unit: str
-    min_value: Decimal | None
-    max_value: Decimal | None
-    required: bool
-    choices: list[dict[str, str]]
-    task_ref: str | None
-    target_codes: list[str]
-    unit_kinds: list[str]
-    unit_codes: list[str]
-    part_of: str | None
-
-
-@dataclass
 class PlanSpec:
     """A checked plan file: dictionaries of model field values, keyed as in the file."""
 
@@ -70,7 +50,8 @@ class PlanSpec:
     targets: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
-    questions: list[QuestionSpec] = field(default_factory=list)
+    # DataElement field values by name, plus "task", "targets" and "part_of" (codes)
+    questions: list[dict[str, Any]] = field(default_factory=list)
     indicators: list[dict[str, Any]] = field(default_factory=list)
     unit_codes: set[str] = field(default_factory=set)
 
@@ -354,8 +335,9 @@ def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:
         spec.questions.append(_read_question(r, p, question, task_ref, n + 1,
                                              question_codes, target_codes, known_units))
     for n, question in enumerate(spec.questions):
-        if question.part_of and question.part_of not in question_codes:
-            r.fault(f"{questions[n][0]}.part_of", f"no question has the code '{question.part_of}'")
+        if question["part_of"] and question["part_of"] not in question_codes:
+            r.fault(f"{questions[n][0]}.part_of",
+                    f"no question has the code '{question['part_of']}'")
     _read_indicators(r, data, spec, question_codes)
     return spec
 
@@ -391,7 +373,7 @@ def _read_indicators(r: _Reader, data: dict, spec: PlanSpec, question_codes: set
 
 def _read_question(r: _Reader, p: str, item: Any, task_ref: str | None, order: int,
                    codes: set[str], target_codes: set[str], known_units: set[str]
-                   ) -> QuestionSpec:
+                   ) -> dict[str, Any]:
     item = r.mapping(item, p)
     code = r.slug(item, p, "code", required=True)
     r.unique(codes, code, f"{p}.code", "question code")
@@ -429,12 +411,12 @@ def _read_question(r: _Reader, p: str, item: Any, task_ref: str | None, order: i
             r.fault(f"{p}.unit_kinds[{k}]", f"'{kind}' is not an organisation-unit kind")
     if task_ref is None and not unit_codes and not unit_kinds:
         r.fault(p, "a question outside a task needs unit_kinds or unit_codes")
-    return QuestionSpec(
-        code=code, order=order, name=r.text(item, p, "name", required=True),
-        name_en=r.text(item, p, "name_en"),
-        help_text=r.text(item, p, "help_text"), value_type=value_type,
-        unit=r.text(item, p, "unit"), min_value=low, max_value=high,
-        required=bool(item.get("required", False)), choices=choices, task_ref=task_ref,
-        target_codes=targets, unit_kinds=unit_kinds, unit_codes=unit_codes,
-        part_of=(str(item["part_of"]) if item.get("part_of") else None),
-    )
+    return {
+        "code": code, "order": order, "name": r.text(item, p, "name", required=True),
+        "name_en": r.text(item, p, "name_en"), "help_text": r.text(item, p, "help_text"),
+        "value_type": value_type, "unit": r.text(item, p, "unit"), "min_value": low,
+        "max_value": high, "required": bool(item.get("required", False)), "choices": choices,
+        "unit_kinds": unit_kinds, "unit_codes": unit_codes,
+        "task": task_ref, "targets": targets,
+        "part_of": str(item["part_of"]) if item.get("part_of") else None,
+    }

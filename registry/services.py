@@ -721,33 +721,34 @@ def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     report = UnitsLoadReport(path=str(path))
     kinds = {}
     for k in spec.kinds:
-        kinds[k["code"]] = report.upsert(MeasureKind, f"kind {k['code']}", {"code": k["code"]},
+        kinds[k["code"]] = report.upsert(MeasureKind, "kind", k['code'], {"code": k["code"]},
                                    {"name": k["name"], "name_en": k["name_en"],
                                     "base_unit": k["base_unit"], "order": k["order"]})
     units = {}
     for u in spec.units:
         units[u["code"]] = report.upsert(
-            MeasureUnit, f"unit {u['code']}", {"code": u["code"]},
+            MeasureUnit, "unit", u["code"], {"code": u["code"]},
             {"symbol": u["symbol"], "name": u["name"], "name_en": u["name_en"],
              "kind_id": kinds[u["kind"]].pk, "factor": u["factor"], "source": u["source"],
              "order": u["order"]})
     for it in spec.items:
-        item = report.upsert(Item, f"item {it['code']}", {"code": it["code"]},
+        item = report.upsert(Item, "item", it['code'], {"code": it["code"]},
                        {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
                         "default_unit_id": units[it["default_unit"]].pk, "order": it["order"]})
         wanted = {kinds[k].pk for k in it["kinds"]}
         if set(item.kinds.values_list("pk", flat=True)) != wanted:
             item.kinds.set(wanted)
-            report.updated.append(f"item {it['code']}: kinds → {', '.join(it['kinds'])}")
+            report.record("item", it["code"], "updated",
+                          note=f"kinds → {', '.join(it['kinds'])}")
         keep = []
         for f in it["toe"]:
-            factor = report.upsert(FuelFactor, f"toe factor {it['code']} per {f['per']}",
+            factor = report.upsert(FuelFactor, "toe factor", f"{it['code']} per {f['per']}",
                              {"item": item, "unit": units[f["per"]]},
                              {"toe": f["value"], "source": f["source"], "note": f["note"]})
             keep.append(factor.pk)
         stale = FuelFactor.objects.filter(item=item).exclude(pk__in=keep)
         for factor in stale.select_related("unit"):
-            report.updated.append(f"toe factor {it['code']} per {factor.unit.code} removed")
+            report.record("toe factor", f"{it['code']} per {factor.unit.code}", "deleted")
         stale.delete()
     if report.changed:
         # the unit table has no single object; the audit record hangs on the toe unit

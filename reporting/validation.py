@@ -14,7 +14,7 @@ Messages name the question as the reporter reads it on the form, in the user's l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ from common.parsing import (
     number_text,
     text_clean,
 )
-from plans.models import Recurrence, ValueType
+from plans.models import DataElement, Recurrence, ValueType
 
 PLACES = 4  # digits after the decimal comma a stored value keeps
 WARN_FACTOR = Decimal(3)
@@ -41,61 +41,52 @@ WHOLE_TYPES = frozenset({ValueType.INTEGER, ValueType.MONEY})
 
 @dataclass(frozen=True)
 class Question:
-    """A question of one report form: a plan data element or an ad-hoc question."""
+    """A question of one report form as it is stored: a plan data element (the model the
+    plan file's questions load into) or an ad-hoc question. Its fields (code, name,
+    value_type, unit, min_value, choices...) are the stored row's; this adds only how the
+    form names and keys it, and the code of the whole it is part of."""
 
-    code: str
-    name: str
-    name_en: str
-    help_text: str
-    value_type: str
-    unit: str
-    min_value: Decimal | None
-    max_value: Decimal | None
-    required: bool
-    choices: list[dict[str, str]] = field(default_factory=list)
-    task_id: int | None = None
+    source: Any  # plans.models.DataElement | reporting.models.AdhocQuestion
     part_of: str | None = None
-    element_id: int | None = None
-    question_id: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "source":  # not yet set (copying)
+            raise AttributeError(name)
+        return getattr(self.source, name)
+
+    @property
+    def element_id(self) -> int | None:
+        return self.source.pk if isinstance(self.source, DataElement) else None
+
+    @property
+    def question_id(self) -> int | None:
+        return None if isinstance(self.source, DataElement) else self.source.pk
+
+    @property
+    def task_id(self) -> int | None:
+        return getattr(self.source, "task_id", None)
 
     @property
     def label(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        if get_language() == "en" and self.source.name_en:
+            return str(self.source.name_en)
+        return str(self.source.name)
 
     @property
     def key(self) -> str:
-        return f"values.{self.code}"
+        return f"values.{self.source.code}"
 
     @property
     def is_numeric(self) -> bool:
-        return self.value_type in NUMERIC_TYPES
+        return self.source.value_type in NUMERIC_TYPES
 
     def choice_label(self, code: str) -> str:
-        for choice in self.choices:
+        for choice in self.source.choices or []:
             if choice.get("code") == code:
                 if get_language() == "en" and choice.get("name_en"):
-                    return choice["name_en"]
-                return choice.get("name", code)
+                    return str(choice["name_en"])
+                return str(choice.get("name", code))
         return code
-
-    @classmethod
-    def of_element(cls, element: Any, part_of_code: str | None) -> Question:
-        return cls(code=element.code, name=element.name, name_en=element.name_en,
-                   help_text=element.help_text, value_type=element.value_type,
-                   unit=element.unit, min_value=element.min_value,
-                   max_value=element.max_value, required=element.required,
-                   choices=list(element.choices or []), task_id=element.task_id,
-                   part_of=part_of_code, element_id=element.pk)
-
-    @classmethod
-    def of_adhoc(cls, question: Any) -> Question:
-        return cls(code=question.code, name=question.name, name_en=question.name_en,
-                   help_text=question.help_text, value_type=question.value_type,
-                   unit=question.unit, min_value=question.min_value,
-                   max_value=question.max_value, required=question.required,
-                   choices=list(question.choices or []), question_id=question.pk)
 
 
 def value_clean(question: Question, raw: Any) -> tuple[str, Decimal | None]:

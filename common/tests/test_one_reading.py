@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticError
 
 from common.parsing import ParseError, bool_parse, date_parse, number_parse, number_text
 from common.schemas import Day, Number, YesNo
-from plans.models import ValueType
+from plans.models import DataElement, ValueType
 from registry import services as registry_services
 from registry.api import _parse as api_parse
 from registry.conversion import UnitTable
@@ -62,8 +62,9 @@ def _read(fn, *args, **kwargs) -> Reading:
 
 
 def _question(value_type: str) -> Question:
-    return Question(code="x", name="Câu hỏi", name_en="", help_text="", value_type=value_type,
-                    unit="", min_value=None, max_value=None, required=False)
+    return Question(DataElement(code="x", name="Câu hỏi", name_en="", help_text="",
+                                value_type=value_type, unit="", min_value=None,
+                                max_value=None, required=False))
 
 
 class _Api(Schema):
@@ -79,8 +80,9 @@ def _excel_cells(column_key: str, label: str, raws: list[Any]) -> list[Any]:
     book = Workbook()
     sheet = book.active
     sheet.append([label])
-    for raw in raws:
-        sheet.append([raw])
+    for row, raw in enumerate(raws, start=2):
+        cell = sheet.cell(row=row, column=1, value=raw)
+        cell.data_type = "s"  # a text cell, even for "=0"
     out = io.BytesIO()
     book.save(out)
     column = next(c for c in [*AREA_COLUMNS, *ACTIVITY_COLUMNS] if c.key == column_key)

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from common.parsing import ParseError
+from plans.models import DataElement
 from reporting.validation import Question, far_from_previous, value_clean
 
 
@@ -16,7 +17,7 @@ def q(value_type: str, **kw) -> Question:
                 "help_text": "", "value_type": value_type, "unit": "", "min_value": None,
                 "max_value": None, "required": False}
     defaults.update(kw)
-    return Question(**defaults)
+    return Question(DataElement(**defaults))
 
 
 def test_the_report_form_reads_numbers_as_common_parsing_does():
