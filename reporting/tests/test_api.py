@@ -126,7 +126,7 @@ def test_a_stale_version_is_409_and_kept(plan, api_reporter, api_coordinator):
     ("/reports/2022S1/sct/submit", {"version": "x"}, 422, "version"),
     ("/reports/2022S1/sct/accept", {}, 422, "state"),
     ("/reports/2022S1/sct/return", {}, 422, "reason"),
-    ("/reports/2022S1/sct/return", {"reason": 5}, 422, "reason"),
+    ("/reports/2022S1/sct/return", {"reason": ["x"]}, 422, "reason"),
     ("/reports/2022S1/sct/reopen", {"reason": "x"}, 422, "state"),
     ("/periods", {"code": "2022S2"}, 422, "period"),
     ("/periods", {"code": None}, 422, "code"),

@@ -102,3 +102,17 @@ def test_far_from_previous_means_more_than_3x_or_less_than_a_third():
     assert far_from_previous(Decimal(3), Decimal(10))
     assert not far_from_previous(Decimal(4), Decimal(10))
     assert not far_from_previous(Decimal(5), Decimal(0))
+
+
+def test_a_warning_shows_numbers_as_the_fields_do():
+    """Issue 8: a warning said 10.567,4000 where the field shows 10.567,4."""
+    from types import SimpleNamespace
+
+    from reporting.validation import value_issues
+
+    question = q("decimal")
+    value = SimpleNamespace(value="40702.2", numeric=Decimal("40702.2000"), comment="")
+    with translation.override("vi"):
+        [issue] = value_issues(question, value, Decimal("10567.4000"), None, None)
+    assert "10.567,4" in issue.message and "40.702,2" in issue.message
+    assert "10.567,4000" not in issue.message
