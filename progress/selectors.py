@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from orgunits.models import OrgUnit
 from plans.formulas import Element, Formula, formula_parse
@@ -29,11 +30,13 @@ from progress import methods
 from progress.models import Assessment
 from registry.conversion import UnitTable
 from registry.models import (
+    Area,
     ConsumptionLine,
     Enterprise,
     FigurePeriod,
     Item,
     ItemRole,
+    Retailer,
     ScpModel,
     ScpModelKind,
     StEnterprise,
@@ -286,7 +289,8 @@ class _Elements:
         self._requests: dict[int, list[ReportRequest]] | None = None
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None
-        self._registry: dict[tuple[str, int], tuple[float, Source]] = {}
+        self._registry_used: dict[str, bool] = {}
+        self._pairs: dict[tuple[str, int], tuple[int, int]] = {}
 
     # answers ---------------------------------------------------------------------
     def _load_answers(self) -> dict[tuple[str, int], list[tuple[OrgUnit, float, str]]]:
@@ -336,7 +340,7 @@ class _Elements:
             if not asked:
                 return None, []
             kinds = sorted({r.org_unit.get_kind_display() for r in asked})
-            return float(len(asked)), [Source(", ".join(str(k) for k in kinds),
+            return float(len(asked)), [Source(", ".join(str(k) for k in kinds) + f" ({year})",
                                               reverse("reporting:period", args=[str(year)]))]
         if f == "registry":
             return self._registry_value(arg, year)
@@ -351,31 +355,62 @@ class _Elements:
             self._consumption = sector_indices(plan=self.plan, last_year=self.last_year)
         return self._consumption
 
+    def label(self, element: Element) -> str:
+        """What an element is, in the user's language (no codes on the pages)."""
+        de = self._elements.get(element.argument)
+        name = de.name if de is not None else element.argument
+        f = element.function
+        if f == "answer":
+            return str(_("Reported: %(name)s")) % {"name": name}
+        if f == "units_with":
+            return str(_("Units reporting more than zero: %(name)s")) % {"name": name}
+        if f == "units_asked":
+            return str(_("Units asked: %(name)s")) % {"name": name}
+        if f == "consumption_index":
+            return str(_("Province consumption index (2020 = 100)"))
+        return str(REGISTRY_LABELS.get(element.argument, element.argument))
+
     def _registry_value(self, measure: str, year: int) -> tuple[float | None, list[Source]]:
+        """A registry count at the end of `year`; None while the registry is empty (nothing
+        recorded is missing data, not zero)."""
         if year > self.last_year:
             return None, []
         day = _year_end(year)
         since = dt.date(self.plan.start_year, 1, 1)
-        if measure in ("areas", "areas-reached"):
-            rows = area_reach(day=day, since=since)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            url = reverse("registry:list", args=["areas"])
-            return float(total if measure == "areas" else reached), [Source("areas", url)]
-        if measure in ("supermarkets", "supermarkets-eco-packaging"):
-            rows = packaging_coverage(day=day)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            url = reverse("registry:list", args=["retailers"])
-            return float(total if measure == "supermarkets" else reached), \
-                [Source("retailers", url)]
+        slug, model = REGISTRY_SOURCES[measure]
+        if not self._registry_used.setdefault(slug, model.objects.exists()):
+            return None, []
+        source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]))]
+        if measure in ("areas", "areas-reached", "supermarkets", "supermarkets-eco-packaging"):
+            key = (slug, year)
+            if key not in self._pairs:  # one query gives the total and the part
+                rows = area_reach(day=day, since=since) if slug == "areas" else \
+                    packaging_coverage(day=day)
+                self._pairs[key] = (sum(r.total for r in rows), sum(r.reached for r in rows))
+            total, reached = self._pairs[key]
+            return float(total if measure in ("areas", "supermarkets") else reached), source
         if measure in ("scp-models", "cleaner-production-models"):
             kind = ScpModelKind.SCP if measure == "scp-models" else \
                 ScpModelKind.CLEANER_PRODUCTION
-            n = ScpModel.objects.filter(active_q(day), kind=kind).count()
-            return float(n), [Source("models", reverse("registry:list", args=["models"]))]
-        if measure == "st-enterprises":
-            n = StEnterprise.objects.filter(active_q(day)).count()
-            return float(n), [Source("st", reverse("registry:list", args=["st-enterprises"]))]
-        return None, []
+            return float(ScpModel.objects.filter(active_q(day), kind=kind).count()), source
+        return float(StEnterprise.objects.filter(active_q(day)).count()), source
+
+
+REGISTRY_LABELS = {
+    "areas": _lazy("Zones, parks, clusters and villages open"),
+    "areas-reached": _lazy("Of which reached by SCP awareness since 2021"),
+    "supermarkets": _lazy("Supermarkets and commercial centres open"),
+    "supermarkets-eco-packaging": _lazy("Of which on eco-friendly packaging"),
+    "scp-models": _lazy("SCP models in the registry"),
+    "cleaner-production-models": _lazy("Cleaner-production models in the registry"),
+    "st-enterprises": _lazy("Certified S&T enterprises in the registry"),
+}
+REGISTRY_SOURCES: dict[str, tuple[str, Any]] = {
+    "areas": ("areas", Area), "areas-reached": ("areas", Area),
+    "supermarkets": ("retailers", Retailer), "supermarkets-eco-packaging": ("retailers", Retailer),
+    "scp-models": ("models", ScpModel), "cleaner-production-models": ("models", ScpModel),
+    "st-enterprises": ("st-enterprises", StEnterprise),
+}
 
 
 def _formula(text: str, plan_questions: set[str]) -> Formula | None:
@@ -395,14 +430,14 @@ def indicator_series(*, indicator: Indicator, elements: _Elements, years: Iterab
         assert main is not None
         for element in main.elements:
             values[element], found = elements.value(element, year)
-            parts[str(element)] = values[element]
-            sources.extend(found)
+            parts[elements.label(element)] = values[element]
+            sources.extend(f for f in found if f not in sources)
         compare = None
         if other is not None:
             other_values = {}
             for element in other.elements:
                 other_values[element], _found = elements.value(element, year)
-                parts[str(element)] = other_values[element]
+                parts[elements.label(element)] = other_values[element]
             compare = other.evaluate(other_values)
         points.append(Point(year, main.evaluate(values), compare, parts, sources))
     return points

@@ -291,7 +291,7 @@ def _bump(report: ReportRequest, **fields: Any) -> None:
     report.refresh_from_db()
 
 
-def _parse_payload(report: ReportRequest, values: Any, answers: Any
+def _parse_payload(report: ReportRequest, values: Any, answers: Any, machine: bool
                    ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Any]:
     """Check every value and answer against the form; ValidationError naming each field
     at fault. Returns (values by code as (text, numeric, comment|None), answers by ref,
@@ -326,7 +326,7 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any
                     errors[f"{key}.comment"] = [exc.message]
                     continue
         try:
-            cleaned = value_clean(question, raw) if has_value else None
+            cleaned = value_clean(question, raw, machine=machine) if has_value else None
         except ParseError as exc:
             errors[key] = [exc.message]
             continue
@@ -380,14 +380,14 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any
 
 @transaction.atomic
 def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any,
-                 answers: Any) -> ReportRequest:
+                 answers: Any, machine: bool = False) -> ReportRequest:
     permissions.require_write(actor, report)
     fresh = _locked(report)
     if not fresh.is_editable:
         raise _state_error(fresh)
     if version != fresh.version:
         raise _Stale(fresh.version)
-    clean_values, clean_answers, layout = _parse_payload(fresh, values, answers)
+    clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, machine)
     changes: list[dict[str, Any]] = []
     stored = {f.question.code: f.value for f in layout.fields}
     for code, (cleaned, comment) in clean_values.items():
@@ -436,11 +436,12 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
 
 @transaction.atomic
 def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: int,
-                   values: Any, answers: Any) -> ConflictCopy:
+                   values: Any, answers: Any, machine: bool) -> ConflictCopy:
     copy = ConflictCopy.objects.create(
         request=report, author=_user(actor), base_version=version, current_version=current,
         payload=scrub({"values": values if isinstance(values, dict) else {},
-                       "answers": answers if isinstance(answers, dict) else {}}),
+                       "answers": answers if isinstance(answers, dict) else {},
+                       **({"machine": True} if machine else {})}),
     )
     audit_record(actor=actor, action="report.conflict", target=report, changes=[
         {"field": "version", "old": version, "new": current}])
@@ -449,7 +450,8 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
 
 def report_save(*, report: ReportRequest, actor: Any, version: int,
                 values: dict[str, Any] | None = None,
-                answers: dict[str, dict[str, Any]] | None = None) -> ReportRequest:
+                answers: dict[str, dict[str, Any]] | None = None,
+                machine: bool = False) -> ReportRequest:
     """Store values (by question code: a value, or {"value", "comment"}) and task answers
     (by task reference: any of status, results, difficulties, proposals) of a draft or
     returned report.
@@ -458,14 +460,16 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     stored in the report: the refused changes are kept as a conflict copy shown beside
     the current version, and ConflictError is raised. Any value of the wrong type or out
     of range refuses the whole save (ValidationError naming each field). Values are read
-    by `common.parsing`: numbers typed as 1.500,5 or given as JSON numbers."""
+    by `common.parsing`: numbers typed as 1.500,5 or given as JSON numbers; with `machine`,
+    numbers as text written by a program (DHIS2's "1500.5")."""
     _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
-                            answers=answers)
+                            answers=answers, machine=machine)
     except _Stale as stale:
         copy = _conflict_keep(report=report, actor=actor, version=version,
-                              current=stale.current_version, values=values, answers=answers)
+                              current=stale.current_version, values=values, answers=answers,
+                              machine=machine)
         raise ConflictError(
             _("Someone else saved this report while you were editing it (your version %(mine)s,"
               " now %(current)s). Your changes were not saved; they are kept next to the "
@@ -490,7 +494,8 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
         fresh = ReportRequest.objects.get(pk=report.pk)
         payload = conflict.payload
         report = _report_save(report=fresh, actor=actor, version=fresh.version,
-                              values=payload.get("values"), answers=payload.get("answers"))
+                              values=payload.get("values"), answers=payload.get("answers"),
+                              machine=bool(payload.get("machine")))
     conflict.resolved_at, conflict.resolved_by = timezone.now(), _user(actor)
     conflict.resolution = keep
     conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])

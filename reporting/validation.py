@@ -89,18 +89,20 @@ class Question:
         return code
 
 
-def value_clean(question: Question, raw: Any) -> tuple[str, Decimal | None]:
+def value_clean(question: Question, raw: Any, *, machine: bool = False
+                ) -> tuple[str, Decimal | None]:
     """The stored text and numeric value of one answer, read by `common.parsing` (the same
     reading as every other form, the API and the Excel import); ParseError naming the
-    question. None or "" clears the answer: ("", None)."""
+    question. None or "" clears the answer: ("", None). `machine`: numbers as text come
+    from a program's exchange format (DHIS2: "12.5"), not typed by a person."""
     try:
-        return _value_read(question, raw)
+        return _value_read(question, raw, machine=machine)
     except ParseError as exc:
         raise ParseError(_("«%(name)s»: %(problem)s") % {"name": question.label,
                                                          "problem": exc.message}) from None
 
 
-def _value_read(question: Question, raw: Any) -> tuple[str, Decimal | None]:
+def _value_read(question: Question, raw: Any, *, machine: bool) -> tuple[str, Decimal | None]:
     if is_blank(raw):
         return "", None
     kind = question.value_type
@@ -119,7 +121,7 @@ def _value_read(question: Question, raw: Any) -> tuple[str, Decimal | None]:
     if minimum is None and whole:
         minimum = Decimal(0)  # counts and money are never negative
     number = number_parse(raw, whole=whole, places=PLACES, minimum=minimum,
-                          maximum=question.max_value)
+                          maximum=question.max_value, machine=machine)
     assert number is not None  # not blank
     return format(number, "f"), number
 

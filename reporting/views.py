@@ -276,6 +276,7 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
     """(what, current value, refused value) for each change the conflict copy holds."""
     rows = []
     fields = {f.question.code: f for f in layout.fields}
+    machine = bool(conflict.payload.get("machine"))
     for code, item in (conflict.payload.get("values") or {}).items():
         fs = fields.get(code)
         if fs is None:
@@ -287,7 +288,7 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
             continue
         mine = item.get("value", "") if isinstance(item, dict) else item
         try:
-            text, _number = value_clean(fs.question, mine)
+            text, _number = value_clean(fs.question, mine, machine=machine)
             shown = text_shown(fs.question, text)
         except ParseError:
             text, shown = str(mine), str(mine)
