@@ -89,7 +89,9 @@ def _links_sql(prefix: str) -> str:
     the series (enterprise, product) present with output in t-1 and t, and the energy use."""
     groups = sorted({g for g, _f in INPUTS.values()})
     def factor(group: str) -> str:
-        cases = " ".join(f"WHEN {i} THEN {f}" for i, (g, f) in INPUTS.items() if g == group)
+        # double precision constants: a bare 0.00085 is numeric, and numeric sums are slow
+        cases = " ".join(f"WHEN {i} THEN CAST({f} AS DOUBLE PRECISION)"
+                         for i, (g, f) in INPUTS.items() if g == group)
         return f"CASE item {cases} END"
 
     cons = ", ".join(f"sum(quantity * {factor(g)}) FILTER (WHERE {factor(g)} IS NOT NULL) "
@@ -106,7 +108,7 @@ def _links_sql(prefix: str) -> str:
     return (
         "WITH obs AS (SELECT province, sector, enterprise, product, year, "
         f"max(quantity) FILTER (WHERE item = -1) AS q, {cons} FROM {prefix}figure "
-        "GROUP BY province, sector, enterprise, product, year), "
+        "GROUP BY enterprise, product, year, province, sector), "
         f"lagged AS (SELECT *, lag(year) OVER w AS py, lag(q) OVER w AS pq, {lags} FROM obs "
         "WINDOW w AS (PARTITION BY enterprise, product ORDER BY year)) "
         f"SELECT province, sector, year, {sums}, sum(c_energy) AS energy FROM lagged "

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import NumberField, model_formfield
@@ -18,10 +19,8 @@ from registry.models import (
     AwarenessActivity,
     Enterprise,
     PackagingPractice,
-    Retailer,
-    ScpModel,
-    StEnterprise,
 )
+from registry.specs import ACTIVITY_COLUMNS, PACKAGING_COLUMNS, Column, RegistrySpec
 
 
 def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -29,11 +28,6 @@ def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 
 
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-
-
-class DateInput(forms.DateInput):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={**DATE_ATTRS, **(attrs or {})}, format="%d/%m/%Y")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -70,24 +64,11 @@ class LocalUnitField(UnitChoiceField):
         super().__init__(**kwargs)
 
 
-COMMON = ["name", "place", "later_place", "address", "valid_from", "valid_to",
-          "illustrative", "source", "note"]
-WIDGETS = {
-    "valid_from": DateInput(), "valid_to": DateInput(), "certificate_date": DateInput(),
-    "source": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 2}),
-    "description": forms.Textarea(attrs={"rows": 3}),
-}
-
-
 class EntryForm(forms.ModelForm):
-    """Base of the entry forms: places as sorted choices of local units; numbers, dates and
-    texts read by `common.parsing` (each Meta's `formfield_callback`), as the Excel import
-    and the API read them."""
+    """Base of the entry forms, which `entry_form_class` derives from a registry's
+    declaration: its fields are the registry's columns, read through `common.parsing`."""
 
-    place = LocalUnitField(label=_("Place (as recorded)"),
-                           help_text=_("District before 1 July 2025, commune-level unit after."))
-    later_place = LocalUnitField(label=_("Place after a split"), required=False,
-                                 help_text=_("Only when the recorded place was later split."))
+    spec: RegistrySpec
 
     def _post_clean(self) -> None:
         # The services check the whole entry (and say so in the user's words); the form
@@ -98,80 +79,46 @@ class EntryForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k in (self._meta.fields or [])}
 
 
-class AreaForm(EntryForm):
-    class Meta:
-        formfield_callback = model_formfield
-        model = Area
-        fields = ["code", "kind", *COMMON[:4], "zone", "area_ha", "activity", *COMMON[4:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choice(self, "zone").queryset = Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE)
-        self.fields["code"].required = False
-
-
-class RetailerForm(EntryForm):
-    class Meta:
-        formfield_callback = model_formfield
-        model = Retailer
-        fields = ["code", "kind", "name", "operator", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-
-
-class EnterpriseForm(EntryForm):
-    class Meta:
-        formfield_callback = model_formfield
-        model = Enterprise
-        fields = ["tax_code", "name", "sector", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+def _column_formfield(column: Column, db_field: Any, **kwargs: Any) -> forms.Field | None:
+    """The form field of one column: places as sorted local units, zones among economic
+    zones, sectors of the current plan; numbers, dates and texts through common.forms."""
+    options: dict[str, Any] = {"label": capfirst(str(column.label)), "required": column.required}
+    if column.help:
+        options["help_text"] = column.help
+    if column.type == "local":
+        return LocalUnitField(**options)
+    if column.type == "area":
+        return forms.ModelChoiceField(
+            queryset=Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE).order_by("name"),
+            **options)
+    if column.type == "sector":
         from plans.selectors import plan_current
 
-        super().__init__(*args, **kwargs)
-        plan = plan_current()
-        _choice(self, "sector").queryset = Sector.objects.filter(plan=plan)
-        self.fields["tax_code"].help_text = _("10 digits, or 10 digits, a dash and the "
-                                              "3-digit branch number.")
+        return forms.ModelChoiceField(queryset=Sector.objects.filter(plan=plan_current()),
+                                      **options)
+    if column.type == "enterprise":
+        return forms.ModelChoiceField(queryset=Enterprise.objects.order_by("name"), **options)
+    if column.multiline:
+        options["widget"] = forms.Textarea(attrs={"rows": 3})
+    field = model_formfield(db_field, **options)
+    if field is not None and column.type == "decimal":
+        cast(NumberField, field).options.update(places=4, minimum=column.minimum)
+    return field
 
 
-class ScpModelForm(EntryForm):
-    class Meta:
-        formfield_callback = model_formfield
-        model = ScpModel
-        fields = ["code", "kind", "name", "description", "enterprise", "operator", *COMMON[1:]]
-        widgets = WIDGETS
+def entry_form_class(spec: RegistrySpec) -> type[EntryForm]:
+    """The entry form of a registry, derived from its declaration."""
+    columns = {c.key: c for c in spec.columns}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        _choice(self, "enterprise").queryset = Enterprise.objects.order_by("name")
+    def formfield(db_field: Any, **kwargs: Any) -> forms.Field | None:
+        column = columns.get(db_field.name)
+        if column is None:
+            return db_field.formfield(**kwargs)
+        return _column_formfield(column, db_field, **kwargs)
 
-
-class StEnterpriseForm(EntryForm):
-    class Meta:
-        formfield_callback = model_formfield
-        model = StEnterprise
-        fields = ["code", "name", "tax_code", "certificate_number", "certificate_date",
-                  "issuer", "field", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        self.fields["valid_from"].required = False
-        self.fields["valid_from"].help_text = _("Empty: the certificate date.")
-
-
-ENTRY_FORMS: dict[str, type[EntryForm]] = {
-    "areas": AreaForm, "retailers": RetailerForm, "enterprises": EnterpriseForm,
-    "models": ScpModelForm, "st-enterprises": StEnterpriseForm,
-}
+    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields),
+                             "formfield_callback": staticmethod(formfield)})
+    return type(f"{spec.model.__name__}Form", (EntryForm,), {"Meta": meta, "spec": spec})
 
 
 class ActivityForm(forms.ModelForm):
@@ -179,12 +126,10 @@ class ActivityForm(forms.ModelForm):
                                 .order_by("kind", "name"), label=_("Organiser"))
 
     class Meta:
-        formfield_callback = model_formfield
         model = AwarenessActivity
-        fields = ["date", "organiser", "title", "description", "participants", "areas",
-                  "evidence", "illustrative"]
-        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}),
-                   "areas": forms.CheckboxSelectMultiple}
+        fields = [c.key for c in ACTIVITY_COLUMNS]
+        formfield_callback = model_formfield
+        widgets = {"areas": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,11 +146,9 @@ class ActivityForm(forms.ModelForm):
 
 class PackagingForm(forms.ModelForm):
     class Meta:
-        formfield_callback = model_formfield
         model = PackagingPractice
-        fields = ["since", "until", "basis", "evidence", "evidence_ref", "illustrative"]
-        widgets = {"since": DateInput(), "until": DateInput(),
-                   "evidence": forms.Textarea(attrs={"rows": 2})}
+        fields = [c.key for c in PACKAGING_COLUMNS if c.key != "retailer"]
+        formfield_callback = model_formfield
 
     def _post_clean(self) -> None:
         pass  # the service checks
@@ -222,9 +165,16 @@ class DesignateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the enterprise's reporter"), required=False)
 
 
+class QuantityField(NumberField):
+    """A quantity of a figures line (1.234.567,5), shown the same way."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=4, **kwargs)
+
+
 class LineForm(forms.Form):
     item = forms.ChoiceField(label=_("Product, material or fuel"), required=False)
-    quantity = NumberField(label=_("Quantity"), required=False, help_text="")
+    quantity = QuantityField(label=_("Quantity"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
 
     def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,
@@ -244,19 +194,32 @@ class LineForm(forms.Form):
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=80, absolute_max=120)
 
 
-def figure_choices(table: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
-    """Item choices grouped by role, and unit choices grouped by kind, for LineForm."""
+def figure_choices(table: Any, *, sector: Any = None
+                   ) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+    """Item choices grouped by role, and unit choices grouped by kind, for LineForm. With
+    an enterprise's `sector`, that sector's items come first in a group of their own, and
+    the other sectors' items after the items of any sector (a coal mine is not offered
+    beer first)."""
     from django.utils.translation import get_language
 
     from registry.models import ItemRole
 
     en = get_language() == "en"
+
+    def label(i: Any) -> str:
+        return str(i.name_en if en and i.name_en else i.name)
+
+    ordered = sorted(table.items.values(), key=lambda i: (bool(i.sectors), i.order))
     items: list[tuple[str, Any]] = []
-    for role, label in ItemRole.choices:
-        group = [(i.code, (i.name_en if en and i.name_en else i.name))
-                 for i in sorted(table.items.values(), key=lambda i: i.order) if i.role == role]
+    own = [i for i in ordered if sector is not None and sector.code in (i.sectors or [])]
+    if own:
+        items.append((str(sector.name_en if en and sector.name_en else sector.name),
+                      [(i.code, label(i)) for i in sorted(own, key=lambda i: (
+                          list(ItemRole.values).index(i.role), i.order))]))
+    for role, role_label in ItemRole.choices:
+        group = [(i.code, label(i)) for i in ordered if i.role == role and i not in own]
         if group:
-            items.append((str(label), group))
+            items.append((str(role_label), group))
     units: list[tuple[str, Any]] = []
     for kind in table.kinds.values():
         group = [(u.code, u.symbol) for u in table.units.values() if u.kind == kind.code]

@@ -145,7 +145,12 @@ def units_file_read(path: Path | str) -> UnitsSpec:
             factors.append({"per": per, "value": _positive(f, factor, fwhere, "value"),
                             "source": source_text(factor.get("source"), fwhere),
                             "note": f.text(factor, fwhere, "note")})
+        sectors = f.items(entry, where, "sectors")
+        if not all(isinstance(c, str) for c in sectors):
+            f.fault((*where, "sectors"), "must list sector codes")
+            sectors = []
         spec.items.append({
+            "sectors": list(sectors),
             "code": code, "role": role, "name": f.text(entry, where, "name", required=True),
             "name_en": f.text(entry, where, "name_en"),
             "kinds": list(item_kinds), "default_unit": default_unit, "order": i,

@@ -213,7 +213,7 @@ def test_figures_are_stored_and_converted(make_enterprise, units_loaded):
     assert record.lines.count() == 4 and record.version == 1
     from registry.selectors import enterprise_records
 
-    view = enterprise_records(enterprise=e)[0]
+    view = enterprise_records(enterprise=e, user=None)[0]
     # 4.5 million litres of diesel = 3960 toe; 52 GWh = 8023.6 toe
     assert view.toe == Decimal("3960") + Decimal("8023.6")
     assert view.intensity == view.toe / Decimal(1200000)
