@@ -27,7 +27,8 @@ from registry import services as registry_services
 from registry.api import _parse as api_parse
 from registry.conversion import UnitTable
 from registry.excel import read_sheet
-from registry.forms import ActivityForm, AreaForm, LineForm
+from registry.forms import ActivityForm, LineForm, entry_form_class
+from registry.schemas import in_schema
 from registry.specs import ACTIVITY_COLUMNS, REGISTRIES, Lookups, parse_value
 from reporting.validation import Question, value_clean
 
@@ -39,6 +40,16 @@ RELAXED = settings(max_examples=30, deadline=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 Reading = tuple[str, Any]
+_SCHEMAS: dict[str, Any] = {}
+
+
+def _api(column: Any, raw: Any) -> Any:
+    """The registry API's reading: the request schema derived from the declaration, then
+    the references looked up."""
+    if column.key not in _SCHEMAS:
+        _SCHEMAS[column.key] = in_schema(f"Probe{column.key}", [column], partial=True)
+    payload = _SCHEMAS[column.key](**{column.key: raw})
+    return api_parse([column], payload)[column.key]
 PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs"))  # what a worksheet can hold
 
 
@@ -119,10 +130,10 @@ def _number_paths(raw: str, table: UnitTable, cell: Any) -> dict[str, Reading]:
 
     return {
         "report form": _read(report, raw),
-        "registry form": _read(AreaForm.base_fields["area_ha"].clean, raw),
+        "registry form": _read(entry_form_class(REGISTRIES["areas"]).base_fields["area_ha"].clean,
+                               raw),
         "figures form": _read(LineForm.base_fields["quantity"].clean, raw),
-        "registry API": _read(lambda v: api_parse([AREA_HA], {"area_ha": v},
-                                                  partial=True)["area_ha"], raw),
+        "registry API": _read(_api, AREA_HA, raw),
         "figures API": _read(figure, raw),
         "pydantic": _read(lambda v: _Api(number=v).number, raw),
         "Excel cell": _read(parse_value, AREA_HA, cell, Lookups()),
@@ -184,8 +195,7 @@ def test_every_path_reads_yes_and_no_the_same_way(db, raws):
 
             readings = {
                 "report form": _read(report, raw),
-                "registry API": _read(lambda v: api_parse([ILLUSTRATIVE], {"illustrative": v},
-                                                          partial=True)["illustrative"], raw),
+                "registry API": _read(_api, ILLUSTRATIVE, raw),
                 "pydantic": _read(lambda v: _Api(flag=v).flag, raw),
                 "Excel cell": _read(parse_value, ILLUSTRATIVE, cell, Lookups()),
             }
@@ -211,8 +221,7 @@ def test_every_path_reads_a_date_the_same_way(db, raws):
                 continue
             readings = {
                 "registry form": _read(ActivityForm.base_fields["date"].clean, raw),
-                "registry API": _read(lambda v: api_parse([ACTIVITY_DATE], {"date": v},
-                                                          partial=True)["date"], raw),
+                "registry API": _read(_api, ACTIVITY_DATE, raw),
                 "pydantic": _read(lambda v: _Api(day=v).day, raw),
                 "Excel cell": _read(parse_value, ACTIVITY_DATE, cell, Lookups()),
             }
