@@ -353,8 +353,8 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     version = version_parse(request.POST)
     action = request.POST.get("action", "save")
     if version is None:
-        return _render_report(request, report, posted=posted, status=422,
-                              errors={"version": [_("The form is incomplete; reload it.")]})
+        messages.error(request, _("The form is incomplete; reload it."))
+        return _render_report(request, report, posted=posted, status=422)
     # the other apps' sections are part of the one form: read here, saved with the rest
     sections: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
