@@ -178,7 +178,7 @@ def test_the_completeness_endpoint_in_few_queries(plan, api_coordinator,
     period_open(plan=plan, code="2022S1", actor=None, notify=False)
     with django_assert_max_num_queries(6):
         response = api_coordinator.get("/completeness/2022S1")
-    assert len(response.json()["units"]) == 29
+    assert len(response.json()["units"]) == 37  # 24 agencies, 13 district-level units
     state = {u["state"] for u in response.json()["units"]}
     assert state == {ReportState.DRAFT}
 
