@@ -419,8 +419,8 @@ def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
         result = run(content=file.read(), actor=request.user)
     except excel.ImportRejected as exc:
         return Status(422, {"detail": _("The file was not imported; nothing was stored."),
-                     "errors": {"file": [str(p) for p in exc.problems]},
-                     "problems": [p.__dict__ for p in exc.problems]})
+                            "errors": {"file": exc.messages}, "total": exc.total,
+                            "problems": [p.__dict__ for p in exc.problems]})
     return Status(200, result.__dict__)
 
 

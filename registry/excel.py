@@ -8,20 +8,19 @@ the same columns, so an exported file can be edited and imported again."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_write
 from registry import permissions, selectors
 from registry.checks import tax_code_normalise
 from registry.models import (
@@ -43,8 +42,8 @@ from registry.specs import (
     parse_value,
 )
 
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = LIMITS.packed_bytes
+MAX_PROBLEMS = 300  # listed; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,25 @@ class ImportProblem:
 
 
 class ImportRejected(ValidationError):
-    """The file was refused; `problems` lists every reason. Nothing was stored."""
+    """The file was refused; `problems` lists the first MAX_PROBLEMS reasons and `total`
+    counts them all. Nothing was stored."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:
-        self.problems = problems
-        super().__init__({"file": [str(p) for p in problems]})
+        self.total = len(problems)
+        self.problems = problems[:MAX_PROBLEMS]
+        messages = [str(p) for p in self.problems]
+        if self.total > len(self.problems):
+            messages.append(self.more)
+        super().__init__({"file": messages})
+
+    @property
+    def more(self) -> str:
+        """The line saying how many problems are not listed ("" when none)."""
+        hidden = self.total - len(self.problems)
+        if not hidden:
+            return ""
+        return ngettext("… and %(n)d more problem.", "… and %(n)d more problems.",
+                        hidden) % {"n": hidden}
 
 
 @dataclass
@@ -113,21 +126,26 @@ class Sheet:
 
 def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
     """The sheet named `sheet` (or the workbook's first sheet) as raw rows; raises
-    ImportRejected for an unreadable file or a bad header."""
-    from openpyxl import load_workbook
-
-    if len(content) > MAX_BYTES:
-        raise ImportRejected([ImportProblem(sheet, None, None, _(
-            "The file is larger than 5 MB."))])
+    ImportRejected for an unreadable file, one over the limits of `common.xlsx` (checked
+    before it is parsed) or a bad header."""
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportRejected([ImportProblem(sheet, None, None, _(
-            "This is not an Excel workbook (.xlsx)."))]) from None
-    ws = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
-    name = ws.title
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
+        data, book = xlsx_read(content, sheet=sheet)
+    except WorkbookRefused as exc:
+        raise ImportRejected([ImportProblem(sheet, None, None, exc.message)]) from None
+    try:
+        return _sheet_rows(data, columns)
+    except ImportRejected:
+        raise
+    except Exception:  # a malformed cell openpyxl cannot read
+        raise ImportRejected([ImportProblem(data.title, None, None, _(
+            "This is not an Excel workbook (.xlsx): a part of it cannot be read."))]) from None
+    finally:
+        book.close()
+
+
+def _sheet_rows(data: SheetIn, columns: list[Column]) -> Sheet:
+    name = data.title
+    header = next(data.rows, None)
     problems: list[ImportProblem] = []
     known = _header_map(columns)
     mapping: dict[int, Column] = {}
@@ -136,9 +154,9 @@ def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
             continue
         column = known.get(_norm(cell))
         if column is None:
-            problems.append(ImportProblem(name, 1, str(cell), _("Unknown column.")))
+            problems.append(ImportProblem(name, 1, str(cell)[:100], _("Unknown column.")))
         elif column in mapping.values():
-            problems.append(ImportProblem(name, 1, str(cell), _("Column given twice.")))
+            problems.append(ImportProblem(name, 1, str(cell)[:100], _("Column given twice.")))
         else:
             mapping[index] = column
     for column in columns:
@@ -146,19 +164,14 @@ def read_sheet(content: bytes, *, sheet: str, columns: list[Column]) -> Sheet:
             problems.append(ImportProblem(name, 1, str(column.label), _(
                 "Required column missing.")))
     result = Sheet(name, mapping)
-    for number, values in enumerate(rows, start=2):
+    if problems:
+        raise ImportRejected(problems)
+    for number, values in enumerate(data.rows, start=2):
         if values is None or all(v is None or (isinstance(v, str) and not v.strip())
                                  for v in values):
             continue
-        if len(result.rows) >= MAX_ROWS:
-            problems.append(ImportProblem(name, number, None, _(
-                "More than %(n)d rows: split the file.") % {"n": MAX_ROWS}))
-            break
         raw = {c.key: values[i] if i < len(values) else None for i, c in mapping.items()}
         result.rows.append((number, raw))
-    book.close()
-    if problems:
-        raise ImportRejected(problems)
     return result
 
 
@@ -376,44 +389,18 @@ def _figure_period(raw: Any) -> str | None:
 # ------------------------------------------------------------------ exports
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        digits = value.normalize().as_tuple().digits
-        return float(value) if len(digits) <= 15 else format(value, "f")
-    return value
-
-
 def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any]],
                    title: str) -> bytes:
     """A workbook with the data sheet (header = column labels in the current language)
     and a help sheet listing each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append([str(c.label) for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "DD/MM/YYYY"
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(
-            12, min(40, len(str(column.label)) + 4))
-    ws.freeze_panes = "A2"
-    help_ws = book.create_sheet(_("help"))
-    help_ws.append([title])
-    help_ws.append([_("Column"), _("Code"), _("Required"), _("Format")])
-    for column in columns:
-        help_ws.append([str(column.label), column.key, _("yes") if column.required else "",
-                        _format_hint(column)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    help_rows = [[title], [_("Column"), _("Code"), _("Required"), _("Format")]]
+    help_rows += [[str(c.label), c.key, _("yes") if c.required else "", _format_hint(c)]
+                  for c in columns]
+    return xlsx_write(sheets=[
+        SheetOut(title=sheet, header=[str(c.label) for c in columns], rows=rows),
+        SheetOut(title=_("help"), header=help_rows[0], rows=help_rows[1:],
+                 widths=[30, 20, 10, 60], freeze_header=False),
+    ])
 
 
 def _format_hint(column: Column) -> str:

@@ -263,6 +263,7 @@ def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
     permissions.require_edit(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[excel.ImportProblem] = []
+    total, more = 0, ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > excel.MAX_BYTES:
@@ -271,7 +272,7 @@ def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
             try:
                 result = run(content=upload.read(), actor=request.user)
             except excel.ImportRejected as exc:
-                problems = exc.problems
+                problems, total, more = exc.problems, exc.total, exc.more
             else:
                 messages.success(request, _(
                     "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
@@ -280,7 +281,8 @@ def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
                     "unchanged": result.unchanged})
                 return redirect(back)
     return render(request, "registry/import.html", {
-        "form": form, "problems": problems, "title": title, "back": back,
+        "form": form, "problems": problems, "total": total, "more": more,
+        "title": title, "back": back,
         "template_url": template,
     }, status=400 if problems or form.errors else 200)
 

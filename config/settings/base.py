@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "plans",
     "reporting",
     "registry",
+    "progress",
     "api",
     "web",
     "django.contrib.admin",

@@ -217,3 +217,37 @@ def test_figures_import_is_for_coordinators(make_user, make_enterprise, units_lo
     designation = services.enterprise_designate(enterprise=e1, actor=None)
     with pytest.raises(PermissionDenied):
         excel.figures_import(content=xlsx(_figure_rows(e1, e2)), actor=designation.user)
+
+
+@pytest.mark.parametrize("name", ["=1+1", '=HYPERLINK("http://x","y")', "+SUM(1)", "@A1",
+                                  "-2+3"])
+def test_names_starting_like_a_formula_are_exported_as_text_and_come_back(
+        name, coordinator, make_area, client):
+    make_area(name, code="kcn-f")
+    client.force_login(coordinator)
+    response = client.get("/registry/areas/export.xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content))["areas"]
+    cell = ws.cell(row=2, column=3)
+    assert (cell.value, cell.data_type) == (name, "s")
+    Area.objects.filter(code="kcn-f").update(name="changed")
+    result = excel.registry_import(slug="areas", content=response.content, actor=coordinator)
+    assert result.updated == 1 and Area.objects.get(code="kcn-f").name == name
+
+
+def test_the_problems_listed_are_capped_and_counted(coordinator):
+    rows = [AREA_HEADER] + [["", "park", "", "nowhere", None, None, "x", None]] * 500
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.registry_import(slug="areas", content=xlsx(rows), actor=coordinator)
+    assert len(exc.value.problems) == excel.MAX_PROBLEMS and exc.value.total == 2000
+    assert exc.value.messages[-1] == "… and 1700 more problems."
+
+
+def test_a_wide_header_is_refused_with_one_problem(coordinator):
+    from common.xlsx import LIMITS
+
+    content = xlsx([[f"col{i}" for i in range(LIMITS.columns + 1)]])
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.registry_import(slug="areas", content=content, actor=coordinator)
+    assert [p.message for p in exc.value.problems] == [
+        f"The sheet has more than {LIMITS.columns} columns."]
