@@ -266,6 +266,80 @@ def _sync_reporting_unit(enterprise: Enterprise) -> None:
         unit.save(update_fields=["name", "valid_to", "updated_at"])
 
 
+@dataclass
+class PlacesMoved:
+    """What a bulk move did: the entries moved, and those left where they are because
+    their place was split and no unit was chosen for them."""
+
+    moved: list[Any]
+    left: list[Any]
+
+
+@transaction.atomic
+def registry_places_move(*, day: dt.date, actor: Any,
+                         choices: Mapping[str, OrgUnit] | None = None) -> PlacesMoved:
+    """Move every entry whose recorded place no longer exists on `day` to the unit it lies
+    in that day (`registry.selectors.place_moves_preview`): the successor itself, or the
+    entry's place after the split, or the unit `choices` gives for it (keyed "areas:12",
+    one of its candidates). Entries of a split place with no choice stay where they are.
+    Each move is one audited update of the entry (place, and the place after a split,
+    which it no longer needs); counts as of an earlier day are unchanged, since a place is
+    followed back to the units it was formed from. A unit formed from parts of several
+    (xã Tiên Yên) could not say which the entry lay in before: such an entry keeps its
+    recorded place and gets the unit as its place after the split instead."""
+    from registry.selectors import place_moves_preview
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    choices = choices or {}
+    preview = place_moves_preview(day=day)
+    resolver = PlaceResolver()
+    known = {move.key for move in preview}
+    errors: dict[str, list[str]] = {
+        key: [_("This entry has nothing to move on %(day)s.") % {"day": _day(day)}]
+        for key in choices if key not in known
+    }
+    moved: list[Any] = []
+    left: list[Any] = []
+    for move in preview:
+        target = move.target
+        chosen = choices.get(move.key)
+        if chosen is not None:
+            if chosen.pk not in {c.pk for c in move.candidates}:
+                errors.setdefault(move.key, []).append(_(
+                    "%(unit)s did not take over %(place)s on %(day)s: choose one of %(units)s."
+                ) % {"unit": chosen.name, "place": move.place.name, "day": _day(day),
+                     "units": ", ".join(c.name for c in move.candidates)})
+                continue
+            target = chosen
+            keep_place = resolver.formed_from_several(chosen.pk)
+        else:
+            keep_place = move.keep_place
+        if target is None:
+            left.append(move)
+            continue
+        entry = move.entry
+        if isinstance(entry, Enterprise) and Enterprise.objects.exclude(pk=entry.pk).filter(
+                name_key=entry.name_key, place=target).exists():
+            errors.setdefault(move.key, []).append(_(
+                "%(name)s: an enterprise of the same name is already registered in "
+                "%(unit)s.") % {"name": entry.name, "unit": target.name})
+            continue
+        fields = ("place", "later_place")
+        before = _snapshot(entry, fields)
+        if keep_place:
+            entry.later_place = target
+        else:
+            entry.place, entry.later_place = target, None
+        entry.save(update_fields=[*fields, "updated_at"])
+        audit_record(actor=actor, action=f"{ACTION[type(entry)]}.update", target=entry,
+                     changes=_changes(before, _snapshot(entry, fields)),
+                     note=_("Moved to the unit it lies in on %(day)s.") % {"day": _day(day)})
+        moved.append(move)
+    _raise(errors)
+    return PlacesMoved(moved=moved, left=left)
+
+
 @transaction.atomic
 def area_save(*, data: Mapping[str, Any], actor: Any, entry: Area | None = None) -> Area:
     """Create (entry None) or update an economic zone, park, cluster or craft village."""

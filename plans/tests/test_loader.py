@@ -34,7 +34,7 @@ def test_plan_141_is_loaded_whole(plan):
     assert plan.lead_agency.code == "sct"
     assert plan.tasks.count() == 40
     assert plan.targets.filter(milestone__code="2025").count() == 6
-    assert plan.targets.filter(milestone__code="2030").count() == 6
+    assert plan.targets.filter(milestone__code="2030").count() == 7  # with IV.10.1
     refs = list(plan.tasks.values_list("ref", flat=True))
     assert refs[0] == "IV.1.1" and refs[-1] == "IV.16.3"
     material = plan.targets.get(ref="II.2.1.1")
