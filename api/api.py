@@ -83,6 +83,7 @@ def on_conflict(request: HttpRequest, exc: ConflictError):
 def _mount() -> None:
     from orgunits.api import router as orgunits_router
     from plans.api import router as plans_router
+    from progress.api import router as progress_router
     from registry.api import router as registry_router
     from reporting.api import router as reporting_router
 
@@ -90,6 +91,7 @@ def _mount() -> None:
     api.add_router("/plan", plans_router)
     api.add_router("/reporting", reporting_router)
     api.add_router("/registry", registry_router)
+    api.add_router("/progress", progress_router)
 
 
 _mount()

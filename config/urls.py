@@ -12,5 +12,6 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("reporting/", include("reporting.urls")),
     path("registry/", include("registry.urls")),
+    path("progress/", include("progress.urls")),
     path("", include("web.urls")),
 ]

@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from plans.models import (
     Assignment,
     DataElement,
+    Indicator,
     Milestone,
     Plan,
     ReportingRule,
@@ -80,3 +82,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role", "group", "task__plan"]
     list_select_related = ["task", "unit"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    """Indicators come from the plan file only (scp-monitor plan load)."""
+
+    list_display = ["code", "name", "formula", "plan"]
+    list_filter = ["plan"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from plans.formulas import FormulaError, formula_parse
 from plans.models import (
     AssignmentRole,
     Direction,
@@ -92,6 +93,7 @@ class PlanSpec:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     questions: list[QuestionSpec] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
     unit_codes: set[str] = field(default_factory=set)
 
 
@@ -338,6 +340,7 @@ def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:
         r.unique(sector_codes, code, f"{p}.code", "sector code")
         spec.sectors.append({"code": code, "name": r.text(item, "name", p),
                              "name_en": r.text(item, "name_en", p, required=False),
+                             "principal_product": r.text(item, "principal", p, required=False),
                              "order": i + 1})
     target_codes: set[str] = set()
     target_refs: set[str] = set()
@@ -486,7 +489,37 @@ def _read(r: _Reader, data: dict, known_units: set[str]) -> PlanSpec:
     for n, question in enumerate(spec.questions):
         if question.part_of and question.part_of not in question_codes:
             r.fault(f"{questions[n][0]}.part_of", f"no question has the code '{question.part_of}'")
+    _read_indicators(r, data, spec, question_codes)
     return spec
+
+
+def _read_indicators(r: _Reader, data: dict, spec: PlanSpec, question_codes: set[str]) -> None:
+    """`indicators:` formulas over accepted data (docs/progress-method.md); a formula naming
+    an unknown element is a fault with its line; a target's indicator must be declared."""
+    codes: set[str] = set()
+    for i, item in enumerate(r.items(data, "indicators", "")):
+        p = f"indicators[{i}]"
+        item = r.mapping(item, p)
+        code = r.slug(item, "code", p)
+        r.unique(codes, code, f"{p}.code", "indicator code")
+        indicator = {"code": code, "order": i + 1, "name": r.text(item, "name", p),
+                     "name_en": r.text(item, "name_en", p, required=False),
+                     "unit": r.text(item, "unit", p, required=False)}
+        for key in ("formula", "compare"):
+            text = item.get(key)
+            indicator[key] = ""
+            if text is None and key == "compare":
+                continue
+            try:
+                indicator[key] = formula_parse(text, questions=question_codes).text
+            except FormulaError as exc:
+                r.fault(f"{p}.{key}", str(exc))
+        spec.indicators.append(indicator)
+    if codes:
+        for i, target in enumerate(spec.targets):
+            if target["indicator"] and target["indicator"] not in codes:
+                r.fault(f"targets[{i}].indicator",
+                        f"no indicator has the code '{target['indicator']}'")
 
 
 def _read_question(r: _Reader, p: str, item: Any, task_ref: str | None, order: int,

@@ -126,6 +126,11 @@ class Sector(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    principal_product = models.SlugField(
+        _("principal product"), max_length=40, blank=True,
+        help_text=_("Item code of the product a multi-product record's inputs are attributed "
+                    "to when they are not entered per product."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -134,6 +139,34 @@ class Sector(models.Model):
         ordering = ["plan", "order"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="sector_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indicator(models.Model):
+    """How a target's value is computed from accepted data: a formula over named elements
+    (docs/progress-method.md), and optionally the formula of the other source of the same
+    quantity (report answers against registry counts), shown beside it when they differ."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    formula = models.TextField(_("formula"))
+    compare = models.TextField(_("formula of the other source"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code"),
         ]
 
     def __str__(self) -> str:

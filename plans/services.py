@@ -17,6 +17,7 @@ from plans.loader import PlanSpec, plan_file_read
 from plans.models import (
     Assignment,
     DataElement,
+    Indicator,
     Milestone,
     Plan,
     ReportingRule,
@@ -169,6 +170,11 @@ def _sync_children(sync: _Sync, spec: PlanSpec, plan: Plan, units: dict[str, Org
             if f"question {q.code}" not in sync.report.created:
                 sync.report.updated.append(f"question {q.code}: part_of changed")
 
+    for ind in spec.indicators:
+        sync.upsert(Indicator, f"indicator {ind['code']}", {"plan": plan, "code": ind["code"]},
+                    {k: v for k, v in ind.items() if k != "code"})
+    sync.prune(Indicator.objects.filter(plan=plan), "code",
+               {i["code"] for i in spec.indicators}, "indicator")
     sync.prune(DataElement.objects.filter(plan=plan), "code", set(elements), "question")
     sync.prune(ReportingRule.objects.filter(plan=plan), "kind",
                {r["kind"] for r in spec.rules}, "reporting rule")

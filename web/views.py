@@ -9,15 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
 from accounts.selectors import tokens_of
 from accounts.services import token_create, token_revoke
 from common.types import AuthedRequest
 from plans.selectors import plan_current, plan_overview
+from progress.views import overview as progress_overview
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", None) in (Role.ADMIN, Role.COORDINATOR, Role.VIEWER):
+        return progress_overview(request)  # those who follow the plan see where it stands
     plan = plan_current()
     context = {"plan": plan, "overview": plan_overview(plan=plan) if plan else None}
     return render(request, "web/home.html", context)

@@ -141,6 +141,7 @@ LOGGING = {
 SCP_DEMO_LOADERS = [
     "registry.demo.demo_load",
     "reporting.demo.demo_load",
+    "progress.demo.demo_load",
 ]
 # Days after a missed deadline on which overdue reminders go out.
 SCP_OVERDUE_REMINDER_DAYS = [int(d) for d in env_list("SCP_OVERDUE_REMINDER_DAYS",

@@ -29,14 +29,15 @@ def test_sign_in_then_home(client, make_user, plan):
     response = client.post(reverse("web:login"), {"username": "nguoixem", "password": "pw"},
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("web:home")
-    assert "Mục tiêu và chỉ tiêu" in response.content.decode()
+    # a viewer's home is the overview of the targets' progress
+    assert "Tiến độ thực hiện mục tiêu" in response.content.decode()
 
 
 def test_english_is_available(client, make_user, plan):
     client.force_login(make_user(Role.VIEWER, "ubnd-quang-ninh"))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("web:home")).content.decode()
-    assert "Objectives and targets" in html and 'lang="en"' in html
+    assert "Progress against the targets" in html and 'lang="en"' in html
 
 
 def test_dates_show_as_dd_mm_yyyy_and_numbers_with_decimal_comma(client, make_user, plan):

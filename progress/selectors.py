@@ -1,0 +1,557 @@
+"""Reads behind the progress pages, API and commands: indicator values from accepted data,
+the sector consumption index, and a status for every target. Computed on request from the
+accepted rows (no stored results, no nightly job), with the methods of
+`progress.methods`; the method is docs/progress-method.md.
+
+Entry points: `progress_for_period(*, period)` (every target's status for a year: the API,
+the command, the overview and the consolidated report), `target_progress(*, target,
+period)` (one target with its series) and `sector_indices(*, plan, last_year)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgunits.models import OrgUnit
+from plans.formulas import Element, Formula, formula_parse
+from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
+from plans.selectors import plan_current
+from progress import methods
+from progress.models import Assessment
+from registry.conversion import UnitTable
+from registry.models import (
+    ConsumptionLine,
+    Enterprise,
+    FigurePeriod,
+    Item,
+    ItemRole,
+    ScpModel,
+    ScpModelKind,
+    StEnterprise,
+)
+from registry.selectors import active_q, area_reach, packaging_coverage
+from reporting.models import DataValue, ReportKind, ReportRequest, ReportState
+
+BASE_YEAR = 2020
+ENERGY = "energy"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number came from: a report, a registry list, a sector's figures."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class Point:
+    """One year of an indicator: the value the target uses, the other source's value
+    (`compare`), the elements the formula read and where they came from."""
+
+    year: int
+    value: float | None
+    compare: float | None = None
+    parts: dict[str, float | None] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def disagrees(self) -> bool:
+        return (self.value is not None and self.compare is not None
+                and abs(self.value - self.compare) > 0.05)
+
+
+@dataclass
+class TargetStatus:
+    """Where one target stands for a period (a year)."""
+
+    target: Target
+    period: int
+    status: str
+    unit: str
+    series: list[Point] = field(default_factory=list)
+    baseline: Point | None = None
+    current: Point | None = None
+    minimum: float | None = None
+    stretch: float | None = None
+    share_covered: float | None = None
+    ratio: float | None = None
+    observed_rate: float | None = None
+    required_rate: float | None = None
+    method: str = ""
+    projections: dict[int, float] = field(default_factory=dict)
+    assessment: Assessment | None = None
+    indicator: Indicator | None = None
+    past: bool = False
+
+    @property
+    def milestone_year(self) -> int:
+        return self.target.milestone.end_year
+
+    @property
+    def sources(self) -> list[Source]:
+        if self.current is None:
+            return []
+        return self.current.sources
+
+
+# ------------------------------------------------------------------ consumption
+
+
+@dataclass
+class SectorIndex:
+    """One sector's consumption index (2020 = 100), its links, LMDI per group of inputs,
+    the enterprises behind it and its energy use (toe) by year, used as the province
+    weight."""
+
+    sector: Sector
+    result: methods.OdexResult
+    lmdi: dict[str, methods.Lmdi | None]
+    lmdi_units: dict[str, str]
+    group_names: dict[str, str]
+    enterprises: dict[int, str]
+    energy: dict[int, float]
+    notes: list[str]
+
+    @property
+    def reduction(self) -> dict[int, float | None]:
+        return {y: None if v is None else 100.0 - v for y, v in self.result.index.items()}
+
+
+@dataclass
+class ConsumptionIndex:
+    sectors: list[SectorIndex]
+    province: dict[int, float | None]
+    notes: list[str]
+
+
+def _factors(table: UnitTable) -> dict[tuple[str, int], tuple[str, float, str]]:
+    """(item code, unit pk) -> (group, multiplier to the group's unit, the group's unit):
+    fuels and electricity to toe; products and materials to their kind's base unit."""
+    out: dict[tuple[str, int], tuple[str, float, str]] = {}
+    for code, item in table.items.items():
+        for info in table.by_pk.values():
+            if item.role == ItemRole.FUEL:
+                if info.kind not in table.toe.get(code, {}):
+                    continue
+                toe = table.to_toe(item=code, value=Decimal(1), unit=info)
+                if toe is not None:
+                    out[(code, info.pk)] = (ENERGY, float(toe), "toe")
+            elif info.kind in table.item_kinds.get(code, set()):
+                base = table.kinds[info.kind].base_unit
+                out[(code, info.pk)] = (code, float(info.factor), base)
+    return out
+
+
+def figures_hidden(*, years: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    """(reporting unit pk, year) of whole-year figures that sit in a report not accepted:
+    they do not count (a figure follows its report's visibility)."""
+    qs = ReportRequest.objects.filter(org_unit__enterprise__isnull=False,
+                                      period__kind=ReportKind.ANNUAL).exclude(
+        state=ReportState.ACCEPTED)
+    if years is not None:
+        qs = qs.filter(period__year__in=list(years))
+    return {(unit, year) for unit, year in qs.values_list("org_unit_id", "period__year")}
+
+
+def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | None = None
+                             ) -> tuple[dict[int, list[methods.Observation]],
+                                        dict[int, dict[int, float]], dict[int, str],
+                                        dict[str, str], list[str]]:
+    """Accepted whole-year figures of the plan's sectors up to `last_year`, as observations
+    per sector (inputs attributed to products, see the method), the energy (toe) per
+    sector and year, the enterprises' names, and each group's unit."""
+    table = UnitTable()
+    factors = _factors(table)
+    principal = {s.pk: s.principal_product for s in plan.sectors.all()}
+    hidden = figures_hidden()
+    lines = ConsumptionLine.objects.filter(
+        record__period=FigurePeriod.YEAR, record__year__lte=last_year,
+        record__enterprise__sector__plan=plan)
+    if sector is not None:
+        lines = lines.filter(record__enterprise__sector=sector)
+    rows = lines.values_list("record_id", "record__year", "record__enterprise_id",
+                             "record__enterprise__sector_id",
+                             "record__enterprise__reporting_unit_id", "item__code",
+                             "item__role", "quantity", "unit_id").order_by()
+    records: dict[int, dict[str, Any]] = {}
+    notes: list[str] = []
+    for rec, year, ent, sec, unit, item, role, quantity, unit_id in rows.iterator(2000):
+        if unit is not None and (unit, year) in hidden:
+            continue
+        record = records.setdefault(rec, {"year": year, "ent": ent, "sec": sec,
+                                          "out": {}, "in": defaultdict(float)})
+        found = factors.get((item, unit_id))
+        if found is None:
+            notes.append(f"{item}: no conversion for its unit; left out")
+            continue
+        group, factor, _base = found
+        if role == ItemRole.PRODUCT:
+            record["out"][item] = record["out"].get(item, 0.0) + float(quantity) * factor
+        else:
+            record["in"][group] += float(quantity) * factor
+    units = {group: base for group, _factor, base in factors.values()}
+    obs: dict[int, list[methods.Observation]] = defaultdict(list)
+    energy: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for record in records.values():
+        outputs, inputs = record["out"], record["in"]
+        energy[record["sec"]][record["year"]] += inputs.get(ENERGY, 0.0)
+        if not outputs:
+            continue
+        main = principal.get(record["sec"])
+        if len(outputs) == 1 or (main and main in outputs):
+            only: str = next(iter(outputs)) if len(outputs) == 1 else str(main)
+            shares = {only: 1.0}
+        else:
+            total = sum(outputs.values())
+            shares = {p: (q / total if total else 0.0) for p, q in outputs.items()}
+        for product, share in shares.items():
+            for group, quantity in inputs.items():
+                obs[record["sec"]].append(methods.Observation(
+                    record["year"], product, outputs[product], quantity * share,
+                    str(record["ent"]), group))
+    names = dict(Enterprise.objects.filter(pk__in={r["ent"] for r in records.values()})
+                 .values_list("pk", "name"))
+    return obs, {k: dict(v) for k, v in energy.items()}, names, units, sorted(set(notes))
+
+
+def sector_indices(*, plan: Plan, last_year: int) -> ConsumptionIndex:
+    """Every sector's index and the province index (sectors weighted by their share of
+    the province's energy use, mean of the two years of each link)."""
+    obs, energy, names, units, notes = consumption_observations(plan=plan, last_year=last_year)
+    groups = {ENERGY: str(_("Energy (fuels and electricity)")),
+              **dict(Item.objects.values_list("code", "name"))}
+    out: list[SectorIndex] = []
+    for sector in plan.sectors.all():
+        out.append(_sector_index(sector, obs.get(sector.pk, []), energy.get(sector.pk, {}),
+                                 names, units, groups, last_year))
+    return ConsumptionIndex(out, _province(out, last_year), notes)
+
+
+def _sector_index(sector: Sector, observations: list[methods.Observation],
+                  energy: dict[int, float], names: dict[int, str], units: dict[str, str],
+                  group_names: dict[str, str], last_year: int) -> SectorIndex:
+    result = methods.odex(observations, base_year=BASE_YEAR, last_year=last_year)
+    groups = sorted({o.group for o in observations})
+    lmdi: dict[str, methods.Lmdi | None] = {}
+    for group in groups:
+        # activity and structure need one unit of output: only products of one kind
+        lmdi[group] = methods.lmdi([o for o in observations if o.group == group],
+                                   start=BASE_YEAR)
+    enterprises = {int(o.unit): names.get(int(o.unit), o.unit) for o in observations}
+    return SectorIndex(sector, result, lmdi, {g: units.get(g, "") for g in groups},
+                       {g: group_names.get(g, g) for g in groups},
+                       dict(sorted(enterprises.items(), key=lambda kv: kv[1])),
+                       energy, result.notes)
+
+
+def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:
+    years = range(BASE_YEAR + 1, last_year + 1)
+    parts = []
+    for s in sectors:
+        if s.result.base_year is None:
+            continue
+        links = {y: link.value for y, link in s.result.links.items()}
+        weights = {y: (s.energy.get(y - 1, 0.0) + s.energy.get(y, 0.0)) / 2 for y in years}
+        parts.append((links, weights))
+    if not parts:
+        return {}
+    return methods.chain(methods.weighted_links(parts, years), BASE_YEAR, last_year)
+
+
+# ------------------------------------------------------------------ indicator elements
+
+
+def _year_end(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+class _Elements:
+    """Values of formula elements by year, read once per request."""
+
+    def __init__(self, plan: Plan, last_year: int) -> None:
+        self.plan = plan
+        self.last_year = last_year
+        self._answers: dict[tuple[str, int], list[tuple[OrgUnit, float, str]]] | None = None
+        self._asked: dict[tuple[str, int], int] = {}
+        self._requests: dict[int, list[ReportRequest]] | None = None
+        self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
+        self._consumption: ConsumptionIndex | None = None
+        self._registry: dict[tuple[str, int], tuple[float, Source]] = {}
+
+    # answers ---------------------------------------------------------------------
+    def _load_answers(self) -> dict[tuple[str, int], list[tuple[OrgUnit, float, str]]]:
+        if self._answers is None:
+            self._answers = defaultdict(list)
+            rows = (DataValue.objects.filter(
+                request__period__plan=self.plan, request__period__kind=ReportKind.ANNUAL,
+                request__state=ReportState.ACCEPTED, element__isnull=False,
+                numeric__isnull=False, request__period__year__lte=self.last_year)
+                .select_related("request__org_unit", "request__period", "element"))
+            for v in rows:
+                assert v.element is not None and v.numeric is not None
+                url = reverse("reporting:report", args=[v.request.period.code,
+                                                        v.request.org_unit.code])
+                self._answers[(v.element.code, v.request.period.year)].append(
+                    (v.request.org_unit, float(v.numeric), url))
+        return self._answers
+
+    def _load_requests(self) -> dict[int, list[ReportRequest]]:
+        if self._requests is None:
+            self._requests = defaultdict(list)
+            for r in ReportRequest.objects.filter(
+                    period__plan=self.plan, period__kind=ReportKind.ANNUAL,
+                    period__year__lte=self.last_year).select_related("org_unit", "period"):
+                self._requests[r.period.year].append(r)
+        return self._requests
+
+    def value(self, element: Element, year: int) -> tuple[float | None, list[Source]]:
+        f, arg = element.function, element.argument
+        if f == "answer":
+            rows = self._load_answers().get((arg, year), [])
+            if not rows:
+                return None, []
+            return sum(r[1] for r in rows), [Source(r[0].name, r[2]) for r in rows]
+        if f == "units_with":
+            rows = self._load_answers().get((arg, year), [])
+            if not rows:
+                return None, []
+            hits = [r for r in rows if r[1] > 0]
+            return float(len(hits)), [Source(r[0].name, r[2]) for r in hits]
+        if f == "units_asked":
+            de = self._elements.get(arg)
+            if de is None:
+                return None, []
+            asked = [r for r in self._load_requests().get(year, [])
+                     if r.org_unit.kind in de.unit_kinds or r.org_unit.code in de.unit_codes]
+            if not asked:
+                return None, []
+            kinds = sorted({r.org_unit.get_kind_display() for r in asked})
+            return float(len(asked)), [Source(", ".join(str(k) for k in kinds),
+                                              reverse("reporting:period", args=[str(year)]))]
+        if f == "registry":
+            return self._registry_value(arg, year)
+        if f == "consumption_index":
+            index = self.consumption().province.get(year)
+            return index, [Source(s.sector.name, reverse("progress:sector", args=[s.sector.code]))
+                           for s in self.consumption().sectors if s.result.index.get(year)]
+        return None, []
+
+    def consumption(self) -> ConsumptionIndex:
+        if self._consumption is None:
+            self._consumption = sector_indices(plan=self.plan, last_year=self.last_year)
+        return self._consumption
+
+    def _registry_value(self, measure: str, year: int) -> tuple[float | None, list[Source]]:
+        if year > self.last_year:
+            return None, []
+        day = _year_end(year)
+        since = dt.date(self.plan.start_year, 1, 1)
+        if measure in ("areas", "areas-reached"):
+            rows = area_reach(day=day, since=since)
+            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
+            url = reverse("registry:list", args=["areas"])
+            return float(total if measure == "areas" else reached), [Source("areas", url)]
+        if measure in ("supermarkets", "supermarkets-eco-packaging"):
+            rows = packaging_coverage(day=day)
+            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
+            url = reverse("registry:list", args=["retailers"])
+            return float(total if measure == "supermarkets" else reached), \
+                [Source("retailers", url)]
+        if measure in ("scp-models", "cleaner-production-models"):
+            kind = ScpModelKind.SCP if measure == "scp-models" else \
+                ScpModelKind.CLEANER_PRODUCTION
+            n = ScpModel.objects.filter(active_q(day), kind=kind).count()
+            return float(n), [Source("models", reverse("registry:list", args=["models"]))]
+        if measure == "st-enterprises":
+            n = StEnterprise.objects.filter(active_q(day)).count()
+            return float(n), [Source("st", reverse("registry:list", args=["st-enterprises"]))]
+        return None, []
+
+
+def _formula(text: str, plan_questions: set[str]) -> Formula | None:
+    return formula_parse(text, questions=plan_questions) if text else None
+
+
+def indicator_series(*, indicator: Indicator, elements: _Elements, years: Iterable[int]
+                     ) -> list[Point]:
+    questions = set(elements._elements)
+    main = _formula(indicator.formula, questions)
+    other = _formula(indicator.compare, questions)
+    points = []
+    for year in years:
+        values: dict[Element, float | None] = {}
+        sources: list[Source] = []
+        parts: dict[str, float | None] = {}
+        assert main is not None
+        for element in main.elements:
+            values[element], found = elements.value(element, year)
+            parts[str(element)] = values[element]
+            sources.extend(found)
+        compare = None
+        if other is not None:
+            other_values = {}
+            for element in other.elements:
+                other_values[element], _found = elements.value(element, year)
+                parts[str(element)] = other_values[element]
+            compare = other.evaluate(other_values)
+        points.append(Point(year, main.evaluate(values), compare, parts, sources))
+    return points
+
+
+# ------------------------------------------------------------------ statuses
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _status_of(target: Target, indicator: Indicator | None, points: list[Point], period: int,
+               assessments: dict[int, Assessment]) -> TargetStatus:
+    end_year = target.milestone.end_year
+    past = end_year < _today().year and end_year <= period
+    if target.kind == TargetKind.QUALITATIVE:
+        found = assessments.get(target.pk)
+        return TargetStatus(target, period, found.status if found else methods.NOT_ENOUGH_DATA,
+                            "", assessment=found, past=past)
+    minimum = float(target.minimum_value) if target.minimum_value is not None else None
+    stretch = float(target.stretch_value) if target.stretch_value is not None else None
+    known = [p for p in points if p.value is not None and p.year <= period]
+    status = TargetStatus(target, period, methods.NOT_ENOUGH_DATA, target.unit, series=points,
+                          minimum=minimum, stretch=stretch, indicator=indicator, past=past)
+    if not known or minimum is None:
+        return status
+    baseline = next((p for p in known if p.year == target.baseline_year), None) \
+        if target.baseline_year else known[0]
+    # a past milestone is judged on its own year's value
+    current = next((p for p in known if p.year == end_year), None) if past else known[-1]
+    status.baseline, status.current = baseline, current
+    decrease = target.direction == "decrease"
+
+    def level(v: float) -> float:
+        return 100.0 - v if decrease else v
+
+    result = methods.target_status(
+        baseline=(baseline.year, level(baseline.value)) if baseline and baseline.value is not None
+        else None,
+        current=(current.year, level(current.value)) if current and current.value is not None
+        else None,
+        target=level(minimum), target_year=end_year,
+        direction=methods.DECREASE if decrease else methods.INCREASE, past=past,
+        bounds=(0.0, 100.0) if target.unit == "percent" else None)
+    status.status = result.status
+    status.share_covered, status.ratio = result.share_covered, result.ratio
+    status.observed_rate, status.required_rate = result.observed_rate, result.required_rate
+    status.method = result.method
+    status.projections = {y: level(v) for y, v in result.projections.items()}
+    return status
+
+
+def _latest_assessments(plan: Plan, period: int) -> dict[int, Assessment]:
+    out: dict[int, Assessment] = {}
+    for a in Assessment.objects.filter(target__plan=plan, year__lte=period).order_by(
+            "target_id", "year", "assessed_at").select_related("assessed_by"):
+        out[a.target_id] = a
+    return out
+
+
+def progress_for_period(*, period: int, plan: Plan | None = None) -> list[TargetStatus]:
+    """Every target's status for the year `period`: value, baseline, target band, progress
+    ratio, projection and sources. The consolidated report calls this."""
+    plan = plan or plan_current()
+    if plan is None:
+        return []
+    targets = list(Target.objects.filter(plan=plan).select_related("milestone")
+                   .order_by("order"))
+    indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
+    elements = _Elements(plan, period)
+    years = range(BASE_YEAR, period + 1)
+    series: dict[str, list[Point]] = {}
+    assessments = _latest_assessments(plan, period)
+    out = []
+    for target in targets:
+        indicator = indicators.get(target.indicator)
+        if indicator is not None and indicator.code not in series:
+            series[indicator.code] = indicator_series(indicator=indicator, elements=elements,
+                                                      years=years)
+        points = series.get(indicator.code, []) if indicator is not None else []
+        out.append(_status_of(target, indicator, points, period, assessments))
+    return out
+
+
+def target_progress(*, target: Target, period: int) -> TargetStatus:
+    """One target with its whole series (the target page)."""
+    for status in progress_for_period(period=period, plan=target.plan):
+        if status.target.pk == target.pk:
+            return status
+    raise LookupError(target.code)
+
+
+def assessments_of(*, target: Target) -> list[Assessment]:
+    return list(Assessment.objects.filter(target=target).select_related("assessed_by")
+                .order_by("-year", "-assessed_at"))
+
+
+def default_period() -> int:
+    """The latest year whose annual report is due: last year until mid-December."""
+    today = _today()
+    return today.year if (today.month, today.day) >= (12, 15) else today.year - 1
+
+
+def sector_get(*, plan: Plan, code: str) -> Sector | None:
+    return plan.sectors.filter(Q(code=code)).first()
+
+
+def period_check(*, period: Any, plan: Plan | None) -> int:
+    """The year asked for, or ValidationError naming `period` (in the user's language)."""
+    from django.core.exceptions import ValidationError
+
+    first, last = BASE_YEAR, (plan.end_year if plan else 2030)
+    text = str(period if period is not None else "").strip()
+    if not text.isdigit() or not first <= int(text) <= last:
+        raise ValidationError({"period": [_("Enter a year from %(first)s to %(last)s, "
+                                            "e.g. 2025.") % {"first": first, "last": last}]})
+    return int(text)
+
+
+def _num(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def progress_rows(*, statuses: list[TargetStatus]) -> list[dict[str, Any]]:
+    """Statuses as plain data for the API and the command: numbers as numbers."""
+    rows = []
+    for s in statuses:
+        t = s.target
+        rows.append({
+            "code": t.code, "ref": t.ref, "milestone": t.milestone.code,
+            "milestone_year": t.milestone.end_year, "kind": t.kind, "unit": s.unit,
+            "direction": t.direction or None, "period": s.period,
+            "value": _num(s.current.value) if s.current else None,
+            "value_year": s.current.year if s.current else None,
+            "compare": _num(s.current.compare) if s.current else None,
+            "baseline": _num(s.baseline.value) if s.baseline else None,
+            "baseline_year": s.baseline.year if s.baseline else None,
+            "minimum": s.minimum, "stretch": s.stretch,
+            "share_covered": _num(s.share_covered), "progress_ratio": _num(s.ratio),
+            "observed_rate": _num(s.observed_rate, 6), "required_rate": _num(s.required_rate, 6),
+            "rate_method": s.method or None,
+            "projection": {str(y): _num(v) for y, v in s.projections.items()},
+            "status": s.status, "milestone_past": s.past,
+            "assessment": None if s.assessment is None else {
+                "year": s.assessment.year, "status": s.assessment.status,
+                "justification": s.assessment.justification},
+            "indicator": s.indicator.code if s.indicator else None,
+            "formula": s.indicator.formula if s.indicator else None,
+            "sources": [{"label": src.label, "url": src.url} for src in s.sources],
+        })
+    return rows
