@@ -81,6 +81,7 @@ def on_conflict(request: HttpRequest, exc: ConflictError):
 
 
 def _mount() -> None:
+    from exchange.api import router as exchange_router
     from orgunits.api import router as orgunits_router
     from plans.api import router as plans_router
     from progress.api import router as progress_router
@@ -92,6 +93,7 @@ def _mount() -> None:
     api.add_router("/reporting", reporting_router)
     api.add_router("/registry", registry_router)
     api.add_router("/progress", progress_router)
+    api.add_router("", exchange_router)
 
 
 _mount()

@@ -13,5 +13,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("registry/", include("registry.urls")),
     path("progress/", include("progress.urls")),
+    path("documents/", include("documents.urls")),
+    path("exchange/", include("exchange.urls")),
     path("", include("web.urls")),
 ]

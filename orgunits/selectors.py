@@ -1,18 +1,22 @@
 """Reads on organisation units: who existed on a day, who took over from whom, and "who is
 responsible on date D" for a unit named in a plan of an earlier year.
 
-The succession table is small (a few hundred rows at most), so every walk loads all of it
-in one query and follows the chains in memory."""
+Org units and successions change a few times a year but are walked on most pages, so they
+are read once per process (`orgunit_graph`) and read again only when either table has
+changed: each use costs one small query that fingerprints both tables."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from django.db import connection
 
 from orgunits.models import OrgUnit, OrgUnitKind, Succession
 
@@ -30,12 +34,57 @@ def _name_key(name: str) -> str:
     return "".join(c for c in base if not unicodedata.combining(c))
 
 
+@dataclass(frozen=True)
+class OrgUnitGraph:
+    """Every org unit and succession, as read at `fingerprint`. Shared by every request of a
+    process: read-only (copy a unit before changing it)."""
+
+    fingerprint: tuple[Any, ...]
+    units: dict[int, OrgUnit]
+    outgoing: dict[int, list[Succession]]  # by predecessor id, in date order
+    incoming: dict[int, list[Succession]]  # by successor id, in date order
+
+
+_graph: OrgUnitGraph | None = None
+_graph_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    """Row counts and last changes of both tables, in one query. Every write path saves
+    through the models (auto_now `updated_at`), so any change moves it."""
+    parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t})"
+                      for t in (connection.ops.quote_name(OrgUnit._meta.db_table),
+                                connection.ops.quote_name(Succession._meta.db_table)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")  # table names from the models, not input
+        row = cursor.fetchone()
+    return (connection.alias, *row)
+
+
+def orgunit_graph() -> OrgUnitGraph:
+    """The org units and successions, read again only when they changed: one query when
+    nothing changed, three when something did."""
+    global _graph
+    fingerprint = _fingerprint()
+    graph = _graph
+    if graph is not None and graph.fingerprint == fingerprint:
+        return graph
+    with _graph_lock:
+        units = {u.pk: u for u in OrgUnit.objects.select_related("parent")}
+        outgoing: dict[int, list[Succession]] = defaultdict(list)
+        incoming: dict[int, list[Succession]] = defaultdict(list)
+        for row in Succession.objects.order_by("date", "pk"):
+            row.predecessor = units[row.predecessor_id]
+            row.successor = units[row.successor_id]
+            outgoing[row.predecessor_id].append(row)
+            incoming[row.successor_id].append(row)
+        _graph = graph = OrgUnitGraph(fingerprint, units, dict(outgoing), dict(incoming))
+    return graph
+
+
 def _outgoing() -> dict[int, list[Succession]]:
-    """Every succession, with its successor, grouped by predecessor id: one query."""
-    out: dict[int, list[Succession]] = defaultdict(list)
-    for row in Succession.objects.select_related("successor").order_by("date", "pk"):
-        out[row.predecessor_id].append(row)
-    return out
+    """Every succession, with its successor, grouped by predecessor id."""
+    return orgunit_graph().outgoing
 
 
 def _walk(unit: OrgUnit, day: dt.date, outgoing: dict[int, list[Succession]],
@@ -67,14 +116,14 @@ def orgunit_successors_on(*, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
     """Who holds `unit`'s duties on `day`: the unit itself if it is active that day; if it
     closed on or before `day`, its successors on `day`, following chains (tx-dong-trieu →
     tp-dong-trieu → its wards); [] if it had not yet opened, or closed with no successor.
-    One query."""
+    One query (the graph's fingerprint)."""
     found: dict[int, OrgUnit] = {}
     _walk(unit, day, _outgoing(), found, set())
     return sorted(found.values(), key=orgunit_sort_key)
 
 
 class SuccessionGraph:
-    """Every succession, loaded once (one query), for callers that walk many units:
+    """Every succession (`orgunit_graph`), for callers that walk many units:
     `responsible_on` answers as `orgunits_responsible_on` with no further query."""
 
     def __init__(self) -> None:
@@ -94,7 +143,7 @@ class SuccessionGraph:
 
 def orgunits_responsible_on(*, units: Iterable[OrgUnit], day: dt.date) -> list[OrgUnit]:
     """The union of `orgunit_successors_on` for every unit, without duplicates, ordered by
-    kind then name. One query, however many units."""
+    kind then name. One query (the graph's fingerprint), however many units."""
     return SuccessionGraph().responsible_on(units, day)
 
 

@@ -29,6 +29,7 @@ class ChartSpec:
     baseline: tuple[int, float] | None = None
     projection: Sequence[tuple[int, float]] = field(default_factory=list)
     reference: float | None = None  # a horizontal line, e.g. 100 for an index
+    years: tuple[int, int] | None = None  # the x axis, e.g. (2020, 2030)
     labels: dict[str, str] = field(default_factory=dict)  # legend texts, translated
 
 
@@ -61,6 +62,8 @@ def chart_render(spec: ChartSpec, *, fmt: str = "svg") -> bytes:
             ax.plot([spec.baseline[0]], [spec.baseline[1]], marker="D", color="#424242",
                     linestyle="none", label=spec.labels.get("baseline", "baseline"))
         ax.set_title(spec.title, fontsize=11, loc="left")
+        if spec.years is not None:
+            ax.set_xlim(spec.years[0] - 0.5, spec.years[1] + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(_comma))
         ax.grid(True, axis="y", color="#e0e0e0")

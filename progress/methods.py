@@ -106,16 +106,26 @@ def odex_link(before: Mapping[tuple, Observation], after: Mapping[tuple, Observa
         ratios[key[2]].append((ratio, a.consumption, b.consumption))
     groups: dict[str, float] = {}
     for group, rows in ratios.items():
-        total_a = sum(r[1] for r in rows)
-        total_b = sum(r[2] for r in rows)
-        weights = [(r[1] / total_a + (r[2] / total_b if total_b > 0 else 0.0)) /
-                   (2.0 if total_b > 0 else 1.0) for r in rows]
-        groups[group] = sum(w * r[0] for w, r in zip(weights, rows, strict=True)) / sum(weights)
+        groups[group] = group_link(
+            before_weighted=sum(r[0] * r[1] for r in rows),
+            after_weighted=sum(r[0] * r[2] for r in rows),
+            before_total=sum(r[1] for r in rows), after_total=sum(r[2] for r in rows))
     if not groups:
         return Link(year, None)
     value = sum(groups.values()) / len(groups)
     used = {k[0] for k in before.keys() & after.keys() if k[0] in panel}
     return Link(year, value, sum(len(r) for r in ratios.values()), len(used), groups)
+
+
+def group_link(*, before_weighted: float, after_weighted: float, before_total: float,
+               after_total: float) -> float:
+    """A group's link from four sums over its series s (r_s the series' link):
+    Σ C_s(t-1)·r_s, Σ C_s(t)·r_s, Σ C_s(t-1), Σ C_s(t). With weights the mean of the two
+    years' consumption shares this is (Σ C(t-1)r / C(t-1) + Σ C(t)r / C(t)) / 2, so a
+    database can compute the sums (the benchmark does) and this function the rest."""
+    if after_total <= 0:
+        return before_weighted / before_total
+    return (before_weighted / before_total + after_weighted / after_total) / 2.0
 
 
 def odex(observations: Iterable[Observation], *, base_year: int | None = None,

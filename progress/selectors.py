@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from orgunits.models import OrgUnit
+from orgunits.models import OrgUnitKind
 from plans.formulas import Element, Formula, formula_parse
 from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
 from plans.selectors import plan_current
@@ -29,11 +30,13 @@ from progress import methods
 from progress.models import Assessment
 from registry.conversion import UnitTable
 from registry.models import (
+    Area,
     ConsumptionLine,
     Enterprise,
     FigurePeriod,
     Item,
     ItemRole,
+    Retailer,
     ScpModel,
     ScpModelKind,
     StEnterprise,
@@ -281,37 +284,44 @@ class _Elements:
     def __init__(self, plan: Plan, last_year: int) -> None:
         self.plan = plan
         self.last_year = last_year
-        self._answers: dict[tuple[str, int], list[tuple[OrgUnit, float, str]]] | None = None
+        self._answers: dict[tuple[str, int], list[tuple[str, float, str]]] | None = None
+        self.questions: set[str] = set()  # those the formulas read (set by the caller)
         self._asked: dict[tuple[str, int], int] = {}
-        self._requests: dict[int, list[ReportRequest]] | None = None
+        self._requests: dict[int, list[tuple[str, str]]] | None = None
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None
-        self._registry: dict[tuple[str, int], tuple[float, Source]] = {}
+        self._registry_used: dict[str, bool] = {}
+        self._pairs: dict[tuple[str, int], tuple[int, int]] = {}
 
     # answers ---------------------------------------------------------------------
-    def _load_answers(self) -> dict[tuple[str, int], list[tuple[OrgUnit, float, str]]]:
+    def _load_answers(self) -> dict[tuple[str, int], list[tuple[str, float, str]]]:
+        """Accepted annual answers to the questions the formulas read: one query, plain
+        rows (unit name, value, link to the report)."""
         if self._answers is None:
             self._answers = defaultdict(list)
-            rows = (DataValue.objects.filter(
+            # one reverse() for the pattern: period and unit codes are URL-safe slugs
+            pattern = reverse("reporting:report", args=["PERIOD", "unit"])
+            rows = DataValue.objects.filter(
                 request__period__plan=self.plan, request__period__kind=ReportKind.ANNUAL,
-                request__state=ReportState.ACCEPTED, element__isnull=False,
-                numeric__isnull=False, request__period__year__lte=self.last_year)
-                .select_related("request__org_unit", "request__period", "element"))
-            for v in rows:
-                assert v.element is not None and v.numeric is not None
-                url = reverse("reporting:report", args=[v.request.period.code,
-                                                        v.request.org_unit.code])
-                self._answers[(v.element.code, v.request.period.year)].append(
-                    (v.request.org_unit, float(v.numeric), url))
+                request__state=ReportState.ACCEPTED, element__code__in=self.questions,
+                numeric__isnull=False, request__period__year__lte=self.last_year,
+            ).values_list("element__code", "request__period__year", "request__period__code",
+                          "request__org_unit__code", "request__org_unit__name", "numeric")
+            for code, year, period, unit, name, numeric in rows:
+                assert numeric is not None
+                url = pattern.replace("/PERIOD/unit/", f"/{period}/{unit}/")
+                self._answers[(code, year)].append((name, float(numeric), url))
         return self._answers
 
-    def _load_requests(self) -> dict[int, list[ReportRequest]]:
+    def _load_requests(self) -> dict[int, list[tuple[str, str]]]:
+        """(unit kind, unit code) of every annual report request, by year: who was asked."""
         if self._requests is None:
             self._requests = defaultdict(list)
-            for r in ReportRequest.objects.filter(
+            for year, kind, code in ReportRequest.objects.filter(
                     period__plan=self.plan, period__kind=ReportKind.ANNUAL,
-                    period__year__lte=self.last_year).select_related("org_unit", "period"):
-                self._requests[r.period.year].append(r)
+                    period__year__lte=self.last_year).values_list(
+                        "period__year", "org_unit__kind", "org_unit__code"):
+                self._requests[year].append((kind, code))
         return self._requests
 
     def value(self, element: Element, year: int) -> tuple[float | None, list[Source]]:
@@ -320,23 +330,24 @@ class _Elements:
             rows = self._load_answers().get((arg, year), [])
             if not rows:
                 return None, []
-            return sum(r[1] for r in rows), [Source(r[0].name, r[2]) for r in rows]
+            return sum(r[1] for r in rows), [Source(r[0], r[2]) for r in rows]
         if f == "units_with":
             rows = self._load_answers().get((arg, year), [])
             if not rows:
                 return None, []
             hits = [r for r in rows if r[1] > 0]
-            return float(len(hits)), [Source(r[0].name, r[2]) for r in hits]
+            return float(len(hits)), [Source(r[0], r[2]) for r in hits]
         if f == "units_asked":
             de = self._elements.get(arg)
             if de is None:
                 return None, []
             asked = [r for r in self._load_requests().get(year, [])
-                     if r.org_unit.kind in de.unit_kinds or r.org_unit.code in de.unit_codes]
+                     if r[0] in de.unit_kinds or r[1] in de.unit_codes]
             if not asked:
                 return None, []
-            kinds = sorted({r.org_unit.get_kind_display() for r in asked})
-            return float(len(asked)), [Source(", ".join(str(k) for k in kinds),
+            labels = dict(OrgUnitKind.choices)
+            kinds = sorted({str(labels.get(r[0], r[0])) for r in asked})
+            return float(len(asked)), [Source(", ".join(str(k) for k in kinds) + f" ({year})",
                                               reverse("reporting:period", args=[str(year)]))]
         if f == "registry":
             return self._registry_value(arg, year)
@@ -351,31 +362,62 @@ class _Elements:
             self._consumption = sector_indices(plan=self.plan, last_year=self.last_year)
         return self._consumption
 
+    def label(self, element: Element) -> str:
+        """What an element is, in the user's language (no codes on the pages)."""
+        de = self._elements.get(element.argument)
+        name = de.name if de is not None else element.argument
+        f = element.function
+        if f == "answer":
+            return str(_("Reported: %(name)s")) % {"name": name}
+        if f == "units_with":
+            return str(_("Units reporting more than zero: %(name)s")) % {"name": name}
+        if f == "units_asked":
+            return str(_("Units asked: %(name)s")) % {"name": name}
+        if f == "consumption_index":
+            return str(_("Province consumption index (2020 = 100)"))
+        return str(REGISTRY_LABELS.get(element.argument, element.argument))
+
     def _registry_value(self, measure: str, year: int) -> tuple[float | None, list[Source]]:
+        """A registry count at the end of `year`; None while the registry is empty (nothing
+        recorded is missing data, not zero)."""
         if year > self.last_year:
             return None, []
         day = _year_end(year)
         since = dt.date(self.plan.start_year, 1, 1)
-        if measure in ("areas", "areas-reached"):
-            rows = area_reach(day=day, since=since)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            url = reverse("registry:list", args=["areas"])
-            return float(total if measure == "areas" else reached), [Source("areas", url)]
-        if measure in ("supermarkets", "supermarkets-eco-packaging"):
-            rows = packaging_coverage(day=day)
-            total, reached = sum(r.total for r in rows), sum(r.reached for r in rows)
-            url = reverse("registry:list", args=["retailers"])
-            return float(total if measure == "supermarkets" else reached), \
-                [Source("retailers", url)]
+        slug, model = REGISTRY_SOURCES[measure]
+        if not self._registry_used.setdefault(slug, model.objects.exists()):
+            return None, []
+        source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]))]
+        if measure in ("areas", "areas-reached", "supermarkets", "supermarkets-eco-packaging"):
+            key = (slug, year)
+            if key not in self._pairs:  # one query gives the total and the part
+                rows = area_reach(day=day, since=since) if slug == "areas" else \
+                    packaging_coverage(day=day)
+                self._pairs[key] = (sum(r.total for r in rows), sum(r.reached for r in rows))
+            total, reached = self._pairs[key]
+            return float(total if measure in ("areas", "supermarkets") else reached), source
         if measure in ("scp-models", "cleaner-production-models"):
             kind = ScpModelKind.SCP if measure == "scp-models" else \
                 ScpModelKind.CLEANER_PRODUCTION
-            n = ScpModel.objects.filter(active_q(day), kind=kind).count()
-            return float(n), [Source("models", reverse("registry:list", args=["models"]))]
-        if measure == "st-enterprises":
-            n = StEnterprise.objects.filter(active_q(day)).count()
-            return float(n), [Source("st", reverse("registry:list", args=["st-enterprises"]))]
-        return None, []
+            return float(ScpModel.objects.filter(active_q(day), kind=kind).count()), source
+        return float(StEnterprise.objects.filter(active_q(day)).count()), source
+
+
+REGISTRY_LABELS = {
+    "areas": _lazy("Zones, parks, clusters and villages open"),
+    "areas-reached": _lazy("Of which reached by SCP awareness since 2021"),
+    "supermarkets": _lazy("Supermarkets and commercial centres open"),
+    "supermarkets-eco-packaging": _lazy("Of which on eco-friendly packaging"),
+    "scp-models": _lazy("SCP models in the registry"),
+    "cleaner-production-models": _lazy("Cleaner-production models in the registry"),
+    "st-enterprises": _lazy("Certified S&T enterprises in the registry"),
+}
+REGISTRY_SOURCES: dict[str, tuple[str, Any]] = {
+    "areas": ("areas", Area), "areas-reached": ("areas", Area),
+    "supermarkets": ("retailers", Retailer), "supermarkets-eco-packaging": ("retailers", Retailer),
+    "scp-models": ("models", ScpModel), "cleaner-production-models": ("models", ScpModel),
+    "st-enterprises": ("st-enterprises", StEnterprise),
+}
 
 
 def _formula(text: str, plan_questions: set[str]) -> Formula | None:
@@ -395,14 +437,14 @@ def indicator_series(*, indicator: Indicator, elements: _Elements, years: Iterab
         assert main is not None
         for element in main.elements:
             values[element], found = elements.value(element, year)
-            parts[str(element)] = values[element]
-            sources.extend(found)
+            parts[elements.label(element)] = values[element]
+            sources.extend(f for f in found if f not in sources)
         compare = None
         if other is not None:
             other_values = {}
             for element in other.elements:
                 other_values[element], _found = elements.value(element, year)
-                parts[str(element)] = other_values[element]
+                parts[elements.label(element)] = other_values[element]
             compare = other.evaluate(other_values)
         points.append(Point(year, main.evaluate(values), compare, parts, sources))
     return points
@@ -474,6 +516,13 @@ def progress_for_period(*, period: int, plan: Plan | None = None) -> list[Target
                    .order_by("order"))
     indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
     elements = _Elements(plan, period)
+    questions = set(elements._elements)
+    for declared in indicators.values():
+        for text in (declared.formula, declared.compare):
+            formula = _formula(text, questions)
+            if formula is not None:
+                elements.questions.update(e.argument for e in formula.elements
+                                          if e.function in ("answer", "units_with"))
     years = range(BASE_YEAR, period + 1)
     series: dict[str, list[Point]] = {}
     assessments = _latest_assessments(plan, period)

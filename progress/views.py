@@ -136,7 +136,7 @@ def _chart_spec(plan: Plan, kind: str, code: str, period: int) -> charts.ChartSp
         baseline = (s.baseline.year, s.baseline.value) if s.baseline and \
             s.baseline.value is not None else None
         return charts.ChartSpec(s.target.ref, series, band, baseline,  # type: ignore[arg-type]
-                                projection, labels=labels)
+                                projection, labels=labels, years=(BASE_YEAR, plan.end_year))
     result = sector_indices(plan=plan, last_year=period)
     if kind == "province":
         index = result.province
@@ -147,7 +147,7 @@ def _chart_spec(plan: Plan, kind: str, code: str, period: int) -> charts.ChartSp
             raise Http404(_("No such sector."))
         index, title = found.result.index, found.sector.name
     series = [(y, v) for y, v in index.items() if v is not None]
-    return charts.ChartSpec(title, series, reference=100.0,
+    return charts.ChartSpec(title, series, reference=100.0, years=(BASE_YEAR, plan.end_year),
                             labels={**labels, "series": _("Index (2020 = 100)")})
 
 

@@ -12,16 +12,16 @@ after). On day D it lies in:
 When several units remain and no `later_place` says which, the place is ambiguous: counts
 show the entry under its recorded place, marked as divided.
 
-All org units and successions are loaded once (two queries); every walk is in memory."""
+The org units and successions come from `orgunit_graph` (read once per process, one query
+to check they have not changed); every walk is in memory."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from orgunits.models import OrgUnit, Succession
-from orgunits.selectors import orgunit_sort_key
+from orgunits.models import OrgUnit
+from orgunits.selectors import orgunit_graph, orgunit_sort_key
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,13 @@ class Resolved:
 
 
 class PlaceResolver:
-    """Resolves recorded places to the units holding them on a day. Two queries."""
+    """Resolves recorded places to the units holding them on a day. One query."""
 
     def __init__(self) -> None:
-        self.units: dict[int, OrgUnit] = {u.pk: u for u in OrgUnit.objects.all()}
-        self.outgoing: dict[int, list[Succession]] = defaultdict(list)
-        self.incoming: dict[int, list[Succession]] = defaultdict(list)
-        for row in Succession.objects.order_by("date", "pk"):
-            self.outgoing[row.predecessor_id].append(row)
-            self.incoming[row.successor_id].append(row)
+        graph = orgunit_graph()
+        self.units = graph.units
+        self.outgoing = graph.outgoing
+        self.incoming = graph.incoming
         self._memo: dict[tuple[int, int | None, dt.date], Resolved] = {}
 
     # -- walks

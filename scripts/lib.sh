@@ -30,6 +30,12 @@ ensure_gettext() { command -v msgfmt >/dev/null 2>&1 || apt_install gettext; }
 
 ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }
 
+# LibreOffice makes the PDF of reports; poppler-utils renders and inspects it in the tests.
+ensure_office() {
+  command -v soffice >/dev/null 2>&1 || apt_install libreoffice-writer-nogui
+  command -v pdftoppm >/dev/null 2>&1 || apt_install poppler-utils
+}
+
 pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 
 ensure_postgres() {

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import ApiToken, Role
 from accounts.selectors import tokens_of
@@ -44,4 +44,11 @@ def token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
     token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("web:profile")
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """An intranet system: no crawler indexes any page. Also the load benchmark's trivial
+    endpoint (no database, no session)."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
 

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "reporting",
     "registry",
     "progress",
+    "documents",
+    "exchange",
     "api",
     "web",
     "django.contrib.admin",

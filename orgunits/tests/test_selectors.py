@@ -17,6 +17,7 @@ from orgunits.models import (
 )
 from orgunits.selectors import (
     SuccessionGraph,
+    orgunit_graph,
     orgunit_history,
     orgunit_successors_on,
     orgunit_tree,
@@ -39,6 +40,7 @@ DONG_TRIEU_WARDS = {"p-mao-khe", "p-binh-khe", "p-an-sinh", "p-dong-trieu", "p-h
 @pytest.fixture
 def units(db) -> dict[str, OrgUnit]:
     load_reference()
+    orgunit_graph()  # warm, so query counts below are those of a running server
     return {u.code: u for u in OrgUnit.objects.all()}
 
 
@@ -165,11 +167,12 @@ def test_responsible_on_unions_deduplicates_and_orders(units, django_assert_num_
     assert orgunits_responsible_on(units=[], day=D(2025, 8, 1)) == []
 
 
-def test_a_task_transfer_moves_only_its_task(units, django_assert_num_queries):
+def test_a_task_transfer_moves_only_its_task(units, django_assert_num_queries,
+                                            django_assert_max_num_queries):
     # Sở Thông tin và Truyền thông merged into Khoa học và Công nghệ; its press duties, and
     # with them task IV.7.1, went to Văn hóa, Thể thao và Du lịch.
     after = D(2025, 8, 1)
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(3):  # the graph, read again if it changed
         graph = SuccessionGraph()
     assert codes(graph.responsible_on([units["stttt"]], after)) == {"skhcn"}
     with django_assert_num_queries(0):
@@ -237,3 +240,29 @@ def test_walk_is_safe_on_a_cycle(units):
     Succession.objects.create(predecessor=a, successor=b, date=D(2030, 1, 1), kind="rename")
     Succession.objects.create(predecessor=b, successor=a, date=D(2031, 1, 1), kind="rename")
     assert orgunit_successors_on(unit=a, day=D(2032, 1, 1)) == []
+
+
+def test_the_graph_is_read_once_and_again_only_after_a_change(units,
+                                                              django_assert_num_queries):
+    first = orgunit_graph()
+    with django_assert_num_queries(1):  # the fingerprint
+        assert orgunit_graph() is first
+    stc = OrgUnit.objects.get(code="stc")
+    stc.name = "Sở Tài chính (đổi tên)"
+    stc.save()
+    with django_assert_num_queries(3):  # fingerprint, units, successions
+        renamed = orgunit_graph()
+    assert renamed is not first
+    assert renamed.units[stc.pk].name == "Sở Tài chính (đổi tên)"
+    new = OrgUnit.objects.create(code="x-thu-nghiem", name="Xã Thử Nghiệm", kind="commune",
+                                 valid_from=D(2025, 7, 1))
+    Succession.objects.create(predecessor=units["h-co-to"], successor=new,
+                              date=D(2025, 7, 1), kind="split")
+    grown = orgunit_graph()
+    assert new.pk in grown.units
+    assert new.pk in {row.successor_id for row in grown.outgoing[units["h-co-to"].pk]}
+    assert codes(orgunit_successors_on(unit=units["h-co-to"], day=D(2025, 8, 1))) >= {
+        "x-thu-nghiem"}
+    Succession.objects.filter(successor=new).delete()
+    assert "x-thu-nghiem" not in codes(
+        orgunit_successors_on(unit=units["h-co-to"], day=D(2025, 8, 1)))

@@ -22,6 +22,8 @@ def _number(value: float | None, places: int = 1) -> str:
 
 @register.simple_tag
 def value(number: float | None, unit: str) -> str:
+    if number is not None and unit != "percent" and float(number).is_integer():
+        return _number(number, 0)  # counts without a decimal part
     text = _number(number)
     return f"{text}%" if unit == "percent" and number is not None else text
 

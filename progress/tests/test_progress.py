@@ -174,3 +174,31 @@ def test_the_assessment_form(client, plan, coordinator, qualitative):
     response = client.post(f"/progress/targets/{qualitative.code}/assess/",
                            {"year": "2025", "status": "bad", "justification": ""}, follow=True)
     assert "Chọn một trạng thái" in response.content.decode()
+
+
+def test_a_registry_write_shows_at_once_no_batch_between(plan, coordinator):
+    import datetime as dt
+
+    from orgunits.models import OrgUnit
+    from registry import services as registry
+
+    place = OrgUnit.objects.get(code="tp-ha-long")
+
+    def models_status():
+        return next(s for s in progress_for_period(period=2025, plan=plan)
+                    if s.target.code == "scp-models-2025")
+
+    # an empty registry is missing data, not zero
+    assert models_status().current is None
+    registry.scp_model_save(data={"kind": "scp", "name": "Mô hình A", "operator": "HTX A",
+                                  "place": place, "valid_from": dt.date(2020, 6, 1)},
+                            actor=coordinator)
+    status = models_status()
+    assert status.current is not None and status.current.value == 1.0
+    assert status.baseline is not None and status.baseline.year == 2020
+    assert status.status == "achieved"  # 1 model meets the minimum of 1-2
+    assert status.current.sources[0].url == "/registry/models/"
+    registry.scp_model_save(data={"kind": "scp", "name": "Mô hình B", "operator": "HTX B",
+                                  "place": place, "valid_from": dt.date(2023, 6, 1)},
+                            actor=coordinator)
+    assert [p.value for p in models_status().series] == [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]

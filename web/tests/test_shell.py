@@ -58,3 +58,12 @@ def test_no_page_asset_comes_from_another_host():
     pattern = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
     offenders = [str(p) for p in templates if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_robots_txt_keeps_crawlers_out_without_a_session_or_query(db, client,
+                                                                  django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content == b"User-agent: *\nDisallow: /\n"

@@ -1,0 +1,350 @@
+"""Deadline-day load benchmark: gunicorn against a throwaway database, driven by Locust.
+
+    uv run python benchmarks/load.py                      # PostgreSQL, 200 reporters
+    uv run python benchmarks/load.py --sqlite --users 50  # the embedded SQLite default
+
+Steps (figures, never pass/fail):
+1. prepare: a fresh database (PostgreSQL `scp_bench_load` on DATABASE_URL's server, or a
+   temporary SQLite file), migrated, with the demo loaded; synthetic designated enterprises
+   are added until the current period has a report request for every simulated reporter;
+   one user (and API token) per request, plus the coordinators.
+2. serve it with gunicorn (`--workers`, sync workers, production-like settings).
+3. ceilings: Locust at 50 users on the login page and on a trivial endpoint (/robots.txt).
+4. deadline day: every reporter opens the inbox, the form, saves a draft twice through the
+   API and submits; meanwhile the coordinators reload the completeness and review pages.
+5. print throughput, p50/p95/p99 latency and errors per step, with the ratio of each step's
+   throughput to the login page's.
+
+Preparation runs in a subprocess: Locust monkey-patches the standard library with gevent
+on import, which Django's database layer must not see."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "load-bench-1234"
+PG_NAME = "scp_bench_load"
+
+
+# --------------------------------------------------------------------------------------
+# 1. prepare (subprocess, plain Django)
+
+
+def prepare(out: Path, reporters: int, coordinators: int) -> None:
+    """Demo data plus enough designated enterprises for `reporters` open requests; write
+    the credentials as JSON to `out`."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from accounts.services import token_create, user_upsert
+    from orgunits.models import OrgUnit
+    from plans.selectors import plan_current
+    from registry.checks import tax_code_check_digit
+    from registry.models import Enterprise
+    from registry.services import enterprise_designate, enterprise_save
+    from reporting.models import Period, ReportRequest, ReportState
+    from reporting.services import period_open
+
+    call_command("migrate", verbosity=0)
+    call_command("demo", verbosity=0)
+    plan = plan_current()
+    assert plan is not None
+    today = timezone.localdate()
+    period = (Period.objects.filter(plan=plan, due_date__gte=today)
+              .exclude(code__startswith="AH").order_by("due_date").first())
+    assert period is not None, "the demo opens no current period"
+    admin = user_upsert(username="load-admin", role=Role.ADMIN, actor=None,
+                        password=PASSWORD, email="load-admin@example.invalid")[0]
+
+    def open_requests() -> list[ReportRequest]:
+        return list(ReportRequest.objects.filter(
+            period=period, state__in=[ReportState.DRAFT, ReportState.RETURNED],
+            org_unit__valid_to__isnull=True).select_related("org_unit").order_by("pk"))
+
+    missing = reporters - len(open_requests())
+    place = OrgUnit.objects.filter(kind="ward", valid_to__isnull=True).order_by("code").first()
+    model = Enterprise.objects.exclude(sector=None).select_related("sector").first()
+    assert model is not None, "the demo has no enterprise with a sector"
+    sector = model.sector
+    serial = 0
+    while missing > 0:
+        serial += 1
+        first_nine = f"59{serial:07d}"
+        check = tax_code_check_digit(first_nine)
+        if check is None:
+            continue
+        enterprise = enterprise_save(data={
+            "tax_code": f"{first_nine}{check}", "name": f"Doanh nghiệp thử tải {serial}",
+            "sector": sector, "place": place, "valid_from": dt.date(2015, 1, 1),
+        }, actor=admin)
+        enterprise_designate(enterprise=enterprise, actor=admin)
+        missing -= 1
+    period_open(plan=plan, code=period.code, actor=admin, notify=False)
+
+    reporters_out = []
+    for n, report in enumerate(open_requests()[:reporters]):
+        user = user_upsert(username=f"load-r{n}", role=Role.REPORTER, actor=None,
+                           org_unit=report.org_unit, password=PASSWORD,
+                           email=f"load-r{n}@example.invalid")[0]
+        _, token = token_create(user=user, name="load", actor=user)
+        reporters_out.append({"username": user.username, "token": token,
+                              "period": period.code, "unit": report.org_unit.code})
+    coordinator_unit = OrgUnit.objects.get(code="sct")
+    coordinators_out = [
+        {"username": user_upsert(username=f"load-c{n}", role=Role.COORDINATOR, actor=None,
+                                 org_unit=coordinator_unit, password=PASSWORD,
+                                 email=f"load-c{n}@example.invalid")[0].username}
+        for n in range(coordinators)]
+    out.write_text(json.dumps({"reporters": reporters_out, "coordinators": coordinators_out,
+                               "period": period.code}))
+
+
+# --------------------------------------------------------------------------------------
+# 2. the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+         "--backlog", "2048"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------------------
+# 3-4. load (Locust, gevent)
+
+
+def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
+             duration: float, ceilings: bool) -> dict[str, Any]:
+    import gevent
+    from locust import FastHttpUser, SequentialTaskSet, events, task
+    from locust.env import Environment
+
+    pool = list(creds["reporters"][:users])
+    cpool = list(creds["coordinators"][:coordinators])
+
+    def login(client: Any, username: str) -> None:
+        page = client.get("/login/", name="(login setup)")
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text or "")
+        client.post("/login/", data={"username": username, "password": PASSWORD,
+                                     "csrfmiddlewaretoken": found.group(1) if found else ""},
+                    headers={"Referer": url + "/login/"}, name="(login setup)")
+
+    class Deadline(SequentialTaskSet):
+        """One reporter's deadline day: inbox, form, two draft saves, submit."""
+
+        def on_start(self) -> None:
+            me = self.user.me
+            self.report = f"{me['period']}/{me['unit']}"
+            self.auth = {"Authorization": f"Bearer {me['token']}"}
+
+        @task
+        def inbox(self) -> None:
+            self.client.get("/reporting/", name="1 inbox")
+
+        @task
+        def form(self) -> None:
+            self.client.get(f"/reporting/r/{self.report}/", name="2 report form")
+
+        def _save(self, name: str) -> None:
+            current = self.client.get(f"/api/v1/reporting/reports/{self.report}",
+                                      headers=self.auth, name="(read version)").json()
+            self.client.post(f"/api/v1/reporting/reports/{self.report}/values",
+                             json={"version": current["version"], "values": {}, "tasks": {
+                                 "IV.16.1": {"results": f"Đã triển khai {time.time()}"}}},
+                             headers=self.auth, name=name)
+
+        @task
+        def save_1(self) -> None:
+            self._save("3 save draft (API)")
+
+        @task
+        def save_2(self) -> None:
+            self._save("4 save draft again (API)")
+
+        @task
+        def submit(self) -> None:
+            with self.client.post(f"/api/v1/reporting/reports/{self.report}/submit",
+                                  json={}, headers=self.auth, name="5 submit (API)",
+                                  catch_response=True) as response:
+                # A report already submitted in an earlier round answers 409/422: expected.
+                if response.status_code in (409, 422) and self.user.rounds > 0:
+                    response.success()
+            self.user.rounds += 1
+
+    class Reporter(FastHttpUser):
+        fixed_count = len(pool)
+        host = url
+        tasks = [Deadline]
+
+        def on_start(self) -> None:
+            self.me = pool.pop()
+            self.rounds = 0
+            login(self.client, self.me["username"])
+
+    class Coordinator(FastHttpUser):
+        fixed_count = len(cpool)
+        host = url
+
+        def on_start(self) -> None:
+            login(self.client, cpool.pop()["username"])
+
+        @task(2)
+        def completeness(self) -> None:
+            self.client.get("/reporting/completeness/", name="6 completeness (coordinator)")
+
+        @task(1)
+        def review(self) -> None:
+            self.client.get("/reporting/review/", name="7 review queue (coordinator)")
+
+    class LoginPage(FastHttpUser):
+        host = url
+
+        @task
+        def page(self) -> None:
+            self.client.get("/login/", name="ceiling: login page")
+
+    class Trivial(FastHttpUser):
+        host = url
+
+        @task
+        def page(self) -> None:
+            self.client.get("/robots.txt", name="ceiling: trivial endpoint")
+
+    def measure(classes: list[Any], count: int, seconds: float) -> tuple[Any, float]:
+        env = Environment(user_classes=classes, events=events)
+        runner = env.create_local_runner()
+        runner.start(count, spawn_rate=max(count, 1) / 2)
+        gevent.sleep(2)  # spawn, log in
+        env.stats.reset_all()
+        started = time.perf_counter()
+        gevent.sleep(seconds)
+        elapsed = time.perf_counter() - started
+        runner.quit()
+        return env.stats, elapsed
+
+    results: dict[str, Any] = {}
+    if ceilings:
+        for cls in (LoginPage, Trivial):
+            stats, elapsed = measure([cls], 50, min(duration, 15))
+            for entry in stats.entries.values():
+                results[entry.name] = _row(entry, elapsed)
+    stats, elapsed = measure([Reporter, Coordinator], len(pool) + len(cpool), duration)
+    for entry in stats.entries.values():
+        if not entry.name.startswith("("):
+            results[entry.name] = _row(entry, elapsed)
+    return results
+
+
+def _row(entry: Any, elapsed: float) -> dict[str, Any]:
+    return {"requests": entry.num_requests, "errors": entry.num_failures,
+            "rps": entry.num_requests / elapsed if elapsed else 0.0,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99)}
+
+
+def report(results: dict[str, Any]) -> None:
+    login = results.get("ceiling: login page", {}).get("rps")
+    print(f"{'step':38} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'p99 ms':>7} {'errors':>6} {'÷ login':>8}")
+    for name in sorted(results):
+        r = results[name]
+        ratio = f"{r['rps'] / login:8.3f}" if login else f"{'-':>8}"
+        print(f"{name:38} {r['requests']:8d} {r['rps']:8.1f} {r['p50']:7.0f} {r['p95']:7.0f} "
+              f"{r['p99']:7.0f} {r['errors']:6d} {ratio}")
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=200, help="concurrent reporters")
+    parser.add_argument("--coordinators", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default")
+    parser.add_argument("--no-ceilings", action="store_true")
+    parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        prepare(args.prepare, args.users, args.coordinators)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="scp-load-"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+           "SCP_SECRET_KEY": "load-benchmark-" + "x" * 40, "SCP_ALLOWED_HOSTS": "127.0.0.1",
+           "SCP_INSECURE_HTTP": "1", "SCP_LOG_LEVEL": "WARNING"}
+    if args.sqlite:
+        env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
+    else:
+        server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        base = server.rsplit("/", 1)[0]
+        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
+                        f"DROP DATABASE IF EXISTS {PG_NAME}"], check=True)
+        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
+                        f"CREATE DATABASE {PG_NAME}"], check=True)
+        env["DATABASE_URL"] = f"{base}/{PG_NAME}"
+    creds_file = work / "creds.json"
+    print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters) ...", flush=True)
+    subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
+                    "--users", str(args.users), "--coordinators", str(args.coordinators)],
+                   env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}, check=True,
+                   cwd=ROOT)
+    creds = json.loads(creds_file.read_text())
+    if len(creds["reporters"]) < args.users:
+        print(f"only {len(creds['reporters'])} open requests found", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
+                   env=env, cwd=ROOT, check=True)
+    with gunicorn(env, args.workers) as url:
+        print(f"gunicorn {args.workers} workers at {url}; {args.duration:.0f} s per run",
+              flush=True)
+        results = run_load(url, creds, users=args.users, coordinators=args.coordinators,
+                           duration=args.duration, ceilings=not args.no_ceilings)
+    report(results)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

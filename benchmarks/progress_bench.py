@@ -1,0 +1,414 @@
+"""Progress at national scale: a synthetic data generator and a recomputation benchmark.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scp_progress_bench \\
+        uv run python benchmarks/progress_bench.py [--provinces 34] [--enterprises 1000]
+
+(the database is created if missing). It
+
+1. generates, inside PostgreSQL, 34 provinces with the plan's structure (8 sectors; 1,000
+   enterprises each with 3 products and 4 inputs, two materials and two fuels, 2020-2030,
+   with entrants from 2023 and leavers after 2027: about 5.3 million figures, one row each:
+   outputs, and each input's consumption per product), plus the answers of 20 agencies and
+   60 communes a province each year (about 5% not accepted);
+2. times a full recomputation of every province's indicators, sector indices (ODEX links
+   summed in SQL, combined and chained by `progress.methods`, the dashboard's code) and the
+   13 targets' statuses, against a bare hand-written SQL aggregate over the same rows, and
+   the same aggregate in DuckDB on the same data as the hardware's reference;
+3. loads one province into the application's own tables and times the dashboard's
+   set-based path (`progress.selectors.sector_indices`) against the same figures computed
+   one object at a time through the ORM, per figure;
+4. times the live path: every target's status recomputed on request
+   (`progress_for_period`) on that province, as after one acceptance.
+
+Figures, not pass/fail; the aims are printed beside them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("SCP_DEBUG", "0")
+
+YEARS = (2020, 2030)
+SECTORS = 8
+PRODUCTS = 3
+# input -> (group, factor to the group's unit): two materials (tonnes), two fuels (toe)
+INPUTS = {0: ("m0", 1.0), 1: ("m1", 1.0), 2: ("energy", 0.00085), 3: ("energy", 0.0001543)}
+AGENCIES, COMMUNES = 20, 60
+# questions answered: 0 zones total, 1 zones reached, 2 supermarkets, 3 on eco-packaging,
+# 4 SCP models, 5 S&T enterprises (the lead agency, unit 0); 6 campaigns (every commune)
+SCHEMA = "bench_progress"
+
+
+def _generator_sql(provinces: int, enterprises: int, *, duck: bool = False) -> list[str]:
+    """Statements that build the figure and answer tables (PostgreSQL and DuckDB alike)."""
+    unlogged = "" if duck else "UNLOGGED "
+    prefix = "" if duck else f"{SCHEMA}."
+    noise = "(1 + 0.01 * sin(e * 7 + y * 13 + pr * 3 + it))"
+    quantity = (
+        "CASE WHEN it = -1 THEN 1000.0 * (1 + e % 17) * (1 + 0.3 * pr) * (1 + 0.02 * (y - 2020))"
+        " ELSE 1000.0 * (1 + e % 17) * (1 + 0.3 * pr) * (1 + 0.02 * (y - 2020))"
+        f" * (1 + it) * (1 + 0.1 * pr) * (0.8 + 0.004 * ((e * 31) % 100))"
+        f" * power(0.988 + 0.002 * (e % 5), y - 2020) * {noise} END")
+    return [
+        f"DROP TABLE IF EXISTS {prefix}figure",
+        f"DROP TABLE IF EXISTS {prefix}answer",
+        f"CREATE {unlogged}TABLE {prefix}figure (province smallint, sector smallint, "
+        "enterprise integer, year smallint, product smallint, item smallint, "
+        "quantity double precision)",
+        f"INSERT INTO {prefix}figure SELECT p, e % {SECTORS}, p * {enterprises} + e, y, pr, it, "
+        f"{quantity} FROM generate_series(0, {provinces - 1}) AS a(p), "
+        f"generate_series(0, {enterprises - 1}) AS b(e), "
+        f"generate_series({YEARS[0]}, {YEARS[1]}) AS c(y), "
+        f"generate_series(0, {PRODUCTS - 1}) AS d(pr), generate_series(-1, 3) AS f(it) "
+        "WHERE (e % 10 <> 7 OR y >= 2023) AND (e % 10 <> 3 OR y <= 2027)",
+        f"CREATE {unlogged}TABLE {prefix}answer (province smallint, unit smallint, "
+        "year smallint, question smallint, value double precision, accepted boolean)",
+        f"INSERT INTO {prefix}answer SELECT p, u, y, q, "
+        "CASE q WHEN 0 THEN 60 WHEN 1 THEN least(60, 12 * (y - 2019)) WHEN 2 THEN 40 "
+        "WHEN 3 THEN least(40, 3 + 6 * (y - 2020)) WHEN 4 THEN y - 2021 WHEN 5 THEN 2 * (y - 2020) "
+        "ELSE (u + y) % 7 END, (p + u + y + q) % 20 <> 0 "
+        f"FROM generate_series(0, {provinces - 1}) AS a(p), "
+        f"generate_series(0, {AGENCIES + COMMUNES - 1}) AS b(u), "
+        f"generate_series({YEARS[0] + 1}, {YEARS[1]}) AS c(y), generate_series(0, 6) AS d(q) "
+        f"WHERE (q < 6 AND u = 0) OR (q = 6 AND u >= {AGENCIES})",
+    ]
+
+
+def _links_sql(prefix: str) -> str:
+    """Per province, sector, group and year t: the four sums of `methods.group_link` over
+    the series (enterprise, product) present with output in t-1 and t, and the energy use."""
+    groups = sorted({g for g, _f in INPUTS.values()})
+    def factor(group: str) -> str:
+        # double precision constants: a bare 0.00085 is numeric, and numeric sums are slow
+        cases = " ".join(f"WHEN {i} THEN CAST({f} AS DOUBLE PRECISION)"
+                         for i, (g, f) in INPUTS.items() if g == group)
+        return f"CASE item {cases} END"
+
+    cons = ", ".join(f"sum(quantity * {factor(g)}) FILTER (WHERE {factor(g)} IS NOT NULL) "
+                     f"AS c_{g}" for g in groups)
+    lags = ", ".join(f"lag(c_{g}) OVER w AS p_{g}" for g in groups)
+    ratio = {g: f"(c_{g} / q) / (p_{g} / pq)" for g in groups}
+    valid = {g: f"(py = year - 1 AND q > 0 AND pq > 0 AND p_{g} > 0 AND c_{g} IS NOT NULL)"
+             for g in groups}
+    sums = ", ".join(
+        f"sum(p_{g} * {ratio[g]}) FILTER (WHERE {valid[g]}) AS a_{g}, "
+        f"sum(c_{g} * {ratio[g]}) FILTER (WHERE {valid[g]}) AS b_{g}, "
+        f"sum(p_{g}) FILTER (WHERE {valid[g]}) AS ta_{g}, "
+        f"sum(c_{g}) FILTER (WHERE {valid[g]}) AS tb_{g}" for g in groups)
+    return (
+        "WITH obs AS (SELECT province, sector, enterprise, product, year, "
+        f"max(quantity) FILTER (WHERE item = -1) AS q, {cons} FROM {prefix}figure "
+        "GROUP BY enterprise, product, year, province, sector), "
+        f"lagged AS (SELECT *, lag(year) OVER w AS py, lag(q) OVER w AS pq, {lags} FROM obs "
+        "WINDOW w AS (PARTITION BY enterprise, product ORDER BY year)) "
+        f"SELECT province, sector, year, {sums}, sum(c_energy) AS energy FROM lagged "
+        "GROUP BY province, sector, year")
+
+
+BARE_SQL = ("SELECT province, sector, year, item, sum(quantity) FROM {prefix}figure "
+            "GROUP BY province, sector, year, item")
+ANSWERS_SQL = ("SELECT province, year, question, sum(value), count(*) FILTER (WHERE value > 0), "
+               "count(*) FROM {prefix}answer WHERE accepted GROUP BY province, year, question")
+ASKED_SQL = ("SELECT province, year, count(*) FROM {prefix}answer WHERE question = 6 "
+             "GROUP BY province, year")
+
+
+def recompute(rows: list[tuple], answers: list[tuple], asked: list[tuple],
+              period: int) -> dict[int, list[Any]]:
+    """Every province's sector indices, province index, indicators and 13 statuses from the
+    SQL sums, with the dashboard's methods."""
+    from progress import methods
+
+    groups = sorted({g for g, _f in INPUTS.values()})
+    links: dict[tuple[int, int], dict[int, float | None]] = defaultdict(dict)
+    energy: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
+    for row in rows:
+        province, sector, year = row[0], row[1], row[2]
+        sums = row[3:3 + 4 * len(groups)]
+        energy[(province, sector)][year] = row[-1] or 0.0
+        found = []
+        for k in range(len(groups)):
+            a, b, ta, tb = sums[4 * k:4 * k + 4]
+            if ta:
+                found.append(methods.group_link(before_weighted=a, after_weighted=b or 0.0,
+                                                before_total=ta, after_total=tb or 0.0))
+        links[(province, sector)][year] = sum(found) / len(found) if found else None
+    years = range(YEARS[0] + 1, period + 1)
+    by_province: dict[int, list] = defaultdict(list)
+    for (province, _sector), sector_links in links.items():
+        weights = {y: (energy[(province, _sector)].get(y - 1, 0.0)
+                       + energy[(province, _sector)].get(y, 0.0)) / 2 for y in years}
+        by_province[province].append((sector_links, weights))
+    values: dict[tuple[int, int, int], tuple[float, int]] = {}
+    for province, year, question, total, positive, _n in answers:
+        values[(province, year, question)] = (total, positive)
+    asked_by = {(p, y): n for p, y, n in asked}
+    out: dict[int, list[Any]] = {}
+    for province, parts in by_province.items():
+        index = methods.chain(methods.weighted_links(parts, years), YEARS[0], period)
+        series: dict[str, dict[int, float | None]] = defaultdict(dict)
+        for year in range(YEARS[0], period + 1):
+            level = index.get(year)
+            series["material"][year] = None if level is None else 100 - level
+
+            def v(q: int, y: int = year, p: int = province) -> float | None:
+                return values.get((p, y, q), (None, 0))[0]
+
+            zones, reached = v(0), v(1)
+            series["zones"][year] = 100 * reached / zones if zones and reached is not None \
+                else None
+            shops, eco = v(2), v(3)
+            series["packaging"][year] = 100 * eco / shops if shops and eco is not None else None
+            series["models"][year] = v(4)
+            series["st"][year] = v(5)
+            asked_n = asked_by.get((province, year))
+            positive = values.get((province, year, 6), (None, None))[1]
+            series["campaigns"][year] = 100 * positive / asked_n \
+                if asked_n and positive is not None else None
+        targets = [("material", 5, 2025, "decrease"), ("zones", 70, 2025, "increase"),
+                   ("models", 1, 2025, "increase"), ("campaigns", 80, 2025, "increase"),
+                   ("packaging", 85, 2025, "increase"), ("material", 7, 2030, "decrease"),
+                   ("zones", 100, 2030, "increase"), ("campaigns", 100, 2030, "increase"),
+                   ("packaging", 100, 2030, "increase"), ("st", 20, 2030, "increase")]
+        statuses = []
+        for name, target, year_t, direction in targets:
+            known = [(y, x) for y, x in series[name].items() if x is not None and y <= period]
+            if not known:
+                statuses.append(methods.NOT_ENOUGH_DATA)
+                continue
+
+            def level_of(x: float, decrease: bool = direction == "decrease") -> float:
+                return 100 - x if decrease else x
+
+            statuses.append(methods.target_status(
+                baseline=(known[0][0], level_of(known[0][1])),
+                current=(known[-1][0], level_of(known[-1][1])),
+                target=level_of(target), target_year=year_t,
+                direction=methods.DECREASE if direction == "decrease" else methods.INCREASE,
+                past=year_t < period).status)
+        statuses += ["assessed"] * 3  # the three qualitative targets: a lookup, not computed
+        out[province] = [index, statuses]
+    return out
+
+
+def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    runs, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), result
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--provinces", type=int, default=34)
+    parser.add_argument("--enterprises", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--period", type=int, default=2025)
+    parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--orm-enterprises", type=int, default=40,
+                        help="enterprises computed one object at a time (per-figure ratio)")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. "
+                 "postgres://postgres@127.0.0.1:5432/scp_progress_bench")
+    _ensure_database(url)
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        if not args.skip_generate:
+            start = time.perf_counter()
+            for statement in _generator_sql(args.provinces, args.enterprises):
+                conn.execute(statement)
+            conn.execute(f"VACUUM ANALYZE {SCHEMA}.figure")
+            conn.execute(f"VACUUM ANALYZE {SCHEMA}.answer")
+            print(f"generated in PostgreSQL: {time.perf_counter() - start:.1f} s")
+        figures = conn.execute(f"SELECT count(*) FROM {SCHEMA}.figure").fetchall()[0][0]
+        answers_n = conn.execute(f"SELECT count(*) FROM {SCHEMA}.answer").fetchall()[0][0]
+        print(f"rows: {figures:,} figures, {answers_n:,} answers, {args.provinces} provinces")
+        prefix = f"{SCHEMA}."
+        conn.execute("SELECT 1")
+
+        def full() -> dict:
+            rows = conn.execute(_links_sql(prefix)).fetchall()
+            answers = conn.execute(ANSWERS_SQL.format(prefix=prefix)).fetchall()
+            asked = conn.execute(ASKED_SQL.format(prefix=prefix)).fetchall()
+            return recompute(rows, answers, asked, args.period)
+
+        def sector_part() -> list:
+            return conn.execute(_links_sql(prefix)).fetchall()
+
+        def bare() -> list:
+            return conn.execute(BARE_SQL.format(prefix=prefix)).fetchall()
+
+        t_full, result = _time(full, args.repeat)
+        t_sector, _rows = _time(sector_part, args.repeat)
+        t_bare, _rows = _time(bare, args.repeat)
+    some = result[0]
+    print(f"province 0: index {args.period} = {some[0][args.period]:.2f}; "
+          f"statuses {', '.join(some[1])}")
+    print(f"full recomputation (every province: indicators, sector indices, 13 statuses): "
+          f"{t_full:.2f} s  [aim < 5 s]")
+    print(f"  sector-index SQL part: {t_sector:.2f} s; bare SQL aggregate over the same rows: "
+          f"{t_bare:.2f} s; ratio {t_sector / t_bare:.2f}  [aim <= 2]")
+    _duckdb(args)
+    _orm(args)
+
+
+def _duckdb(args: argparse.Namespace) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    start = time.perf_counter()
+    for statement in _generator_sql(args.provinces, args.enterprises, duck=True):
+        con.execute(statement)
+    print(f"DuckDB (same data, in memory), generated in {time.perf_counter() - start:.1f} s")
+    t_bare, _r = _time(lambda: con.execute(BARE_SQL.format(prefix="")).fetchall(), args.repeat)
+    t_links, _r = _time(lambda: con.execute(_links_sql("")).fetchall(), args.repeat)
+    print(f"  DuckDB bare aggregate: {t_bare:.2f} s; DuckDB sector-index SQL: {t_links:.2f} s "
+          "(the hardware's reference)")
+
+
+def _orm(args: argparse.Namespace) -> None:
+    """One province in the application's tables: set-based dashboard path against one
+    object at a time through the ORM, per figure; and the live recomputation."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from plans.services import reference_data_load
+
+    reference_data_load(actor=None)
+    from plans.selectors import plan_current
+    from progress.selectors import progress_for_period, sector_indices
+    from registry.models import ConsumptionRecord, Enterprise
+
+    plan = plan_current()
+    assert plan is not None
+    _load_province(plan, args.enterprises)
+    lines = sum(1 for _ in ConsumptionRecord.objects.filter(
+        enterprise__code__startswith="bench-").values_list("pk"))
+    figures = lines * 7
+    t_set, _r = _time(lambda: sector_indices(plan=plan, last_year=YEARS[1]), args.repeat)
+    subset = list(Enterprise.objects.filter(code__startswith="bench-").order_by("pk")
+                  .values_list("pk", flat=True)[:args.orm_enterprises])
+    start = time.perf_counter()
+    n_orm = _orm_per_object(plan, subset)
+    t_orm = time.perf_counter() - start
+    per_set, per_orm = t_set / figures, t_orm / n_orm
+    print(f"one province in the app's tables ({figures:,} figures): dashboard path "
+          f"{t_set:.2f} s ({per_set * 1e6:.1f} µs/figure); ORM one object at a time on "
+          f"{len(subset)} enterprises ({n_orm:,} figures): {t_orm:.2f} s "
+          f"({per_orm * 1e6:.1f} µs/figure); ratio {per_orm / per_set:.0f}×  [aim >= 20×]")
+    progress_for_period(period=args.period, plan=plan)  # warm up: URL configuration, imports
+    t_live, _r = _time(lambda: progress_for_period(period=args.period, plan=plan), args.repeat)
+    print(f"live: every target's status recomputed on request after an acceptance: "
+          f"{t_live * 1000:.0f} ms  [aim < 100 ms]")
+
+
+def _load_province(plan: Any, enterprises: int) -> None:
+    """One province's enterprises and figures in the registry tables (bulk, idempotent)."""
+    import datetime as dt
+    import math
+
+    from orgunits.models import OrgUnit
+    from registry.conversion import UnitTable
+    from registry.models import ConsumptionLine, ConsumptionRecord, Enterprise
+
+    have = Enterprise.objects.filter(code__startswith="bench-")
+    if have.count() == enterprises:
+        return
+    have.delete()  # another size was loaded before
+    table = UnitTable()
+    place = OrgUnit.objects.filter(kind="district").order_by("pk").first()
+    sectors = list(plan.sectors.all())
+    products = ["clinker", "cement", "coal"]
+    inputs = [("limestone", "t"), ("clay", "t"), ("diesel", "l"), ("electricity", "kWh")]
+    made = Enterprise.objects.bulk_create([
+        Enterprise(code=f"bench-{e}", name=f"Bench {e}", name_key=f"bench {e}",
+                   tax_code=f"99{e:08d}", sector=sectors[e % len(sectors)], place=place,
+                   valid_from=dt.date(2000, 1, 1), illustrative=True)
+        for e in range(enterprises)])
+    records = ConsumptionRecord.objects.bulk_create([
+        ConsumptionRecord(enterprise=ent, year=y, period="year", source="demo",
+                          illustrative=True)
+        for e, ent in enumerate(made) for y in range(YEARS[0], YEARS[1] + 1)
+        if (e % 10 != 7 or y >= 2023) and (e % 10 != 3 or y <= 2027)])
+    lines = []
+    for rec in records:
+        e, y = int(rec.enterprise.code[6:]), rec.year
+        for pr, code in enumerate(products):
+            q = 1000.0 * (1 + e % 17) * (1 + 0.3 * pr) * (1 + 0.02 * (y - 2020))
+            lines.append(ConsumptionLine(record=rec, item=table.items[code], quantity=round(q, 2),
+                                         unit_id=table.units["t"].pk))
+        for it, (code, unit) in enumerate(inputs):
+            c = sum(1000.0 * (1 + e % 17) * (1 + 0.3 * pr) * (1 + 0.02 * (y - 2020)) * (1 + it)
+                    * (1 + 0.1 * pr) * (0.988 + 0.002 * (e % 5)) ** (y - 2020)
+                    * (1 + 0.01 * math.sin(e * 7 + y * 13 + pr * 3 + it)) for pr in range(3))
+            lines.append(ConsumptionLine(record=rec, item=table.items[code], quantity=round(c, 2),
+                                         unit_id=table.units[unit].pk))
+    ConsumptionLine.objects.bulk_create(lines, batch_size=5000)
+
+
+def _orm_per_object(plan: Any, enterprise_ids: list[int]) -> int:
+    """The same figures one object at a time: each enterprise, its records, their lines,
+    each line's item and unit read through the ORM, then the same method."""
+    from progress import methods
+    from registry.conversion import UnitTable
+    from registry.models import Enterprise
+
+    table = UnitTable()
+    count = 0
+    by_sector: dict[int, list[methods.Observation]] = defaultdict(list)
+    for pk in enterprise_ids:
+        enterprise = Enterprise.objects.get(pk=pk)
+        for record in enterprise.records.filter(period="year"):
+            outputs: dict[str, float] = {}
+            inputs: dict[str, float] = defaultdict(float)
+            for line in record.lines.all():
+                item, unit = line.item, line.unit  # one query each
+                count += 1
+                info = table.unit(unit.code)
+                if item.role == "product":
+                    outputs[item.code] = float(line.quantity * info.factor)
+                elif item.role == "fuel":
+                    toe = table.to_toe(item=item.code, value=line.quantity, unit=info)
+                    inputs["energy"] += float(toe or 0)
+                else:
+                    inputs[item.code] += float(line.quantity * info.factor)
+            total = sum(outputs.values())
+            for product, q in outputs.items():
+                for group, c in inputs.items():
+                    by_sector[enterprise.sector_id].append(methods.Observation(
+                        record.year, product, q, c * q / total, str(pk), group))
+    for observations in by_sector.values():
+        methods.odex(observations, base_year=YEARS[0])
+    return count
+
+
+if __name__ == "__main__":
+    main()
