@@ -3,7 +3,11 @@ Service exceptions become 4xx JSON answers with the fields at fault named."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -13,8 +17,56 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
 from common.exceptions import ConflictError
+from ops.logging import request_context
 
-api = NinjaAPI(
+log = logging.getLogger("scp.api")
+
+ERROR_DESCRIPTIONS = {
+    "400": "The body cannot be read (not JSON, or a malformed upload).",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "The user may not do this.",
+    "404": "No such object.",
+    "409": "Someone else changed the same data meanwhile (a stale version, a code just "
+           "taken): reload and try again.",
+    "422": "The request is not valid: `errors` names each field at fault.",
+    "503": "The database is busy: try again in a moment.",
+}
+_ERROR_SCHEMA = {"type": "object", "properties": {
+    "detail": {"type": "string"},
+    "errors": {"type": "object", "additionalProperties": {"type": "array",
+                                                            "items": {"type": "string"}}}},
+    "required": ["detail"]}
+
+
+class DocumentedApi(NinjaAPI):
+    """The API whose OpenAPI schema lists, for every operation, the errors it can answer
+    (from the exception handlers below): 401 where a sign-in is needed, 403, 404, 422 and
+    503 everywhere, 409 on writes. Operations that declare their own keep them."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                # django-ninja keys responses by number; JSON keys are text
+                operation["responses"] = {str(k): v for k, v in
+                                          operation["responses"].items()}
+                codes = ["403", "404", "422", "503"]
+                if operation.get("security"):
+                    codes.append("401")
+                if method in {"post", "put", "patch", "delete"}:
+                    codes.append("409")
+                if "requestBody" in operation:  # a body that is not JSON or form data
+                    codes.append("400")
+                for code in sorted(codes):
+                    operation["responses"].setdefault(code, {
+                        "description": ERROR_DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": _ERROR_SCHEMA}}})
+        return schema
+
+
+api = DocumentedApi(
     title="SCP Monitor API",
     version="1",
     description="Plan 141/KH-UBND: plan, reporting cycle, registries.",
@@ -38,12 +90,24 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
     )
 
 
+def _schema_message(err: dict[str, Any]) -> str:
+    """A schema error in the user's words (pydantic's own are English)."""
+    kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "literal_error":
+        return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    return str(err.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
+        errors.setdefault(".".join(loc) or "__all__", []).append(_schema_message(err))
     return api.create_response(
         request, {"detail": _("The data is not valid."), "errors": errors}, status=422
     )
@@ -78,6 +142,30 @@ def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError):
 @api.exception_handler(ConflictError)
 def on_conflict(request: HttpRequest, exc: ConflictError):
     return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError):
+    # a write that raced another to the same unique value (the services check first)
+    return api.create_response(request, {"detail": _(
+        "Someone else saved the same data meanwhile: reload and try again.")}, status=409)
+
+
+@api.exception_handler(OperationalError)
+def on_database_busy(request: HttpRequest, exc: OperationalError):
+    raise exc  # answered by ops.middleware.DatabaseBusyMiddleware, as for pages
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception):
+    """Any other fault: logged with its traceback and the request's context; the caller
+    gets JSON with the request id to quote, never a traceback, in any settings."""
+    log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
+    context = request_context.get() or {}
+    return api.create_response(
+        request, {"detail": _("An unexpected error occurred; it has been logged "
+                              "(reference %(id)s).") % {"id": context.get("request_id", "-")}},
+        status=500)
 
 
 def _mount() -> None:

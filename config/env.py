@@ -2,9 +2,23 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+
+class MissingSetting(ImproperlyConfigured):
+    """A required environment variable is unset or empty. The console script and the
+    server print its message as one line and stop."""
+
 
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def env_required(name: str, hint: str = "") -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise MissingSetting(f"the environment variable {name} must be set{hint}")
+    return value
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -15,5 +15,6 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("documents/", include("documents.urls")),
     path("exchange/", include("exchange.urls")),
+    path("", include("ops.urls")),
     path("", include("web.urls")),
 ]

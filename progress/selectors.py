@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from orgunits.models import OrgUnitKind
 from plans.formulas import Element, Formula, formula_parse
@@ -404,13 +404,13 @@ class _Elements:
 
 
 REGISTRY_LABELS = {
-    "areas": _lazy("Zones, parks, clusters and villages open"),
-    "areas-reached": _lazy("Of which reached by SCP awareness since 2021"),
-    "supermarkets": _lazy("Supermarkets and commercial centres open"),
-    "supermarkets-eco-packaging": _lazy("Of which on eco-friendly packaging"),
-    "scp-models": _lazy("SCP models in the registry"),
-    "cleaner-production-models": _lazy("Cleaner-production models in the registry"),
-    "st-enterprises": _lazy("Certified S&T enterprises in the registry"),
+    "areas": gettext_lazy("Zones, parks, clusters and villages open"),
+    "areas-reached": gettext_lazy("Of which reached by SCP awareness since 2021"),
+    "supermarkets": gettext_lazy("Supermarkets and commercial centres open"),
+    "supermarkets-eco-packaging": gettext_lazy("Of which on eco-friendly packaging"),
+    "scp-models": gettext_lazy("SCP models in the registry"),
+    "cleaner-production-models": gettext_lazy("Cleaner-production models in the registry"),
+    "st-enterprises": gettext_lazy("Certified S&T enterprises in the registry"),
 }
 REGISTRY_SOURCES: dict[str, tuple[str, Any]] = {
     "areas": ("areas", Area), "areas-reached": ("areas", Area),

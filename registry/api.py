@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from ninja import Body, File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import Field, WithJsonSchema, create_model
 
+from common.parsing import NUMBER_HELP
+from common.schemas import Day, Number
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
 from registry.figures import line_values, period_code
-from registry.filters import entry_filter_class
+from registry.filters import ActivityFilter, entry_filter_class
 from registry.models import (
     Area,
     AwarenessActivity,
@@ -32,10 +36,13 @@ from registry.models import (
     Retailer,
 )
 from registry.places import PlaceResolver
+from registry.schemas import RegistrySchemas, StrictSchema, in_schema, out_schema
 from registry.specs import (
     ACTIVITY_COLUMNS,
     PACKAGING_COLUMNS,
     REGISTRIES,
+    YEAR_MAX,
+    YEAR_MIN,
     Column,
     Lookups,
     RegistrySpec,
@@ -79,32 +86,32 @@ def _entry_out(spec: RegistrySpec, entry: Any, place_on: Any = None) -> dict[str
     return out
 
 
-def _parse(columns: list[Column], payload: Any, *, partial: bool) -> dict[str, Any]:
-    """The payload's values parsed by column; ValidationError naming every bad field."""
-    if not isinstance(payload, dict):
-        raise ValidationError({"__all__": [_("Send a JSON object.")]})
-    known = {c.key: c for c in columns}
-    errors: dict[str, list[str]] = {}
-    for key in payload:
-        if key not in known and key not in {"id", "code", "reporting_unit", "place_on",
-                                             "place_divided"}:
-            errors[key] = [_("Unknown field.")]
+def _parse(columns: list[Column], payload: Schema) -> dict[str, Any]:
+    """The values the request gave (its schema has read numbers, dates and texts), with
+    references by code looked up; ValidationError naming every bad field."""
+    given = payload.dict(exclude_unset=True)
     lookups = Lookups.load()
     data: dict[str, Any] = {}
-    for key, column in known.items():
-        if key not in payload:
-            if column.required and not partial:
-                errors[key] = [_("This field is required.")]
+    errors: dict[str, list[str]] = {}
+    for column in columns:
+        if column.key not in given:
             continue
         try:
-            data[key] = parse_value(column, payload[key], lookups)
+            data[column.key] = parse_value(column, given[column.key], lookups)
         except ValueError as exc:
-            errors[key] = [str(exc)]
-    if "code" in payload and "code" not in known:
-        errors.setdefault("code", [_("The code of this registry is the tax code.")])
+            errors[column.key] = [capfirst(str(exc))]
     if errors:
         raise ValidationError(errors)
     return data
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class InvalidOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
 
 
 class PageOut(Schema):
@@ -112,7 +119,6 @@ class PageOut(Schema):
     page: int
     pages: int
     on: dt.date
-    results: list[dict[str, Any]]
 
 
 class KindCountOut(Schema):
@@ -157,9 +163,9 @@ class ConvertOut(Schema):
 
 
 class LineIn(Schema):
-    item: str
-    quantity: Any = None
-    unit: str
+    item: str = Field(max_length=40)
+    quantity: Number = Field(description=str(NUMBER_HELP))
+    unit: str = Field(max_length=20)
 
 
 class FiguresIn(Schema):
@@ -168,8 +174,9 @@ class FiguresIn(Schema):
     note: str | None = None
 
 
-class DesignateIn(Schema):
-    email: str = ""
+class DesignateIn(StrictSchema):
+    email: Annotated[str, Field(max_length=254), WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": 254})] = ""
 
 
 class ProblemOut(Schema):
@@ -177,6 +184,11 @@ class ProblemOut(Schema):
     row: int | None
     column: str | None
     message: str
+
+
+class ImportRejectedOut(InvalidOut):
+    total: int = 0
+    problems: list[ProblemOut] = []
 
 
 class ImportOut(Schema):
@@ -197,7 +209,7 @@ def _day(on: dt.date | None) -> dt.date:
 
 
 @router.get("/counts", response=CountsOut, summary="Counts as of a day")
-def counts(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+def counts(request: HttpRequest, on: Day = None) -> dict[str, Any]:
     """Entries open on `on` (default today) by registry and kind; how many zones, parks,
     clusters and villages an awareness activity has reached since the plan began; how many
     supermarkets and commercial centres use eco-friendly packaging."""
@@ -219,7 +231,7 @@ def counts(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
 
 @router.get("/by-place/{registry}", response=list[PlaceCountOut],
             summary="Counts by place as of a day")
-def by_place(request: HttpRequest, registry: str, on: dt.date | None = None,
+def by_place(request: HttpRequest, registry: str, on: Day = None,
              kind: str | None = None) -> list[dict[str, Any]]:
     """Entries open on `on`, counted under the unit holding their place that day
     (following successions: a park recorded in a district of 2020 counts under its ward
@@ -261,41 +273,61 @@ def convert(request: HttpRequest, value: str, from_unit: str, to_unit: str,
 # ------------------------------------------------------------------ activities
 
 
+ActivityIn = in_schema("ActivityIn", ACTIVITY_COLUMNS)
+ActivityChange = in_schema("ActivityChange", ACTIVITY_COLUMNS, partial=True)
+ActivityOut = out_schema("ActivityOut", ACTIVITY_COLUMNS)
+PACKAGING_OWN = [c for c in PACKAGING_COLUMNS if c.key != "retailer"]
+PackagingIn = in_schema("PackagingIn", PACKAGING_OWN)
+PackagingOut = out_schema("PackagingOut", PACKAGING_COLUMNS)
+
+
+class ActivityPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ActivityOut]  # type: ignore[valid-type]
+
+
 def _activity_out(a: AwarenessActivity) -> dict[str, Any]:
     return {"id": a.pk, **{c.key: _json(list(a.areas.all()) if c.key == "areas"
                                         else getattr(a, c.key)) for c in ACTIVITY_COLUMNS}}
 
 
-@router.get("/activities", summary="Awareness activities")
-def activities(request: HttpRequest, year: int | None = None, page: int = 1) -> dict[str, Any]:
+@router.get("/activities", response=ActivityPageOut, summary="Awareness activities")
+def activities(request: HttpRequest,
+               year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+               q: str = Query("", max_length=200),
+               page: int = Query(1, ge=1)) -> dict[str, Any]:
+    """Newest first, filtered by `year` and by words of the title or the organiser's
+    name (`q`), as on the page."""
     permissions.require_read(request.user)
-    qs = selectors.activities_with_areas()
-    if year is not None:
-        if not 1900 <= year <= 2100:
-            raise ValidationError({"year": [_("A year between 1990 and 2100 is expected.")]})
-        qs = qs.filter(date__year=year)
-    pages = Paginator(qs.order_by("-date", "pk"), 50)
+    filterset = ActivityFilter(request.GET, queryset=selectors.activities_with_areas())
+    if not filterset.is_valid():
+        raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
+    pages = Paginator(filterset.qs.order_by("-date", "pk"), 50)
     current = pages.get_page(page)
     return {"count": pages.count, "page": current.number, "pages": pages.num_pages,
             "results": [_activity_out(a) for a in current.object_list]}
 
 
-@router.post("/activities", response={201: dict}, summary="Record an awareness activity")
-def activity_create(request: HttpRequest, payload: Body[dict[str, Any]]):
+@router.post("/activities", response={201: ActivityOut},
+             summary="Record an awareness activity")
+def activity_create(request: HttpRequest, payload: ActivityIn):  # type: ignore[valid-type]
     permissions.require_edit(request.user)
-    data = _parse(ACTIVITY_COLUMNS, payload, partial=False)
+    data = _parse(ACTIVITY_COLUMNS, payload)
     activity = services.activity_save(data=data, actor=request.user)
     return Status(201, _activity_out(activity))
 
 
-@router.patch("/activities/{activity_id}", summary="Correct an awareness activity")
+@router.patch("/activities/{activity_id}", response=ActivityOut,
+              summary="Correct an awareness activity")
 def activity_update(request: HttpRequest, activity_id: int,
-                    payload: Body[dict[str, Any]]) -> dict[str, Any]:
+                    payload: ActivityChange) -> dict[str, Any]:  # type: ignore[valid-type]
     permissions.require_edit(request.user)
     activity = AwarenessActivity.objects.filter(pk=activity_id).first()
     if activity is None:
         raise Http404(_("No such activity."))
-    data = _parse(ACTIVITY_COLUMNS, payload, partial=True)
+    data = _parse(ACTIVITY_COLUMNS, payload)
     return _activity_out(services.activity_save(data=data, actor=request.user,
                                                 activity=activity))
 
@@ -303,24 +335,22 @@ def activity_update(request: HttpRequest, activity_id: int,
 # ------------------------------------------------------------------ packaging and figures
 
 
-@router.post("/retailers/{retailer_id}/packaging", response={201: dict},
+@router.post("/retailers/{retailer_id}/packaging", response={201: PackagingOut},
              summary="Record a retailer's packaging practice")
 def packaging_create(request: HttpRequest, retailer_id: int,
-                     payload: Body[dict[str, Any]]):
+                     payload: PackagingIn):  # type: ignore[valid-type]
     permissions.require_edit(request.user)
     retailer = Retailer.objects.filter(pk=retailer_id).first()
     if retailer is None:
         raise Http404(_("No such retailer."))
-    columns = [c for c in PACKAGING_COLUMNS if c.key != "retailer"]
-    data = _parse(columns, payload, partial=False)
+    data = _parse(PACKAGING_OWN, payload)
     practice = services.packaging_save(retailer=retailer, data=data, actor=request.user)
     return Status(201, _packaging_out(practice))
 
 
 def _packaging_out(p: PackagingPractice) -> dict[str, Any]:
     return {"id": p.pk, "retailer": p.retailer.code,
-            **{c.key: _json(getattr(p, c.key)) for c in PACKAGING_COLUMNS
-               if c.key != "retailer"}}
+            **{c.key: _json(getattr(p, c.key)) for c in PACKAGING_OWN}}
 
 
 def _enterprise(request: HttpRequest, enterprise_id: int) -> Enterprise:
@@ -345,9 +375,12 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
 @router.get("/enterprises/{enterprise_id}/figures", summary="An enterprise's figures")
 def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
     """Every record of the enterprise (newest first) with its lines, energy in toe and toe
-    per unit of its main product. An enterprise's reporter sees only its own."""
+    per unit of its main product. An enterprise's reporter sees only its own; figures that
+    belong to a report are shown to whoever may read that report (a viewer: once it is
+    accepted)."""
     enterprise = _enterprise(request, enterprise_id)
-    return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise)]
+    return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise,
+                                                                  user=request.user)]
 
 
 @router.put("/enterprises/{enterprise_id}/figures/{year}/{period}",
@@ -399,7 +432,7 @@ IMPORTERS = {
 }
 
 
-@router.post("/import/{what}", response={200: ImportOut, 422: dict},
+@router.post("/import/{what}", response={200: ImportOut, 422: ImportRejectedOut},
              summary="Import an Excel sheet (all or nothing)")
 def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
     """`what` is a registry (areas, retailers, enterprises, models, st-enterprises) or
@@ -427,36 +460,6 @@ def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
 # ------------------------------------------------------------------ registries (generic)
 
 
-@router.get("/{registry}", response=PageOut, summary="A registry's entries")
-def entries(request: HttpRequest, registry: str, page: int = 1, page_size: int = 50
-            ) -> dict[str, Any]:
-    """Filter with `on` (the day, default today), `status` (open, closed, all), `kind`,
-    `q` (search), `place` (org-unit id: entries lying there on the day), `sector` (id),
-    `sort` (name, opened, place, kind, -name...)."""
-    spec = _spec(registry)
-    permissions.require_read(request.user)
-    filterset = entry_filter_class(spec)(request.GET or None,
-                                         queryset=selectors.entry_queryset(spec))
-    if not filterset.is_valid():
-        raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
-    pages = Paginator(filterset.qs, max(1, min(page_size, 200)))
-    current = pages.get_page(page)
-    day = filterset.day
-    resolver = PlaceResolver()
-    return {"count": pages.count, "page": current.number, "pages": pages.num_pages, "on": day,
-            "results": [_entry_out(spec, e, resolver.resolve(e.place_id, e.later_place_id, day))
-                        for e in current.object_list]}
-
-
-@router.post("/{registry}", response={201: dict}, summary="Add an entry")
-def entry_create(request: HttpRequest, registry: str, payload: Body[dict[str, Any]]):
-    spec = _spec(registry)
-    permissions.require_edit(request.user)
-    data = _parse(spec.columns, payload, partial=False)
-    entry = services.SAVERS[spec.slug](data=data, actor=request.user)
-    return Status(201, _entry_out(spec, entry))
-
-
 def _get(spec: RegistrySpec, request: HttpRequest, entry_id: int) -> Any:
     entry = selectors.entry_get(spec=spec, pk=entry_id)
     if entry is None:
@@ -468,19 +471,17 @@ def _get(spec: RegistrySpec, request: HttpRequest, entry_id: int) -> Any:
     return entry
 
 
-@router.get("/{registry}/{entry_id}", summary="One entry with its history")
-def entry_detail(request: HttpRequest, registry: str, entry_id: int,
-                 on: dt.date | None = None) -> dict[str, Any]:
-    spec = _spec(registry)
+def _entry_detail(spec: RegistrySpec, request: HttpRequest, entry_id: int,
+                  on: dt.date | None) -> dict[str, Any]:
     entry = _get(spec, request, entry_id)
     day = _day(on)
     out = _entry_out(spec, entry, PlaceResolver().resolve(entry.place_id, entry.later_place_id,
                                                           day))
-    out["history"] = [{"at": e.occurred_at.isoformat(), "actor": str(e.actor or ""),
+    out["history"] = [{"at": e.occurred_at, "actor": str(e.actor or ""),
                        "action": e.action, "changes": e.changes, "note": e.note}
                       for e in selectors.entry_history(entry=entry)[:200]]
     if isinstance(entry, Area):
-        out["activities"] = [{"id": a.pk, "date": a.date.isoformat(), "title": a.title,
+        out["activities"] = [{"id": a.pk, "date": a.date, "title": a.title,
                               "organiser": a.organiser.code}
                              for a in entry.activities.select_related("organiser")]
     elif isinstance(entry, Retailer):
@@ -489,18 +490,96 @@ def entry_detail(request: HttpRequest, registry: str, entry_id: int,
         out["figures"] = [
             {"period_code": period_code(v.record.year, v.record.period),
              "toe": float(v.toe) if v.toe is not None else None}
-            for v in selectors.enterprise_records(enterprise=entry)]
+            for v in selectors.enterprise_records(enterprise=entry, user=request.user)]
     return out
 
 
-@router.patch("/{registry}/{entry_id}", summary="Change an entry")
-def entry_update(request: HttpRequest, registry: str, entry_id: int,
-                 payload: Body[dict[str, Any]]) -> dict[str, Any]:
-    spec = _spec(registry)
-    permissions.require_edit(request.user)
-    entry = spec.model._default_manager.filter(pk=entry_id).first()
-    if entry is None:
-        raise Http404(_("No such entry."))
-    data = _parse(spec.columns, payload, partial=True)
-    saved = services.SAVERS[spec.slug](data=data, actor=request.user, entry=entry)
-    return _entry_out(spec, saved)
+class HistoryOut(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    changes: Any
+    note: str
+
+
+class LinkedActivityOut(Schema):
+    id: int
+    date: dt.date
+    title: str
+    organiser: str
+
+
+class FigureSummaryOut(Schema):
+    period_code: str
+    toe: float | None
+
+
+def _registry_routes(spec: RegistrySpec) -> None:
+    """The four endpoints of one registry, typed by the schemas its declaration gives."""
+    schemas = RegistrySchemas(spec)
+    stem = schemas.out.__name__.removesuffix("Out")
+    page_out = create_model(f"{stem}PageOut", __base__=PageOut,  # type: ignore[call-overload]
+                            results=(list[schemas.out], ...))  # type: ignore[name-defined]
+    detail_extra: dict[str, Any] = {"history": (list[HistoryOut], ...)}
+    if spec.model is Area:
+        detail_extra["activities"] = (list[LinkedActivityOut], ...)
+    elif spec.model is Retailer:
+        detail_extra["packaging"] = (list[PackagingOut], ...)  # type: ignore[valid-type]
+    elif spec.model is Enterprise:
+        detail_extra["figures"] = (list[FigureSummaryOut], ...)
+    detail_out = create_model(  # type: ignore[call-overload]
+        f"{stem}DetailOut", __base__=schemas.out, **detail_extra)
+    title = str(spec.title_one)
+
+    def entries(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+        permissions.require_read(request.user)
+        filterset = entry_filter_class(spec)(request.GET or None,
+                                             queryset=selectors.entry_queryset(spec))
+        if not filterset.is_valid():
+            raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
+        pages = Paginator(filterset.qs, max(1, min(page_size, 200)))
+        current = pages.get_page(page)
+        day = filterset.day
+        resolver = PlaceResolver()
+        return {"count": pages.count, "page": current.number, "pages": pages.num_pages,
+                "on": day,
+                "results": [_entry_out(spec, e, resolver.resolve(e.place_id, e.later_place_id,
+                                                                 day))
+                            for e in current.object_list]}
+
+    def create(request: HttpRequest, payload: Any) -> Any:
+        permissions.require_edit(request.user)
+        data = _parse(spec.columns, payload)
+        entry = services.entry_save(spec=spec, data=data, actor=request.user)
+        return Status(201, _entry_out(spec, entry))
+
+    def detail(request: HttpRequest, entry_id: int, on: Day = None) -> dict[str, Any]:
+        return _entry_detail(spec, request, entry_id, on)
+
+    def update(request: HttpRequest, entry_id: int, payload: Any) -> dict[str, Any]:
+        permissions.require_edit(request.user)
+        entry = spec.model._default_manager.filter(pk=entry_id).first()
+        if entry is None:
+            raise Http404(_("No such entry."))
+        data = _parse(spec.columns, payload)
+        saved = services.entry_save(spec=spec, data=data, actor=request.user, entry=entry)
+        return _entry_out(spec, saved)
+
+    # the request schemas are made at run time: django-ninja gets them as objects
+    create.__annotations__["payload"] = schemas.create
+    update.__annotations__["payload"] = schemas.change
+    for func in (entries, create, detail, update):
+        func.__name__ = f"{func.__name__}_{spec.slug.replace('-', '_')}"
+    base = f"/{spec.slug}"
+    filters = ", ".join(entry_filter_class(spec).base_filters)
+    router.get(base, response=page_out, summary=f"{title}: list",
+               description=f"Filters (query): {filters}.")(entries)
+    router.post(base, response={201: schemas.out}, summary=f"{title}: add")(create)
+    router.get(f"{base}/{{entry_id}}", response=detail_out,
+               summary=f"{title}: one entry with its history")(detail)
+    router.patch(f"{base}/{{entry_id}}", response=schemas.out,
+                 summary=f"{title}: change")(update)
+
+
+for _registry_spec in REGISTRIES.values():
+    _registry_routes(_registry_spec)

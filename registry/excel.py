@@ -17,9 +17,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.exceptions import ConflictError
+from common.parsing import ParseError, text_clean
 from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_write
 from registry import permissions, selectors
 from registry.checks import tax_code_normalise
@@ -176,29 +179,32 @@ def _sheet_rows(data: SheetIn, columns: list[Column]) -> Sheet:
 
 
 def _parse_row(sheet: Sheet, number: int, raw: dict[str, Any], columns: list[Column],
-               lookups: Lookups, problems: list[ImportProblem]) -> dict[str, Any] | None:
-    if lookups.decimal_sep is None:  # text cells holding numbers: read as the user writes
-        from django.utils.formats import get_format
-
-        lookups.decimal_sep = get_format("DECIMAL_SEPARATOR")
+               lookups: Lookups, problems: list[ImportProblem]
+               ) -> tuple[dict[str, Any], set[str]]:
+    """The row's values read by column, and the columns that could not be read (each
+    listed in `problems`)."""
     data: dict[str, Any] = {}
-    ok = True
+    failed: set[str] = set()
     for column in columns:
         if column.key not in raw:
             continue
         try:
             data[column.key] = parse_value(column, raw[column.key], lookups)
         except ValueError as exc:
-            problems.append(ImportProblem(sheet.name, number, str(column.label), str(exc)))
-            ok = False
-    return data if ok else None
+            problems.append(ImportProblem(sheet.name, number, str(column.label),
+                                          capfirst(str(exc))))
+            failed.add(column.key)
+    return data, failed
 
 
 def _report(sheet: Sheet, number: int, exc: ValidationError, problems: list[ImportProblem],
-            labels: dict[str, str] | None = None) -> None:
+            labels: dict[str, str] | None = None, skip: set[str] = frozenset()  # type: ignore[assignment]
+            ) -> None:
     labels = labels or {}
     if hasattr(exc, "error_dict"):
         for key, messages in exc.message_dict.items():
+            if key in skip:  # a cell already reported as unreadable
+                continue
             column = None if key == "__all__" else labels.get(key) or sheet.label(key)
             for message in messages:
                 problems.append(ImportProblem(sheet.name, number, column, message))
@@ -214,8 +220,8 @@ def _run(sheet: Sheet, columns: list[Column], lookups: Lookups,
     result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
     with transaction.atomic():
         for number, raw in sheet.rows:
-            data = _parse_row(sheet, number, raw, columns, lookups, problems)
-            if data is None:
+            data, failed = _parse_row(sheet, number, raw, columns, lookups, problems)
+            if failed:
                 continue
             try:
                 with transaction.atomic():
@@ -238,36 +244,98 @@ def _outcome(before: Any, after: Any, model: type[models.Model]) -> str:
 # ------------------------------------------------------------------ imports
 
 
+# a unique value of the model that the sheet holds in another column
+_UNIQUE_COLUMN = {"name_key": "name"}
+
+
+def _unique_values(entry: Any) -> list[tuple[tuple[str, ...], tuple[Any, ...]]]:
+    """The values `entry` must not share with another entry: its unique fields and the
+    fields of its unique constraints."""
+    opts = entry._meta
+    groups: list[tuple[str, ...]] = [(f.name,) for f in opts.fields
+                                     if f.unique and not f.primary_key]
+    groups += [tuple(c.fields) for c in opts.constraints
+               if isinstance(c, models.UniqueConstraint) and c.fields]
+    out: list[tuple[tuple[str, ...], tuple[Any, ...]]] = []
+    for names in groups:
+        values = tuple(getattr(entry, opts.get_field(n).attname) for n in names)
+        if all(v not in (None, "") for v in values):
+            out.append((names, values))
+    return out
+
+
 def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
     """Import a registry's sheet: rows whose key (code, or tax code for enterprises) exists
-    update that entry, the others create one. All or nothing."""
-    from registry.services import SAVERS
+    update that entry, the others create one. All or nothing.
+
+    The whole file is checked first, reading only (other users go on working meanwhile;
+    on SQLite nobody waits for a lock), with every problem of every row listed. Only a
+    clean file is then written, in one short transaction; if someone changed or added
+    the same entries in between, the import is refused with ConflictError and nothing is
+    stored."""
+    from registry.services import entry_check, entry_write
 
     if actor is not None:
         permissions.require_edit(actor)
     spec = REGISTRIES[slug]
+    model = spec.model
     sheet = read_sheet(content, sheet=spec.sheet, columns=spec.columns)
     lookups = Lookups.load()
-    saver = SAVERS[slug]
-    model = spec.model
+    problems: list[ImportProblem] = []
 
-    def save_row(data: dict[str, Any]) -> str:
-        existing = None
-        if spec.key == "tax_code" and data.get("tax_code"):
-            existing = model._default_manager.filter(
-                tax_code=tax_code_normalise(data["tax_code"])).first()
-        elif data.get("code"):
-            existing = model._default_manager.filter(code=data["code"]).first()
+    def key_of(value: Any) -> str:
+        try:
+            text = text_clean(value, max_length=None)
+        except ParseError:
+            return ""
+        return tax_code_normalise(text) if spec.key == "tax_code" else text
+
+    wanted = {key_of(raw.get(spec.key)) for _n, raw in sheet.rows} - {""}
+    existing = {getattr(e, spec.key): e for e in model._default_manager.filter(
+        **{f"{spec.key}__in": wanted})} if wanted else {}
+    drafts: list[Any] = []
+    reserved: set[str] = set()
+    seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
+    for number, raw in sheet.rows:
+        # row by row: a row may lie in a zone an earlier row of the file adds
+        data, failed = _parse_row(sheet, number, raw, spec.columns, lookups, problems)
+        entry = existing.get(key_of(raw.get(spec.key)))
         if spec.key == "code" and not data.get("code"):
             data.pop("code", None)
-        entry = saver(data=data, actor=actor, entry=existing)
-        if isinstance(entry, Enterprise) and lookups._enterprises is not None:
-            lookups._enterprises[entry.tax_code] = entry
-        elif slug == "areas" and lookups._areas is not None:
-            lookups._areas[entry.code] = entry
-        return _outcome(existing, entry, model)
-
-    return _run(sheet, spec.columns, lookups, save_row)
+        try:
+            draft = entry_check(spec=spec, data=data, entry=entry, reserved=reserved)
+        except ValidationError as exc:
+            _report(sheet, number, exc, problems, skip=failed)
+            continue
+        if failed:
+            continue
+        for names, values in _unique_values(draft.entry):
+            first = seen.setdefault((names, values), number)
+            if first != number:
+                problems.append(ImportProblem(
+                    sheet.name, number, sheet.label(_UNIQUE_COLUMN.get(names[0], names[0])),
+                    _("Also in row %(row)d of this file.") % {"row": first}))
+        reserved.add(draft.entry.code)
+        if slug == "areas":  # later rows may lie in a zone of this file
+            lookups.areas[draft.entry.code] = draft.entry
+        drafts.append(draft)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    stamps = {d.entry.pk: d.stamp for d in drafts if not d.created and d.changes}
+    with transaction.atomic():
+        stored = dict(model._default_manager.select_for_update().filter(pk__in=stamps)
+                      .values_list("pk", "updated_at"))
+        if stored != stamps:
+            raise ConflictError(_("Someone changed entries of this file while it was being "
+                                  "checked: import it again."))
+        for draft in drafts:
+            entry_write(draft=draft, actor=actor)
+    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
+    for draft in drafts:
+        outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
 
 
 def activities_import(*, content: bytes, actor: Any) -> ImportResult:
@@ -326,8 +394,8 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
     enterprises: dict[int, Enterprise] = {}
     period_label = str(FIGURE_COLUMNS[2].label)
     for number, raw in sheet.rows:
-        data = _parse_row(sheet, number, raw, FIGURE_COLUMNS, lookups, problems)
-        if data is None:
+        data, failed = _parse_row(sheet, number, raw, FIGURE_COLUMNS, lookups, problems)
+        if failed:
             continue
         period = _figure_period(data.get("period"))
         if period is None:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
 from registry.forms import DATE_ATTRS, LocalUnitField
+from registry.models import AwarenessActivity
 from registry.selectors import active_q, place_filter_pairs
-from registry.specs import RegistrySpec
+from registry.specs import YEAR_MAX, YEAR_MIN, RegistrySpec
 
 STATUS_CHOICES = [
     ("open", _("Open on the day")),
@@ -51,6 +52,11 @@ class EntryFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = "open"
         super().__init__(data, *args, **kwargs)
+        for name, flt in self.filters.items():
+            if isinstance(flt, django_filters.ModelChoiceFilter) and name == "sector":
+                from plans.selectors import plan_current
+
+                flt.queryset = Sector.objects.filter(plan=plan_current())
 
     @property
     def day(self) -> dt.date:
@@ -90,37 +96,52 @@ ORDERING = [("name", "name"), ("valid_from", "opened"), ("place__name", "place")
 
 
 def entry_filter_class(spec: RegistrySpec) -> type[EntryFilter]:
-    """The filter set of one registry."""
+    """The filter set of one registry, derived from its declaration: a kind filter for a
+    registry with kinds, a sector filter for a column of sectors, a reporting-unit filter
+    for a model that can be one, the sort orders the declaration adds. Page and API use it
+    alike."""
     attrs: dict[str, Any] = {"spec": spec}
     fields = list(ORDERING)
-    labels = {"name": _("Name"), "opened": _("Opening day"), "place": _("Place")}
+    labels: dict[str, Any] = {"name": _("Name"), "opened": _("Opening day"),
+                              "place": _("Place")}
     if spec.kind_choices is not None:
         attrs["kind"] = django_filters.ChoiceFilter(label=_("Kind"),
                                                     choices=spec.kind_choices.choices)
         fields.append(("kind", "kind"))
         labels["kind"] = _("Kind")
-    if spec.slug == "enterprises":
-        attrs["sector"] = django_filters.ModelChoiceFilter(
-            label=_("Sector"), queryset=Sector.objects.none())
+    for column in spec.columns:
+        if column.type == "sector":
+            attrs[column.key] = django_filters.ModelChoiceFilter(
+                label=column.label, queryset=Sector.objects.none())
+    if any(f.name == "reporting_unit" for f in spec.model._meta.get_fields()):
         attrs["reporting"] = django_filters.ChoiceFilter(
             label=_("Reporting unit"), method="filter_reporting",
             choices=[("yes", _("Reporting units only")), ("no", _("Not reporting units"))])
-        fields.append(("tax_code", "tax_code"))
-        labels["tax_code"] = _("Tax code")
-    if spec.slug == "st-enterprises":
-        fields.append(("certificate_date", "certificate_date"))
-        labels["certificate_date"] = _("Certificate date")
+    for field, name, label in spec.sort_extra:
+        fields.append((field, name))
+        labels[name] = label
     attrs["sort"] = django_filters.OrderingFilter(
         label=_("Sort by"), fields=fields, field_labels=labels)
-
-    def __init__(self: EntryFilter, *args: Any, **kwargs: Any) -> None:
-        EntryFilter.__init__(self, *args, **kwargs)
-        if "sector" in self.filters:
-            from plans.selectors import plan_current
-
-            self.filters["sector"].queryset = Sector.objects.filter(plan=plan_current())
-
-    attrs["__init__"] = __init__
     meta = type("Meta", (), {"model": spec.model, "fields": []})
     attrs["Meta"] = meta
     return type(f"{spec.model.__name__}Filter", (EntryFilter,), attrs)
+
+
+class ActivityFilter(django_filters.FilterSet):
+    """Awareness activities by year and words of the title or the organiser's name; the
+    page and the API use it alike."""
+
+    year = django_filters.NumberFilter(
+        label=_("Year"), field_name="date", lookup_expr="year",
+        min_value=YEAR_MIN, max_value=YEAR_MAX)
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+
+    class Meta:
+        model = AwarenessActivity
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(title__icontains=text) | Q(organiser__name__icontains=text))

@@ -6,8 +6,10 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import NumberField, model_formfield
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from orgunits.selectors import orgunit_sort_key
 from plans.models import Sector
@@ -17,10 +19,8 @@ from registry.models import (
     AwarenessActivity,
     Enterprise,
     PackagingPractice,
-    Retailer,
-    ScpModel,
-    StEnterprise,
 )
+from registry.specs import ACTIVITY_COLUMNS, PACKAGING_COLUMNS, Column, RegistrySpec
 
 
 def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -28,11 +28,6 @@ def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 
 
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-
-
-class DateInput(forms.DateInput):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={**DATE_ATTRS, **(attrs or {})}, format="%d/%m/%Y")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -69,22 +64,11 @@ class LocalUnitField(UnitChoiceField):
         super().__init__(**kwargs)
 
 
-COMMON = ["name", "place", "later_place", "address", "valid_from", "valid_to",
-          "illustrative", "source", "note"]
-WIDGETS = {
-    "valid_from": DateInput(), "valid_to": DateInput(), "certificate_date": DateInput(),
-    "source": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 2}),
-    "description": forms.Textarea(attrs={"rows": 3}),
-}
-
-
 class EntryForm(forms.ModelForm):
-    """Base of the entry forms: places as sorted choices of local units."""
+    """Base of the entry forms, which `entry_form_class` derives from a registry's
+    declaration: its fields are the registry's columns, read through `common.parsing`."""
 
-    place = LocalUnitField(label=_("Place (as recorded)"),
-                           help_text=_("District before 1 July 2025, commune-level unit after."))
-    later_place = LocalUnitField(label=_("Place after a split"), required=False,
-                                 help_text=_("Only when the recorded place was later split."))
+    spec: RegistrySpec
 
     def _post_clean(self) -> None:
         # The services check the whole entry (and say so in the user's words); the form
@@ -95,75 +79,46 @@ class EntryForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k in (self._meta.fields or [])}
 
 
-class AreaForm(EntryForm):
-    class Meta:
-        model = Area
-        fields = ["code", "kind", *COMMON[:4], "zone", "area_ha", "activity", *COMMON[4:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choice(self, "zone").queryset = Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE)
-        self.fields["code"].required = False
-
-
-class RetailerForm(EntryForm):
-    class Meta:
-        model = Retailer
-        fields = ["code", "kind", "name", "operator", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-
-
-class EnterpriseForm(EntryForm):
-    class Meta:
-        model = Enterprise
-        fields = ["tax_code", "name", "sector", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+def _column_formfield(column: Column, db_field: Any, **kwargs: Any) -> forms.Field | None:
+    """The form field of one column: places as sorted local units, zones among economic
+    zones, sectors of the current plan; numbers, dates and texts through common.forms."""
+    options: dict[str, Any] = {"label": capfirst(str(column.label)), "required": column.required}
+    if column.help:
+        options["help_text"] = column.help
+    if column.type == "local":
+        return LocalUnitField(**options)
+    if column.type == "area":
+        return forms.ModelChoiceField(
+            queryset=Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE).order_by("name"),
+            **options)
+    if column.type == "sector":
         from plans.selectors import plan_current
 
-        super().__init__(*args, **kwargs)
-        plan = plan_current()
-        _choice(self, "sector").queryset = Sector.objects.filter(plan=plan)
-        self.fields["tax_code"].help_text = _("10 digits, or 10 digits, a dash and the "
-                                              "3-digit branch number.")
+        return forms.ModelChoiceField(queryset=Sector.objects.filter(plan=plan_current()),
+                                      **options)
+    if column.type == "enterprise":
+        return forms.ModelChoiceField(queryset=Enterprise.objects.order_by("name"), **options)
+    if column.multiline:
+        options["widget"] = forms.Textarea(attrs={"rows": 3})
+    field = model_formfield(db_field, **options)
+    if field is not None and column.type == "decimal":
+        cast(NumberField, field).options.update(places=4, minimum=column.minimum)
+    return field
 
 
-class ScpModelForm(EntryForm):
-    class Meta:
-        model = ScpModel
-        fields = ["code", "kind", "name", "description", "enterprise", "operator", *COMMON[1:]]
-        widgets = WIDGETS
+def entry_form_class(spec: RegistrySpec) -> type[EntryForm]:
+    """The entry form of a registry, derived from its declaration."""
+    columns = {c.key: c for c in spec.columns}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        _choice(self, "enterprise").queryset = Enterprise.objects.order_by("name")
+    def formfield(db_field: Any, **kwargs: Any) -> forms.Field | None:
+        column = columns.get(db_field.name)
+        if column is None:
+            return db_field.formfield(**kwargs)
+        return _column_formfield(column, db_field, **kwargs)
 
-
-class StEnterpriseForm(EntryForm):
-    class Meta:
-        model = StEnterprise
-        fields = ["code", "name", "tax_code", "certificate_number", "certificate_date",
-                  "issuer", "field", *COMMON[1:]]
-        widgets = WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
-        self.fields["valid_from"].required = False
-        self.fields["valid_from"].help_text = _("Empty: the certificate date.")
-
-
-ENTRY_FORMS: dict[str, type[EntryForm]] = {
-    "areas": AreaForm, "retailers": RetailerForm, "enterprises": EnterpriseForm,
-    "models": ScpModelForm, "st-enterprises": StEnterpriseForm,
-}
+    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields),
+                             "formfield_callback": staticmethod(formfield)})
+    return type(f"{spec.model.__name__}Form", (EntryForm,), {"Meta": meta, "spec": spec})
 
 
 class ActivityForm(forms.ModelForm):
@@ -172,10 +127,9 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = AwarenessActivity
-        fields = ["date", "organiser", "title", "description", "participants", "areas",
-                  "evidence", "illustrative"]
-        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}),
-                   "areas": forms.CheckboxSelectMultiple}
+        fields = [c.key for c in ACTIVITY_COLUMNS]
+        formfield_callback = model_formfield
+        widgets = {"areas": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,9 +147,8 @@ class ActivityForm(forms.ModelForm):
 class PackagingForm(forms.ModelForm):
     class Meta:
         model = PackagingPractice
-        fields = ["since", "until", "basis", "evidence", "evidence_ref", "illustrative"]
-        widgets = {"since": DateInput(), "until": DateInput(),
-                   "evidence": forms.Textarea(attrs={"rows": 2})}
+        fields = [c.key for c in PACKAGING_COLUMNS if c.key != "retailer"]
+        formfield_callback = model_formfield
 
     def _post_clean(self) -> None:
         pass  # the service checks
@@ -238,35 +191,11 @@ class PlaceMoveForm(forms.Form):
         return self[f"choice-{move.key}"]
 
 
-class QuantityField(forms.CharField):
-    """A quantity as the reader writes it (1.234.567,5 in Vietnamese), shown the same way."""
+class QuantityField(NumberField):
+    """A quantity of a figures line (1.234.567,5), shown the same way."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
-                                    "maxlength": "40"})
-
-    def prepare_value(self, value: Any) -> Any:
-        from decimal import Decimal
-
-        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-            from registry.templatetags.registry_tags import qty
-
-            return qty(value)
-        return value
-
-    def to_python(self, value: Any) -> Any:
-        from django.utils.formats import get_format
-
-        from registry.specs import parse_decimal
-
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        if len(value) > 40:
-            raise forms.ValidationError(_("Not a number."))
-        try:
-            return parse_decimal(value, get_format("DECIMAL_SEPARATOR"))
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=4, **kwargs)
 
 
 class LineForm(forms.Form):
@@ -291,19 +220,32 @@ class LineForm(forms.Form):
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=80, absolute_max=120)
 
 
-def figure_choices(table: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
-    """Item choices grouped by role, and unit choices grouped by kind, for LineForm."""
+def figure_choices(table: Any, *, sector: Any = None
+                   ) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+    """Item choices grouped by role, and unit choices grouped by kind, for LineForm. With
+    an enterprise's `sector`, that sector's items come first in a group of their own, and
+    the other sectors' items after the items of any sector (a coal mine is not offered
+    beer first)."""
     from django.utils.translation import get_language
 
     from registry.models import ItemRole
 
     en = get_language() == "en"
+
+    def label(i: Any) -> str:
+        return str(i.name_en if en and i.name_en else i.name)
+
+    ordered = sorted(table.items.values(), key=lambda i: (bool(i.sectors), i.order))
     items: list[tuple[str, Any]] = []
-    for role, label in ItemRole.choices:
-        group = [(i.code, (i.name_en if en and i.name_en else i.name))
-                 for i in sorted(table.items.values(), key=lambda i: i.order) if i.role == role]
+    own = [i for i in ordered if sector is not None and sector.code in (i.sectors or [])]
+    if own:
+        items.append((str(sector.name_en if en and sector.name_en else sector.name),
+                      [(i.code, label(i)) for i in sorted(own, key=lambda i: (
+                          list(ItemRole.values).index(i.role), i.order))]))
+    for role, role_label in ItemRole.choices:
+        group = [(i.code, label(i)) for i in ordered if i.role == role and i not in own]
         if group:
-            items.append((str(label), group))
+            items.append((str(role_label), group))
     units: list[tuple[str, Any]] = []
     for kind in table.kinds.values():
         group = [(u.code, u.symbol) for u in table.units.values() if u.kind == kind.code]

@@ -183,7 +183,12 @@ def units_file_read(path: Path | str) -> UnitsSpec:
             factors.append({"per": per, "value": value,
                             "source": source_text(f.get("source"), fwhere),
                             "note": _text(f, "note", fwhere, problems, required=False)})
+        sectors = entry.get("sectors") or []
+        if not isinstance(sectors, list) or not all(isinstance(c, str) for c in sectors):
+            problems.append(f"{where}: 'sectors' must list sector codes")
+            sectors = []
         spec.items.append({
+            "sectors": list(sectors),
             "code": code, "role": role, "name": _text(entry, "name", where, problems),
             "name_en": _text(entry, "name_en", where, problems, required=False),
             "kinds": list(item_kinds), "default_unit": default_unit, "order": i,

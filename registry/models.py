@@ -342,6 +342,10 @@ class Item(models.Model):
     default_unit = models.ForeignKey(MeasureUnit, verbose_name=_("usual unit"),
                                      on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField(_("order"), default=0)
+    sectors = models.JSONField(
+        _("sectors"), default=list, blank=True,
+        help_text=_("Codes of the plan's sectors whose enterprises report it; empty: any "
+                    "sector (electricity, diesel)."))
 
     class Meta:
         verbose_name = _("product, material or fuel")

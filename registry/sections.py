@@ -9,6 +9,8 @@ submission."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -67,32 +69,120 @@ def section_applies(report: Any) -> bool:
     return section_target(report) is not None
 
 
-def section_context(report: Any, *, formset: Any = None, problems: list[str] | None = None,
-                    saved: bool = False) -> dict[str, Any]:
+FORM_PREFIX = "lines"
+VERSION_FIELD = "figures-version"
+ORIGINAL_FIELD = "figures-original"
+
+
+def _lines_key(lines: list[dict[str, Any]]) -> str:
+    """The lines as one comparable text (item, quantity, unit; in the item order), so a
+    save can tell whether the author changed the figures."""
+    rows = sorted((str(ln["item"]), format(Decimal(ln["quantity"]).normalize(), "f"),
+                   str(ln["unit"])) for ln in lines)
+    return json.dumps(rows)
+
+
+def _formset(report: Any, enterprise: Enterprise, data: Any = None, record: Any = None
+             ) -> Any:
     from registry.conversion import UnitTable
     from registry.forms import LineFormSet, figure_choices
+
+    items, units = figure_choices(UnitTable(), sector=enterprise.sector)
+    initial = line_values(list(record.lines.all()), raw=True) if record else []
+    return LineFormSet(data, initial=None if data is not None else initial,
+                       prefix=FORM_PREFIX, form_kwargs={"items": items, "units": units})
+
+
+def _kept(formset: Any) -> list[Any]:
+    return [f for f in formset.forms if not f.is_blank()]
+
+
+def section_context(report: Any, *, data: Any = None,
+                    errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """What the section's template shows: the form of lines (the posted one, with its
+    messages, after a refused save), the figures as stored, and what they lack."""
+    from registry.conversion import UnitTable
     from registry.selectors import record_for, record_view
 
     target = section_target(report)
     if target is None:
         return {}
     enterprise, year, period = target
-    table = UnitTable()
     record = record_for(enterprise=enterprise, year=year, period=period)
-    if formset is None:
-        items, units = figure_choices(table)
-        initial = line_values(list(record.lines.all()), raw=True) if record else []
-        formset = LineFormSet(initial=initial, prefix="lines",
-                              form_kwargs={"items": items, "units": units})
+    formset = _formset(report, enterprise, data, record)
+    problems: list[str] = []
+    if data is not None and formset.is_valid():
+        kept = _kept(formset)
+        for key, msgs in (errors or {}).items():
+            parts = key.split(".")
+            if parts[0] == "lines" and len(parts) > 2 and parts[1].isdigit() \
+                    and int(parts[1]) < len(kept):
+                form = kept[int(parts[1])]
+                for msg in msgs:
+                    form.add_error(parts[2] if parts[2] in form.fields else None, msg)
+            else:
+                problems.extend(msgs)
+    stored = line_values(list(record.lines.all())) if record else []
     return {
         "enterprise": enterprise, "year": year, "period": period,
         "period_label": period_code(year, period), "record": record,
-        "view": record_view(record, table) if record else None,
-        "formset": formset, "version": record.version if record else 0,
-        "section_problems": problems or [], "saved": saved,
+        "view": record_view(record, UnitTable()) if record else None,
+        "formset": formset,
+        "version": data.get(VERSION_FIELD, "") if data is not None else (
+            record.version if record else 0),
+        "original": data.get(ORIGINAL_FIELD, "") if data is not None else _lines_key(stored),
+        "section_problems": problems,
         "can_save": report_is_editable(report),
         "record_problems": record_problems(record=record),
     }
+
+
+def section_read(report: Any, data: Any) -> tuple[list[dict[str, Any]], int | None] | None:
+    """The lines typed in the report form, and the version of the figures they were
+    typed over; None when the form has no figures or the author left them as they were.
+    ValidationError keyed `lines.N.field` (N counts the non-empty rows)."""
+    from django.core.exceptions import ValidationError
+
+    target = section_target(report)
+    if target is None or f"{FORM_PREFIX}-TOTAL_FORMS" not in data:
+        return None
+    formset = _formset(report, target[0], data)
+    if not formset.is_valid():
+        errors: dict[str, list[str]] = {}
+        for n, form in enumerate(_kept(formset)):
+            for name, msgs in form.errors.items():
+                errors[f"lines.{n}.{name}"] = [str(m) for m in msgs]
+        raise ValidationError(errors or {"lines": [_("The figures cannot be read: "
+                                                     "reload the page.")]})
+    lines = [f.cleaned_data for f in _kept(formset)]
+    complete = [ln for ln in lines if ln.get("quantity") is not None and ln.get("item")
+                and ln.get("unit")]
+    if len(complete) == len(lines) and _lines_key(complete) == data.get(ORIGINAL_FIELD):
+        return None
+    raw = data.get(VERSION_FIELD, "")
+    return lines, int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def section_save(report: Any, payload: tuple[list[dict[str, Any]], int | None],
+                 actor: Any) -> bool:
+    """Store the lines of the report's figures (inside the report's save); whether they
+    changed. A stale version raises ConflictError, a wrong line ValidationError."""
+    from registry.models import FigureSource
+    from registry.selectors import record_for
+    from registry.services import consumption_record_save
+
+    target = section_target(report)
+    if target is None:
+        return False
+    enterprise, year, period = target
+    lines, version = payload
+    before = record_for(enterprise=enterprise, year=year, period=period)
+    if before is None and not lines:
+        return False
+    record = consumption_record_save(
+        enterprise=enterprise, year=year, period=period, lines=lines, actor=actor,
+        source=FigureSource.REPORT, expected_version=version)
+    return before is None or record.version != before.version
 
 
 def section_validate(report: Any) -> list[str]:
@@ -116,4 +206,5 @@ def register() -> None:
     section_register(ExtraSection(
         key=SECTION_KEY, title=SECTION_TITLE, template=SECTION_TEMPLATE,
         applies=section_applies, context=section_context, validate=section_validate,
+        read=section_read, save=section_save,
     ))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -25,12 +26,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from orgunits.models import OrgUnit
 from orgunits.selectors import orgunit_sort_key
+from plans.models import ReportingRule, ReportKind
 from registry.conversion import TOE, UnitTable
 from registry.models import (
     PACKAGING_TARGET_KINDS,
@@ -40,6 +43,7 @@ from registry.models import (
     ConsumptionLine,
     ConsumptionRecord,
     Enterprise,
+    FigurePeriod,
     FuelFactor,
     Item,
     ItemRole,
@@ -377,12 +381,44 @@ def record_view(record: ConsumptionRecord, table: UnitTable) -> RecordView:
                       intensity, record_problems(record=record, lines=lines))
 
 
-def enterprise_records(*, enterprise: Enterprise, table: UnitTable | None = None
+def records_visible(*, user: Any) -> QuerySet[ConsumptionRecord]:
+    """The consumption records `user` may see: the one rule for pages, API, exports and
+    counts. A record that belongs to a report (the enterprise's report for that year or
+    half-year, `2025` or `2025S1`) follows that report's visibility
+    (`reporting.permissions.visible_reports_q`): a viewer sees it once the report is
+    accepted, a reporter only its own unit's, the coordinator all. A record outside any
+    report (entered or imported by the coordinator) is seen by whoever reads the
+    registries. `user=None` is the system: everything."""
+    records = ConsumptionRecord.objects.all()
+    try:
+        from reporting.models import ReportRequest
+        from reporting.permissions import visible_reports_q
+    except ImportError:  # the registry without the reporting cycle: no report hides anything
+        return records
+    records = records.annotate(report_code=Case(
+        When(period=FigurePeriod.H1, then=Concat(Cast("year", CharField()), Value("S1"))),
+        When(period=FigurePeriod.H2, then=Concat(Cast("year", CharField()), Value("S2"))),
+        default=Cast("year", CharField()), output_field=CharField()))
+    visible = ReportRequest.objects.filter(visible_reports_q(user)).values("pk")
+    hidden = (ReportRequest.objects
+              .filter(org_unit_id=OuterRef("enterprise__reporting_unit_id"),
+                      period__code=OuterRef("report_code"))
+              .exclude(pk__in=visible))
+    return records.filter(~Exists(hidden))
+
+
+def figure_lines_visible(*, user: Any) -> QuerySet[ConsumptionLine]:
+    """The lines of the records `user` may see (`records_visible`)."""
+    return ConsumptionLine.objects.filter(
+        record__in=records_visible(user=user).values("pk"))
+
+
+def enterprise_records(*, enterprise: Enterprise, user: Any, table: UnitTable | None = None
                        ) -> list[RecordView]:
-    """The enterprise's records, newest first, each with lines, toe and intensity.
-    Three queries plus the unit table's four."""
+    """The enterprise's records `user` may see, newest first, each with lines, toe and
+    intensity. Three queries plus the unit table's four."""
     table = table or UnitTable()
-    records = (ConsumptionRecord.objects.filter(enterprise=enterprise)
+    records = (records_visible(user=user).filter(enterprise=enterprise)
                .prefetch_related(Prefetch(
                    "lines", queryset=ConsumptionLine.objects.select_related(
                        "item", "item__default_unit", "unit")))
@@ -391,6 +427,17 @@ def enterprise_records(*, enterprise: Enterprise, table: UnitTable | None = None
                                            default=Value(2), output_field=IntegerField()))
                .order_by("-year", "period_order"))
     return [record_view(r, table) for r in records]
+
+
+def figure_periods_asked(*, plan: Any) -> list[tuple[str, str]]:
+    """The figure periods the plan's reports ask for, as (value, label) choices: the whole
+    year for an annual report, the first half for a semi-annual one (the plan's
+    semi-annual report covers the first half only, so the second half is never asked)."""
+    kinds = set(ReportingRule.objects.filter(plan=plan).values_list("kind", flat=True)) \
+        if plan is not None else set()
+    asked = {ReportKind.ANNUAL: FigurePeriod.YEAR, ReportKind.SEMIANNUAL: FigurePeriod.H1}
+    wanted = {str(period) for kind, period in asked.items() if kind in kinds}
+    return [(str(v), str(label)) for v, label in FigurePeriod.choices if v in wanted]
 
 
 def record_for(*, enterprise: Enterprise, year: int, period: str) -> ConsumptionRecord | None:
@@ -407,20 +454,24 @@ def enterprise_for_unit(*, unit: OrgUnit | None) -> Enterprise | None:
         reporting_unit=unit).first()
 
 
-def figures_rows(*, sector_code: str | None = None) -> QuerySet[ConsumptionLine]:
-    """Every line with its record and enterprise, for the Excel export of figures."""
-    qs = ConsumptionLine.objects.select_related("record", "record__enterprise", "item", "unit")
+def figures_rows(*, user: Any, sector_code: str | None = None) -> QuerySet[ConsumptionLine]:
+    """Every line `user` may see with its record and enterprise, for the Excel export of
+    figures."""
+    qs = figure_lines_visible(user=user).select_related("record", "record__enterprise",
+                                                        "item", "unit")
     if sector_code:
         qs = qs.filter(record__enterprise__sector__code=sector_code)
     return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
                        "item__role", "item__order")
 
 
-def toe_total_by_sector(*, year: int, table: UnitTable | None = None) -> dict[str, Decimal]:
-    """Energy (toe) of all fuels used in `year` (whole-year records), by sector code: one
-    aggregate query summing quantities by item and unit, converted in memory."""
+def toe_total_by_sector(*, year: int, user: Any, table: UnitTable | None = None
+                        ) -> dict[str, Decimal]:
+    """Energy (toe) of the fuels used in `year` (whole-year records `user` may see), by
+    sector code: one aggregate query summing quantities by item and unit, converted in
+    memory."""
     table = table or UnitTable()
-    rows = (ConsumptionLine.objects
+    rows = (figure_lines_visible(user=user)
             .filter(record__year=year, record__period="year",
                     item__code__in=list(table.toe))
             .values("record__enterprise__sector__code", "item__code", "unit__code")

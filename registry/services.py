@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
 from common.loading import ChangeLog
+from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
 from registry import permissions
@@ -48,6 +49,7 @@ from registry.models import (
     StEnterprise,
 )
 from registry.places import PlaceResolver
+from registry.specs import ACTIVITY_COLUMNS, PACKAGING_COLUMNS, REGISTRIES, Column, RegistrySpec
 
 # ------------------------------------------------------------------ helpers
 
@@ -99,13 +101,14 @@ def _day(value: dt.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _unique_code(model: type[models.Model], base: str, exclude_pk: Any = None) -> str:
+def _unique_code(model: type[models.Model], base: str, exclude_pk: Any = None,
+                 reserved: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     stem = slugify(base.replace("đ", "d").replace("Đ", "D"))[:50].strip("-") or "entry"
     code, n = stem, 1
     qs = model._default_manager.all()
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    taken = set(qs.filter(code__startswith=stem).values_list("code", flat=True))
+    taken = set(qs.filter(code__startswith=stem).values_list("code", flat=True)) | reserved
     while code in taken:
         n += 1
         code = f"{stem}-{n}"
@@ -113,22 +116,6 @@ def _unique_code(model: type[models.Model], base: str, exclude_pk: Any = None) -
 
 
 # ------------------------------------------------------------------ registry entries
-
-COMMON_FIELDS = ("code", "name", "place", "later_place", "address", "valid_from", "valid_to",
-                 "illustrative", "source", "note")
-ENTRY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Area: (*COMMON_FIELDS, "kind", "zone", "area_ha", "activity"),
-    Retailer: (*COMMON_FIELDS, "kind", "operator"),
-    Enterprise: (*COMMON_FIELDS, "tax_code", "sector"),
-    ScpModel: (*COMMON_FIELDS, "kind", "description", "enterprise", "operator"),
-    StEnterprise: (*COMMON_FIELDS, "tax_code", "certificate_number", "certificate_date",
-                   "issuer", "field"),
-}
-ACTION: dict[type[models.Model], str] = {
-    Area: "area", Retailer: "retailer", Enterprise: "enterprise", ScpModel: "scp_model",
-    StEnterprise: "st_enterprise",
-}
-
 
 def _check_place(entry: Any, errors: dict[str, list[str]]) -> None:
     place = entry.place if entry.place_id else None
@@ -187,11 +174,12 @@ def _check_specific(entry: Any, errors: dict[str, list[str]]) -> None:
     if isinstance(entry, Enterprise):
         _check_enterprise(entry, errors)
     elif isinstance(entry, Area):
-        zone = entry.zone if entry.zone_id else None
+        zone = entry.zone  # may be a zone of the same import, not yet stored
         if zone is not None:
             if zone.kind != AreaKind.ECONOMIC_ZONE:
                 errors.setdefault("zone", []).append(_("Choose an economic zone."))
-            elif entry.kind == AreaKind.ECONOMIC_ZONE or zone.pk == entry.pk:
+            elif entry.kind == AreaKind.ECONOMIC_ZONE or zone is entry or (
+                    zone.pk is not None and zone.pk == entry.pk):
                 errors.setdefault("zone", []).append(
                     _("An economic zone does not lie in another zone."))
         if entry.area_ha is not None and entry.area_ha < 0:
@@ -210,11 +198,39 @@ def _check_specific(entry: Any, errors: dict[str, list[str]]) -> None:
             entry.valid_from = entry.certificate_date
 
 
-def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: Any,
-                entry: Any = None) -> Any:
-    if actor is not None:
-        permissions.require_edit(actor)
-    fields = ENTRY_FIELDS[model]
+def _clean_text(columns: Sequence[Column], key: str, value: Any) -> Any:
+    """Text as stored: through `common.parsing.text_clean` (whatever path it came by)."""
+    if not isinstance(value, str):
+        return value
+    column = next((c for c in columns if c.key == key), None)
+    return text_clean(value, max_length=None, multiline=bool(column and column.multiline))
+
+
+def _spec_of(model: type[models.Model]) -> RegistrySpec:
+    return next(s for s in REGISTRIES.values() if s.model is model)
+
+
+@dataclass
+class EntryDraft:
+    """An entry checked and ready to write (nothing is stored yet): the entry with its
+    new values, whether it is new, what changes, and when it was last saved (to refuse
+    writing over someone else's change made meanwhile)."""
+
+    spec: RegistrySpec
+    entry: Any
+    created: bool
+    changes: list[dict[str, Any]]
+    stamp: dt.datetime | None = None
+
+
+def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = None,
+                lock: bool = False, reserved: set[str] | None = None) -> EntryDraft:
+    """Check an entry of `spec`'s registry made (entry None) or changed with `data`,
+    reading but never writing (an import checks its whole file this way before it writes).
+    Raises ValidationError naming every field at fault. `reserved`: codes taken by other
+    entries of the same import, avoided when a code is made from the name."""
+    model = spec.model
+    fields = spec.fields
     unknown = set(data) - set(fields)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -224,12 +240,12 @@ def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: An
         before: dict[str, Any] = {}
     else:
         entry_pk: Any = entry.pk
-        entry = model._default_manager.select_for_update().get(pk=entry_pk)
+        if lock:
+            entry = model._default_manager.select_for_update().get(pk=entry_pk)
         before = _snapshot(entry, fields)
+    stamp = getattr(entry, "updated_at", None)
     for key, value in data.items():
-        if isinstance(value, str):
-            value = value.strip()
-        setattr(entry, key, value)
+        setattr(entry, key, _clean_text(spec.columns, key, value))
     if entry.code is None:
         entry.code = ""
     errors: dict[str, list[str]] = {}
@@ -237,21 +253,50 @@ def _entry_save(model: type[models.Model], *, data: Mapping[str, Any], actor: An
     _check_validity(entry, errors)
     _check_specific(entry, errors)
     if not entry.code and entry.name:
-        entry.code = _unique_code(model, entry.name, exclude_pk=entry.pk)
+        entry.code = _unique_code(model, entry.name, exclude_pk=entry.pk,
+                                  reserved=reserved or set())
+    # without a name there is no code to make: the name's error says it
+    blank_code = ["code"] if not entry.code else []
     try:
-        entry.full_clean(exclude=[*(k for k in errors if k != "__all__"), "name_key"])
+        entry.full_clean(exclude=[*(k for k in errors if k != "__all__"), "name_key",
+                                  *blank_code])
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
-    changes = _changes(before, _snapshot(entry, fields))
-    if not created and not changes:
+    return EntryDraft(spec=spec, entry=entry, created=created,
+                      changes=_changes(before, _snapshot(entry, fields)), stamp=stamp)
+
+
+def entry_write(*, draft: EntryDraft, actor: Any) -> Any:
+    """Store a checked entry and its audit record (inside the caller's transaction). Two
+    writers adding the same code at once: the second gets ConflictError, not a crash."""
+    entry = draft.entry
+    if not draft.created and not draft.changes:
         return entry
-    entry.save()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise ConflictError(_(
+            "Someone else saved an entry with the same code, tax code or certificate "
+            "meanwhile: reload and try again.")) from None
     if isinstance(entry, Enterprise) and entry.reporting_unit_id:
         _sync_reporting_unit(entry)
-    audit_record(actor=actor, action=f"{ACTION[model]}.{'create' if created else 'update'}",
-                 target=entry, changes=changes)
+    verb = "create" if draft.created else "update"
+    audit_record(actor=actor, action=f"{draft.spec.action}.{verb}", target=entry,
+                 changes=draft.changes)
     return entry
+
+
+@transaction.atomic
+def entry_save(*, spec: RegistrySpec, data: Mapping[str, Any], actor: Any,
+               entry: Any = None) -> Any:
+    """Create (entry None) or update an entry of `spec`'s registry with `data` (keys:
+    the registry's columns): checked whole, then stored with its audit record."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    draft = entry_check(spec=spec, data=data, entry=entry, lock=True)
+    return entry_write(draft=draft, actor=actor)
 
 
 def _sync_reporting_unit(enterprise: Enterprise) -> None:
@@ -332,7 +377,7 @@ def registry_places_move(*, day: dt.date, actor: Any,
         else:
             entry.place, entry.later_place = target, None
         entry.save(update_fields=[*fields, "updated_at"])
-        audit_record(actor=actor, action=f"{ACTION[type(entry)]}.update", target=entry,
+        audit_record(actor=actor, action=f"{move.spec.action}.update", target=entry,
                      changes=_changes(before, _snapshot(entry, fields)),
                      note=_("Moved to the unit it lies in on %(day)s.") % {"day": _day(day)})
         moved.append(move)
@@ -343,14 +388,14 @@ def registry_places_move(*, day: dt.date, actor: Any,
 @transaction.atomic
 def area_save(*, data: Mapping[str, Any], actor: Any, entry: Area | None = None) -> Area:
     """Create (entry None) or update an economic zone, park, cluster or craft village."""
-    return _entry_save(Area, data=data, actor=actor, entry=entry)
+    return entry_save(spec=REGISTRIES["areas"], data=data, actor=actor, entry=entry)
 
 
 @transaction.atomic
 def retailer_save(*, data: Mapping[str, Any], actor: Any,
                   entry: Retailer | None = None) -> Retailer:
     """Create or update a supermarket, commercial centre, convenience store or market."""
-    return _entry_save(Retailer, data=data, actor=actor, entry=entry)
+    return entry_save(spec=REGISTRIES["retailers"], data=data, actor=actor, entry=entry)
 
 
 @transaction.atomic
@@ -358,14 +403,14 @@ def enterprise_save(*, data: Mapping[str, Any], actor: Any,
                     entry: Enterprise | None = None) -> Enterprise:
     """Create or update an enterprise: the tax code must pass its check, and neither the
     tax code nor the normalised name in the same place may be registered already."""
-    return _entry_save(Enterprise, data=data, actor=actor, entry=entry)
+    return entry_save(spec=REGISTRIES["enterprises"], data=data, actor=actor, entry=entry)
 
 
 @transaction.atomic
 def scp_model_save(*, data: Mapping[str, Any], actor: Any,
                    entry: ScpModel | None = None) -> ScpModel:
     """Create or update an SCP or cleaner-production model."""
-    return _entry_save(ScpModel, data=data, actor=actor, entry=entry)
+    return entry_save(spec=REGISTRIES["models"], data=data, actor=actor, entry=entry)
 
 
 @transaction.atomic
@@ -373,13 +418,7 @@ def st_enterprise_save(*, data: Mapping[str, Any], actor: Any,
                        entry: StEnterprise | None = None) -> StEnterprise:
     """Create or update a science-and-technology enterprise (opens on its certificate date
     unless an opening day is given)."""
-    return _entry_save(StEnterprise, data=data, actor=actor, entry=entry)
-
-
-SAVERS: dict[str, Callable[..., Any]] = {
-    "areas": area_save, "retailers": retailer_save, "enterprises": enterprise_save,
-    "models": scp_model_save, "st-enterprises": st_enterprise_save,
-}
+    return entry_save(spec=REGISTRIES["st-enterprises"], data=data, actor=actor, entry=entry)
 
 
 # ------------------------------------------------------------------ awareness activities
@@ -409,7 +448,7 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
         before = {**_snapshot(activity, ACTIVITY_FIELDS),
                   "areas": _plain(list(activity.areas.all()))}
     for key, value in data.items():
-        setattr(activity, key, value.strip() if isinstance(value, str) else value)
+        setattr(activity, key, _clean_text(ACTIVITY_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
     if activity.date and activity.date > timezone.localdate():
         errors.setdefault("date", []).append(_("The date is in the future."))
@@ -462,7 +501,7 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
                                                                      retailer=retailer)
         before = _snapshot(practice, PACKAGING_FIELDS)
     for key, value in data.items():
-        setattr(practice, key, value.strip() if isinstance(value, str) else value)
+        setattr(practice, key, _clean_text(PACKAGING_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
     since, until = practice.since, practice.until
     if since and until and until <= since:
@@ -523,7 +562,6 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                                                               dict[str, list[str]]]:
     """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
     `lines.N.field` (N from 0) or `lines` for the record as a whole."""
-    from registry.specs import parse_decimal
 
     errors: dict[str, list[str]] = {}
     checked: list[tuple[Item, Decimal, Any]] = []
@@ -546,12 +584,14 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
         except ValidationError as exc:
             _merge(errors, exc)
         if line.quantity is None or (isinstance(line.quantity, str) and not line.quantity.strip()):
-            errors.setdefault(f"{key}.quantity", []).append(_("Give a quantity."))
+            errors.setdefault(f"{key}.quantity", []).append(
+                _("Give the quantity of %(item)s.") % {"item": item.name} if item is not None
+                else _("Give a quantity."))
         else:
             try:
-                quantity = parse_decimal(line.quantity)
-            except ValueError as exc:
-                errors.setdefault(f"{key}.quantity", []).append(str(exc))
+                quantity = number_parse(line.quantity)
+            except ParseError as exc:
+                errors.setdefault(f"{key}.quantity", []).append(capfirst(exc.message))
         if quantity is not None:
             if quantity < 0:
                 errors.setdefault(f"{key}.quantity", []).append(_(
@@ -809,7 +849,8 @@ def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     for it in spec.items:
         item = report.upsert(Item, f"item {it['code']}", {"code": it["code"]},
                        {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
-                        "default_unit_id": units[it["default_unit"]].pk, "order": it["order"]})
+                        "default_unit_id": units[it["default_unit"]].pk, "order": it["order"],
+                        "sectors": it["sectors"]})
         wanted = {kinds[k].pk for k in it["kinds"]}
         if set(item.kinds.values_list("pk", flat=True)) != wanted:
             item.kinds.set(wanted)

@@ -1,18 +1,20 @@
-"""The registries described as data: for each, its model, its columns (used alike by the
-Excel import and export and by the REST API) and how a raw value of each column (text, a
-number, a date, an org-unit code...) becomes a model value.
+"""The registries described as data, one declaration each: its model, its columns and how
+a raw value of each column (text, a number, a date, an org-unit code...) becomes a model
+value. Everything else is derived from it: the entry form (`registry.forms.entry_form_class`),
+the fields the service accepts, the list's filter set (`registry.filters`), the API's
+request and response schemas (`registry.api`) and the Excel columns (`registry.excel`).
+Adding a column to a registry is adding it here (and to the model).
 
-A column parser raises ValueError with a message in the user's language; the importer and
-the API report it against the column."""
+Values are read through `common.parsing`, as every other input of the system is: a column
+parser raises ValueError (`ParseError`) with a message in the user's language; the
+importer and the API report it against the column."""
 
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -20,6 +22,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.parsing import (
+    MAX_TEXT,
+    ParseError,
+    bool_parse,
+    date_parse,
+    is_blank,
+    number_parse,
+    text_clean,
+)
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
 from registry.models import (
@@ -37,15 +48,18 @@ from registry.models import (
 
 @dataclass(frozen=True)
 class Column:
-    """One field as it appears in a spreadsheet and in the API."""
+    """One field as it appears in a form, a spreadsheet and the API."""
 
     key: str
     label: Promise | str
-    type: str = "text"  # text date decimal int bool choice orgunit local sector area
+    type: str = "text"  # text slug date decimal int bool choice orgunit local sector area
     #                     retailer enterprise areas year
     required: bool = False
     choices: builtins.type[models.TextChoices] | None = None
     max_length: int | None = None
+    multiline: bool = False  # text kept with its line breaks (a text area on forms)
+    minimum: int | None = None  # numbers: the least value allowed
+    help: Promise | str | None = None
 
     @property
     def field(self) -> str:
@@ -63,8 +77,6 @@ class Lookups:
     _areas: dict[str, Area] | None = None
     _retailers: dict[str, Retailer] | None = None
     _enterprises: dict[str, Enterprise] | None = None
-    # how a lone "." or "," in a number is read (None: as a decimal point; see parse_decimal)
-    decimal_sep: str | None = None
 
     @classmethod
     def load(cls) -> Lookups:
@@ -102,74 +114,8 @@ class Lookups:
         self._areas = self._retailers = self._enterprises = None
 
 
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def parse_decimal(raw: Any, decimal_sep: str | None = None) -> Decimal:
-    """A number as people write it: 1234.5, 1.234,5, 1,234.5, 1 234,5; Excel and JSON
-    numbers as they are. A lone separator ("4.661", "4,5") is read with `decimal_sep`
-    (the page's language: "," in Vietnamese, so "4.661" is four thousand six hundred and
-    sixty-one); without it, as a decimal point."""
-    if isinstance(raw, bool):
-        raise ValueError(_("Not a number."))
-    if isinstance(raw, int | float | Decimal):
-        number = Decimal(str(raw))
-    else:
-        text = str(raw).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        commas, dots = text.count(","), text.count(".")
-        if commas and dots:
-            decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        elif commas > 1 or dots > 1:
-            decimal = ""  # only grouping
-        elif commas or dots:
-            lone = "," if commas else "."
-            decimal = lone if decimal_sep is None or decimal_sep == lone else ""
-        else:
-            decimal = ""
-        grouping = {",", "."} - {decimal}
-        for sep in grouping:
-            text = text.replace(sep, "")
-        if decimal:
-            text = text.replace(decimal, ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("\"%(value)s\" is not a number.") % {"value": raw}) from None
-    if not number.is_finite():
-        raise ValueError(_("Not a number."))
-    return number
-
-
-def parse_date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("\"%(value)s\" is not a date (dd/mm/yyyy).") % {"value": text})
-
-
-def parse_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float):
-        return bool(raw)
-    text = str(raw).strip().casefold()
-    if text in {"1", "true", "yes", "y", "x", "có", "co", "đúng", "c"}:
-        return True
-    if text in {"0", "false", "no", "n", "không", "khong", ""}:
-        return False
-    raise ValueError(_("Write yes or no (có / không)."))
-
-
 def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
-    text = str(raw).strip()
+    text = text_clean(raw, max_length=None)
     for value, label in choices.choices:
         if text.casefold() in {value.casefold(), str(label).casefold()}:
             return value
@@ -185,34 +131,35 @@ def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
             if text.casefold() == str(label).casefold():
                 return value
     allowed = ", ".join(v for v, _label in choices.choices)
-    raise ValueError(_("\"%(value)s\" is not one of: %(allowed)s.") % {
+    raise ParseError(_("\"%(value)s\" is not one of: %(allowed)s.") % {
         "value": text, "allowed": allowed})
 
 
 def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:
-    text = str(raw).strip()
+    text = text_clean(raw, max_length=None)
     unit = lookups.units_by_code.get(text)
     if unit is None:
         named = lookups.units_by_name.get(text.casefold(), [])
         if len(named) == 1:
             unit = named[0]
         elif len(named) > 1:
-            raise ValueError(_("Several units are called \"%(value)s\": give the code.")
+            raise ParseError(_("Several units are called \"%(value)s\": give the code.")
                              % {"value": text})
     if unit is None:
-        raise ValueError(_("Unknown organisation unit \"%(value)s\".") % {"value": text})
+        raise ParseError(_("Unknown organisation unit \"%(value)s\".") % {"value": text})
     if local and unit.kind not in LOCAL_KINDS:
-        raise ValueError(_("%(unit)s is not a district or commune-level unit.") % {
+        raise ParseError(_("%(unit)s is not a district or commune-level unit.") % {
             "unit": unit.name})
     return unit
 
 
 def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
-    """The model value of `raw` for `column`; None for a blank optional cell."""
-    if _blank(raw):
+    """The model value of `raw` for `column`; None (or "", False, []) for a blank optional
+    cell. Raises ParseError (a ValueError) in the user's words."""
+    if is_blank(raw):
         if column.required:
-            raise ValueError(_("This field is required."))
-        if column.type in {"text", "choice"}:
+            raise ParseError(_("This field is required."))
+        if column.type in {"text", "choice", "slug"}:
             return ""
         if column.type == "bool":
             return False
@@ -221,74 +168,73 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
         return None
     kind = column.type
     if kind == "text":
-        text = str(raw).strip()
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))
-        if column.max_length and len(text) > column.max_length:
-            raise ValueError(_("At most %(n)d characters.") % {"n": column.max_length})
-        return text
+        return text_clean(raw, max_length=column.max_length or MAX_TEXT,
+                          multiline=column.multiline)
     if kind == "slug":
-        text = str(raw).strip()
+        text = text_clean(raw, max_length=None)
         if not re.fullmatch(r"[-a-zA-Z0-9_]+", text) or len(text) > 60:
-            raise ValueError(_("A code uses letters without accents, digits and dashes "
+            raise ParseError(_("A code uses letters without accents, digits and dashes "
                                "(at most 60)."))
         return text
     if kind == "date":
-        return parse_date(raw)
+        return date_parse(raw)
     if kind == "decimal":
-        return parse_decimal(raw, lookups.decimal_sep)
-    if kind in {"int", "year"}:
-        number = parse_decimal(raw, lookups.decimal_sep)
-        if number != number.to_integral_value():
-            raise ValueError(_("A whole number is expected."))
-        if kind == "year" and not 1990 <= number <= 2100:
-            raise ValueError(_("A year between 1990 and 2100 is expected."))
-        if number < 0:
-            raise ValueError(_("Must not be negative."))
-        return int(number)
+        return number_parse(raw, places=4, minimum=column.minimum)
+    if kind == "int":
+        number = number_parse(raw, whole=True, minimum=0)
+        return None if number is None else int(number)
+    if kind == "year":
+        number = number_parse(raw, whole=True, minimum=YEAR_MIN, maximum=YEAR_MAX)
+        return None if number is None else int(number)
     if kind == "bool":
-        return parse_bool(raw)
+        return bool(bool_parse(raw))
     if kind == "choice":
         assert column.choices is not None
         return parse_choice(raw, column.choices)
     if kind in {"orgunit", "local"}:
         return parse_orgunit(raw, lookups, local=kind == "local")
+    raw = raw if isinstance(raw, list) else text_clean(raw, max_length=None, multiline=True)
     if kind == "sector":
-        text = str(raw).strip()
+        text = raw
         sector = lookups.sectors.get(text) or next(
             (s for s in lookups.sectors.values()
              if text.casefold() in {s.name.casefold(), s.name_en.casefold()}), None)
         if sector is None:
-            raise ValueError(_("Unknown sector \"%(value)s\" (sectors: %(codes)s).") % {
+            raise ParseError(_("Unknown sector \"%(value)s\" (sectors: %(codes)s).") % {
                 "value": text, "codes": ", ".join(lookups.sectors)})
         return sector
     if kind == "area":
         area = lookups.areas.get(str(raw).strip())
         if area is None:
-            raise ValueError(_("No zone, park, cluster or village with code \"%(value)s\".")
+            raise ParseError(_("No zone, park, cluster or village with code \"%(value)s\".")
                              % {"value": raw})
         return area
     if kind == "areas":
-        codes = [c.strip() for c in re.split(r"[;,\n]", str(raw)) if c.strip()]
+        parts = raw if isinstance(raw, list) else re.split(r"[;,\n]", raw)
+        codes = [text_clean(c, max_length=None) for c in parts]
+        codes = [c for c in codes if c]
         missing = [c for c in codes if c not in lookups.areas]
         if missing:
-            raise ValueError(_("Unknown zone, park, cluster or village codes: %(codes)s.")
+            raise ParseError(_("Unknown zone, park, cluster or village codes: %(codes)s.")
                              % {"codes": ", ".join(missing)})
         return [lookups.areas[c] for c in codes]
     if kind == "retailer":
         retailer = lookups.retailers.get(str(raw).strip())
         if retailer is None:
-            raise ValueError(_("No retailer with code \"%(value)s\".") % {"value": raw})
+            raise ParseError(_("No retailer with code \"%(value)s\".") % {"value": raw})
         return retailer
     if kind == "enterprise":
         from registry.checks import tax_code_normalise
 
         enterprise = lookups.enterprises.get(tax_code_normalise(str(raw)))
         if enterprise is None:
-            raise ValueError(_("No enterprise with tax code \"%(value)s\" in the registry.")
+            raise ParseError(_("No enterprise with tax code \"%(value)s\" in the registry.")
                              % {"value": raw})
         return enterprise
     raise ValueError(f"unknown column type {kind}")  # pragma: no cover
+
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
 
 
 def format_value(column: Column, value: Any) -> Any:
@@ -315,22 +261,25 @@ def format_value(column: Column, value: Any) -> Any:
 # -------------------------------------------------------------------- the registries
 
 _PLACE = [
-    Column("place", gettext_lazy("Place (as recorded)"), "local", required=True),
-    Column("later_place", gettext_lazy("Place after a split"), "local"),
+    Column("place", gettext_lazy("Place (as recorded)"), "local", required=True,
+           help=gettext_lazy("District before 1 July 2025, commune-level unit after.")),
+    Column("later_place", gettext_lazy("Place after a split"), "local",
+           help=gettext_lazy("Only when the recorded place was later split.")),
     Column("address", gettext_lazy("Address"), max_length=255),
 ]
 _VALIDITY = [
     Column("valid_from", gettext_lazy("Opened on"), "date", required=True),
     Column("valid_to", gettext_lazy("Closed on"), "date"),
     Column("illustrative", gettext_lazy("Illustrative"), "bool"),
-    Column("source", gettext_lazy("Source")),
-    Column("note", gettext_lazy("Note")),
+    Column("source", gettext_lazy("Source"), multiline=True),
+    Column("note", gettext_lazy("Note"), multiline=True),
 ]
 
 
 @dataclass(frozen=True)
 class RegistrySpec:
-    """One registry: its URL slug, model, titles, key column and columns."""
+    """One registry: its URL slug, model, titles, key column, columns, the name of its
+    audit actions, what the list searches and what else it sorts by."""
 
     slug: str
     model: type[models.Model]
@@ -339,17 +288,23 @@ class RegistrySpec:
     sheet: str
     key: str
     columns: list[Column]
+    action: str
     kind_choices: type[models.TextChoices] | None = None
     search_fields: tuple[str, ...] = ("name", "code", "address")
-    save: Callable[..., Any] | None = field(default=None, compare=False)
+    sort_extra: tuple[tuple[str, str, Promise], ...] = ()  # (field, name, label)
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the registry's service accepts: its columns."""
+        return tuple(c.key for c in self.columns)
+
 
 REGISTRIES: dict[str, RegistrySpec] = {
     "areas": RegistrySpec(
-        slug="areas", model=Area, sheet="areas", key="code",
+        slug="areas", model=Area, sheet="areas", key="code", action="area",
         title=gettext_lazy("Zones, parks, clusters and villages"),
         title_one=gettext_lazy("Zone, park, cluster or village"),
         kind_choices=AreaKind,
@@ -359,13 +314,13 @@ REGISTRIES: dict[str, RegistrySpec] = {
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
             *_PLACE,
             Column("zone", gettext_lazy("In economic zone"), "area"),
-            Column("area_ha", gettext_lazy("Area (ha)"), "decimal"),
+            Column("area_ha", gettext_lazy("Area (ha)"), "decimal", minimum=0),
             Column("activity", gettext_lazy("Main activity or craft"), max_length=255),
             *_VALIDITY,
         ],
     ),
     "retailers": RegistrySpec(
-        slug="retailers", model=Retailer, sheet="retailers", key="code",
+        slug="retailers", model=Retailer, sheet="retailers", key="code", action="retailer",
         title=gettext_lazy("Supermarkets, centres, stores and markets"),
         title_one=gettext_lazy("Retailer"),
         kind_choices=RetailerKind,
@@ -381,11 +336,15 @@ REGISTRIES: dict[str, RegistrySpec] = {
     ),
     "enterprises": RegistrySpec(
         slug="enterprises", model=Enterprise, sheet="enterprises", key="tax_code",
+        action="enterprise",
         title=gettext_lazy("Enterprises in the plan's sectors"),
         title_one=gettext_lazy("Enterprise"),
         search_fields=("name", "tax_code", "address"),
+        sort_extra=(("tax_code", "tax_code", gettext_lazy("Tax code")),),
         columns=[
-            Column("tax_code", gettext_lazy("Tax code"), required=True, max_length=14),
+            Column("tax_code", gettext_lazy("Tax code"), required=True, max_length=14,
+                   help=gettext_lazy("10 digits, or 10 digits, a dash and the 3-digit "
+                                     "branch number.")),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
             Column("sector", gettext_lazy("Sector"), "sector", required=True),
             *_PLACE,
@@ -393,7 +352,7 @@ REGISTRIES: dict[str, RegistrySpec] = {
         ],
     ),
     "models": RegistrySpec(
-        slug="models", model=ScpModel, sheet="models", key="code",
+        slug="models", model=ScpModel, sheet="models", key="code", action="scp_model",
         title=gettext_lazy("SCP and cleaner-production models"),
         title_one=gettext_lazy("SCP or cleaner-production model"),
         kind_choices=ScpModelKind,
@@ -402,7 +361,7 @@ REGISTRIES: dict[str, RegistrySpec] = {
             Column("code", gettext_lazy("Code"), "slug"),
             Column("kind", gettext_lazy("Kind"), "choice", required=True, choices=ScpModelKind),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
-            Column("description", gettext_lazy("What it is")),
+            Column("description", gettext_lazy("What it is"), multiline=True),
             Column("enterprise", gettext_lazy("Enterprise running it (tax code)"), "enterprise"),
             Column("operator", gettext_lazy("Who runs it"), max_length=255),
             *_PLACE,
@@ -411,9 +370,12 @@ REGISTRIES: dict[str, RegistrySpec] = {
     ),
     "st-enterprises": RegistrySpec(
         slug="st-enterprises", model=StEnterprise, sheet="st_enterprises", key="code",
+        action="st_enterprise",
         title=gettext_lazy("Science and technology enterprises"),
         title_one=gettext_lazy("Science and technology enterprise"),
         search_fields=("name", "code", "tax_code", "certificate_number", "field"),
+        sort_extra=(("certificate_date", "certificate_date",
+                     gettext_lazy("Certificate date")),),
         columns=[
             Column("code", gettext_lazy("Code"), "slug"),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
@@ -424,7 +386,8 @@ REGISTRIES: dict[str, RegistrySpec] = {
             Column("issuer", gettext_lazy("Issued by"), max_length=255),
             Column("field", gettext_lazy("Field of science and technology"), max_length=255),
             *_PLACE,
-            Column("valid_from", gettext_lazy("Opened on"), "date"),
+            Column("valid_from", gettext_lazy("Opened on"), "date",
+                   help=gettext_lazy("Empty: the certificate date.")),
             *_VALIDITY[1:],
         ],
     ),
@@ -434,7 +397,7 @@ ACTIVITY_COLUMNS = [
     Column("date", gettext_lazy("Date"), "date", required=True),
     Column("organiser", gettext_lazy("Organiser"), "orgunit", required=True),
     Column("title", gettext_lazy("Title"), required=True, max_length=255),
-    Column("description", gettext_lazy("What was done")),
+    Column("description", gettext_lazy("What was done"), multiline=True),
     Column("participants", gettext_lazy("Participants"), "int"),
     Column("areas", gettext_lazy("Reached (codes, separated by ;)"), "areas"),
     Column("evidence", gettext_lazy("Evidence"), max_length=255),
@@ -446,7 +409,7 @@ PACKAGING_COLUMNS = [
     Column("since", gettext_lazy("Since"), "date", required=True),
     Column("until", gettext_lazy("Until"), "date"),
     Column("basis", gettext_lazy("Basis"), "choice", required=True, choices=PracticeBasis),
-    Column("evidence", gettext_lazy("Evidence")),
+    Column("evidence", gettext_lazy("Evidence"), multiline=True),
     Column("evidence_ref", gettext_lazy("Evidence file or document"), max_length=255),
     Column("illustrative", gettext_lazy("Illustrative"), "bool"),
 ]

@@ -26,7 +26,6 @@ urlpatterns = [
          name="figures-edit"),
     path("enterprises/<int:pk>/figures/", views.figures_go, name="figures-go"),
     path("enterprises/<int:pk>/designate/", views.designate, name="designate"),
-    path("report-figures/<int:report_id>/", views.report_figures, name="report-figures"),
     path("<slug:registry>/", views.entry_list, name="list"),
     path("<slug:registry>/new/", views.entry_create, name="create"),
     path("<slug:registry>/import/", views.entry_import, name="import"),

@@ -28,15 +28,15 @@ from plans.selectors import plan_current
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable
 from registry.figures import line_values, period_code, record_problems
-from registry.filters import entry_filter_class
+from registry.filters import ActivityFilter, entry_filter_class
 from registry.forms import (
-    ENTRY_FORMS,
     ActivityForm,
     DesignateForm,
     ImportForm,
     LineFormSet,
     PackagingForm,
     PlaceMoveForm,
+    entry_form_class,
     figure_choices,
 )
 from registry.models import (
@@ -45,7 +45,6 @@ from registry.models import (
     ConsumptionRecord,
     Enterprise,
     FigurePeriod,
-    FigureSource,
     PackagingPractice,
     Retailer,
 )
@@ -233,10 +232,11 @@ def entry_detail(request: AuthedRequest, registry: str, pk: int) -> HttpResponse
             (p for p in entry.packaging.all() if p.is_active_on(today)), None)
     elif isinstance(entry, Enterprise):
         table = UnitTable()
-        context["records"] = selectors.enterprise_records(enterprise=entry, table=table)
+        context["records"] = selectors.enterprise_records(enterprise=entry, user=request.user,
+                                                         table=table)
         context["can_edit_figures"] = permissions.can_edit_figures(request.user, entry)
         context["years"] = list(range(today.year, max(entry.valid_from.year, 1990) - 1, -1))
-        context["periods"] = FigurePeriod.choices
+        context["periods"] = selectors.figure_periods_asked(plan=plan_current())
         context["designate_form"] = DesignateForm()
         context["models"] = entry.scp_models.all()
     return render(request, "registry/detail.html", context)
@@ -257,12 +257,11 @@ def _fields(spec: RegistrySpec, entry: Any) -> list[tuple[str, Any, str]]:
 
 def _entry_form(request: AuthedRequest, spec: RegistrySpec, entry: Any = None) -> HttpResponse:
     permissions.require_edit(request.user)
-    form_class = ENTRY_FORMS[spec.slug]
-    form = form_class(request.POST or None, instance=entry)
+    form = entry_form_class(spec)(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.SAVERS[spec.slug](data=form.service_data(), actor=request.user,
-                                              entry=entry)
+            saved = services.entry_save(spec=spec, data=form.service_data(),
+                                        actor=request.user, entry=entry)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -305,6 +304,8 @@ def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
                 result = run(content=upload.read(), actor=request.user)
             except excel.ImportRejected as exc:
                 problems, total, more = exc.problems, exc.total, exc.more
+            except ConflictError as exc:
+                form.add_error("file", exc.message)
             else:
                 messages.success(request, _(
                     "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
@@ -393,19 +394,15 @@ def packaging_export(request: AuthedRequest) -> HttpResponse:
 @login_required
 def activity_list(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
-    qs = selectors.activity_list()
-    year = request.GET.get("year", "")
-    if year.isdigit() and 1900 <= int(year) <= 2100:
-        qs = qs.filter(date__year=int(year))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(title__icontains=q) | qs.filter(organiser__name__icontains=q)
+    filterset = ActivityFilter(request.GET or None, queryset=selectors.activity_list())
+    qs = filterset.qs if filterset.is_valid() else AwarenessActivity.objects.none()
     page = Paginator(qs.order_by("-date", "title"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     years = list(range(timezone.localdate().year, 2019, -1))
     return render(request, "registry/activity_list.html", {
-        "page": page, "year": year, "q": q, "years": years, "query": query.urlencode(),
+        "page": page, "year": request.GET.get("year", ""), "q": request.GET.get("q", ""),
+        "filter": filterset, "years": years, "query": query.urlencode(),
         "can_edit": permissions.can_edit_registries(request.user),
     })
 
@@ -480,7 +477,7 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
     locked = (not permissions.can_edit_registries(request.user)
               and figures_locked(enterprise=enterprise, year=year, period=period))
     table = UnitTable()
-    items, units = figure_choices(table)
+    items, units = figure_choices(table, sector=enterprise.sector)
     record = selectors.record_for(enterprise=enterprise, year=year, period=period)
     if record is not None:
         initial = line_values(list(record.lines.all()), raw=True)
@@ -579,7 +576,7 @@ def figures_import(request: AuthedRequest) -> HttpResponse:
 def figures_export(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
     lines: Any = [] if request.GET.get("template") else selectors.figures_rows(
-        sector_code=request.GET.get("sector") or None)
+        user=request.user, sector_code=request.GET.get("sector") or None)
     return _xlsx(excel.figures_export(lines=lines), "figures.xlsx")
 
 
@@ -592,73 +589,3 @@ def units(request: AuthedRequest) -> HttpResponse:
     return render(request, "registry/units.html", {
         "units": table.units, "items": table.items, "factors": table.factors,
     })
-
-
-@login_required
-@require_POST
-def report_figures(request: AuthedRequest, report_id: int) -> HttpResponse:
-    """Save the figures section of an enterprise's report form (htmx: answers with the
-    section again; otherwise redirects to the report)."""
-    from registry.sections import (
-        SECTION_TEMPLATE,
-        report_is_editable,
-        section_context,
-        section_target,
-    )
-
-    try:
-        from reporting.models import ReportRequest
-    except ImportError:  # pragma: no cover
-        raise Http404 from None
-    report = get_object_or_404(ReportRequest.objects.select_related("period", "org_unit"),
-                               pk=report_id)
-    target = section_target(report)
-    if target is None:
-        raise Http404(_("This report has no enterprise figures."))
-    enterprise, year, period = target
-    permissions.require_edit_figures(request.user, enterprise)
-    if not report_is_editable(report):
-        raise PermissionDenied(_("This report can no longer be changed."))
-    table = UnitTable()
-    items, units = figure_choices(table)
-    formset = LineFormSet(request.POST, prefix="lines",
-                          form_kwargs={"items": items, "units": units})
-    problems: list[str] = []
-    saved = False
-    if formset.is_valid():
-        kept = [f for f in formset.forms if not f.is_blank()]
-        try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = None
-        try:
-            services.consumption_record_save(
-                enterprise=enterprise, year=year, period=period,
-                lines=[f.cleaned_data for f in kept], actor=request.user,
-                source=FigureSource.REPORT, expected_version=expected, table=table)
-        except ConflictError as exc:
-            problems.append(exc.message)
-        except ValidationError as exc:
-            for key, msgs in exc.message_dict.items():
-                parts = key.split(".")
-                if parts[0] == "lines" and len(parts) > 2 and parts[1].isdigit() \
-                        and int(parts[1]) < len(kept):
-                    form = kept[int(parts[1])]
-                    for msg in msgs:
-                        form.add_error(parts[2] if parts[2] in form.fields else None, msg)
-                else:
-                    problems.extend(msgs)
-        else:
-            saved = True
-    if not getattr(request, "htmx", False):
-        if saved:
-            messages.success(request, _("Figures saved."))
-        else:
-            for msg in problems or [_("The figures were not saved: check them.")]:
-                messages.error(request, msg)
-        return redirect("reporting:report", period=report.period.code, unit=report.org_unit.code)
-    context = section_context(report, formset=None if saved else formset, problems=problems,
-                              saved=saved)
-    context.update({"request_obj": report, "editable": True})
-    # htmx swaps only 2xx answers, so the section with its errors comes back as 200
-    return render(request, SECTION_TEMPLATE, context)

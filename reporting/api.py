@@ -18,7 +18,8 @@ from ninja.responses import Status
 
 from plans.selectors import plan_current
 from reporting import permissions, selectors, services
-from reporting.models import Period, ReportRequest, ReportState
+from reporting.filters import RequestFilter
+from reporting.models import Period, ReportRequest
 
 router = Router(tags=["reporting"])
 
@@ -227,14 +228,11 @@ def requests_list(request: HttpRequest, period: str | None = None, unit: str | N
                   state: str | None = None) -> list[dict[str, Any]]:
     rows = selectors.requests_visible(user=request.user).filter(period__plan=_plan())
     if period:
-        rows = rows.filter(period=selectors.period_get(code=period))
-    if unit:
-        rows = rows.filter(org_unit__code=unit) if "\x00" not in unit else rows.none()
-    if state:
-        if state not in ReportState.values:
-            raise ValidationError({"state": [_("Unknown state; one of: %(states)s.") % {
-                "states": ", ".join(ReportState.values)}]})
-        rows = rows.filter(state=state)
+        selectors.period_get(code=period)  # an unknown period is a 404
+    filterset = RequestFilter(request.GET, queryset=rows)
+    if not filterset.is_valid():
+        raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
+    rows = filterset.qs
     return [_request_out(r) for r in rows.order_by("-period__due_date", "org_unit__name")]
 
 

@@ -428,6 +428,13 @@ class UnitHistoryRow:
     last_submitted: dt.date | None
 
 
+def report_ids_visible(*, user: Any, periods: list[Period]) -> set[int]:
+    """Ids of the reports of `periods` that `user` may open (one query): the completeness
+    tables link only those, so a viewer is not led to a refusal."""
+    return set(ReportRequest.objects.filter(permissions.visible_reports_q(user),
+                                            period__in=periods).values_list("pk", flat=True))
+
+
 def completeness_by_unit(*, plan: Plan, today: dt.date | None = None
                          ) -> tuple[list[Period], list[UnitHistoryRow]]:
     """Each unit over time: its rates over the plan's periodic reports and its status in

@@ -10,6 +10,7 @@ history and for tests; callers normally leave them out."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,8 +45,9 @@ from reporting.models import (
     TaskStatus,
 )
 from reporting.periods import period_spec
+from reporting.sections import sections_for
 from reporting.selectors import report_issues, report_layout
-from reporting.validation import MAX_TEXT, FieldError, no_nul, scrub, text_clean, value_clean
+from reporting.validation import MAX_TEXT, FieldError, no_nul, text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
 
@@ -381,17 +383,56 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
     return clean_values, clean_answers, layout
 
 
+def _sections_save(report: ReportRequest, sections: Any, actor: Any,
+                   errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Let each section of the form store its part (inside the report's transaction);
+    its refusals go to `errors` as `sections.<key>.<field>`. Returns the audit changes."""
+    if not sections:
+        return []
+    if not isinstance(sections, dict):
+        errors["sections"] = [_("Give the sections as a mapping of section keys.")]
+        return []
+    known = {s.key: s for s in sections_for(report)}
+    changes = []
+    for key, payload in sections.items():
+        section = known.get(key)
+        if section is None:
+            errors[f"sections.{key}"] = [_("This report has no such section.")]
+            continue
+        if payload is None:
+            continue
+        try:
+            changed = section.save(report, payload, actor)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(f"sections.{key}.{name}", []).extend(messages)
+            continue
+        if changed:
+            changes.append({"field": f"section:{key}", "label": str(section.title),
+                            "old": None, "new": None})
+    return changes
+
+
 @transaction.atomic
 def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any,
-                 answers: Any, style: str) -> ReportRequest:
+                 answers: Any, style: str, sections: Any = None) -> ReportRequest:
     permissions.require_write(actor, report)
     fresh = _locked(report)
     if not fresh.is_editable:
         raise _state_error(fresh)
     if version != fresh.version:
         raise _Stale(fresh.version)
-    clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, style)
-    changes: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    try:
+        clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, style)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    # the sections are checked even when an answer is refused, so the page names every
+    # fault at once; a refusal anywhere rolls the whole save back
+    section_changes = _sections_save(fresh, sections, actor, errors)
+    if errors:
+        raise ValidationError(errors)
+    changes: list[dict[str, Any]] = list(section_changes)
     stored = {f.question.code: f.value for f in layout.fields}
     for code, (cleaned, comment) in clean_values.items():
         question = layout.questions[code]
@@ -437,27 +478,56 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
     return fresh
 
 
+MAX_CONFLICT_BYTES = 200_000  # one copy, as stored JSON: a report's answers fit many times
+MAX_CONFLICTS_KEPT = 5  # per report, newest first; older ones are dropped
+
+
+def _conflict_payload(report: ReportRequest, values: Any, answers: Any, style: str
+                      ) -> dict[str, Any]:
+    """The refused changes as the save would have stored them: only the report's own
+    questions and tasks and their known fields, each value checked and in its stored
+    form (ValidationError naming the field otherwise, as for any save)."""
+    clean_values, clean_answers, _layout = _parse_payload(report, values, answers, style)
+    kept: dict[str, dict[str, str]] = {}
+    for code, (cleaned, comment) in clean_values.items():
+        item = {}
+        if cleaned is not None:
+            item["value"] = cleaned[0]
+        if comment is not None:
+            item["comment"] = comment
+        kept[code] = item
+    return {"values": kept, "answers": clean_answers, "style": "machine"}
+
+
 @transaction.atomic
 def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: int,
-                   values: Any, answers: Any, style: str) -> ConflictCopy:
-    copy = ConflictCopy.objects.create(
-        request=report, author=_user(actor), base_version=version, current_version=current,
-        payload=scrub({"values": values if isinstance(values, dict) else {},
-                       "answers": answers if isinstance(answers, dict) else {},
-                       "style": style}),
-    )
+                   values: Any, answers: Any, style: str) -> ConflictCopy | None:
+    """Keep a refused save beside the current version: checked and bounded in size, and
+    at most MAX_CONFLICTS_KEPT per report. None when it is too large to keep."""
+    fresh = ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
+    payload = _conflict_payload(fresh, values, answers, style)
     audit_record(actor=actor, action="report.conflict", target=report, changes=[
         {"field": "version", "old": version, "new": current}])
+    if len(json.dumps(payload, ensure_ascii=False).encode()) > MAX_CONFLICT_BYTES:
+        return None
+    copy = ConflictCopy.objects.create(
+        request=report, author=_user(actor), base_version=version, current_version=current,
+        payload=payload)
+    older = (ConflictCopy.objects.filter(request=report).order_by("-created_at", "-pk")
+             .values_list("pk", flat=True)[MAX_CONFLICTS_KEPT:])
+    ConflictCopy.objects.filter(pk__in=list(older)).delete()
     return copy
 
 
 def report_save(*, report: ReportRequest, actor: Any, version: int,
                 values: dict[str, Any] | None = None,
                 answers: dict[str, dict[str, Any]] | None = None,
-                style: str = "machine") -> ReportRequest:
-    """Store values (by question code: a value, or {"value", "comment"}) and task answers
-    (by task reference: any of status, results, difficulties, proposals) of a draft or
-    returned report.
+                style: str = "machine",
+                sections: dict[str, Any] | None = None) -> ReportRequest:
+    """Store values (by question code: a value, or {"value", "comment"}), task answers
+    (by task reference: any of status, results, difficulties, proposals) and the other
+    apps' sections (by section key: what the section's `read` gave) of a draft or
+    returned report, all in one transaction: a refusal anywhere stores nothing.
 
     `version` is the version the author started from. If someone saved since, nothing is
     stored in the report: the refused changes are kept as a conflict copy shown beside
@@ -467,11 +537,19 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
-                            answers=answers, style=style)
+                            answers=answers, style=style, sections=sections)
     except _Stale as stale:
         copy = _conflict_keep(report=report, actor=actor, version=version,
                               current=stale.current_version, values=values, answers=answers,
                               style=style)
+        if copy is None:
+            raise ConflictError(
+                _("Someone else saved this report while you were editing it (your version "
+                  "%(mine)s, now %(current)s). Your changes were not saved, and they are too "
+                  "large to keep beside the current version (more than %(size)s kB): copy "
+                  "them before you reload the page.") % {
+                    "mine": version, "current": stale.current_version,
+                    "size": MAX_CONFLICT_BYTES // 1000}) from None
         raise ConflictError(
             _("Someone else saved this report while you were editing it (your version %(mine)s,"
               " now %(current)s). Your changes were not saved; they are kept next to the "

@@ -105,17 +105,6 @@ def no_nul(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def scrub(value: Any) -> Any:
-    """`no_nul` through nested lists and mappings (for JSON kept as sent)."""
-    if isinstance(value, str):
-        return no_nul(value)
-    if isinstance(value, dict):
-        return {no_nul(str(k)): scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    return value
-
-
 class FieldError(Exception):
     """One answer that cannot be stored; the message names the question."""
 

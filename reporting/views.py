@@ -34,7 +34,7 @@ from reporting.forms import (
     version_parse,
 )
 from reporting.models import ConflictCopy, ReportRequest, ReportState, TaskStatus
-from reporting.sections import sections_for
+from reporting.sections import section_errors, sections_for
 from reporting.validation import FieldError, Question, far_from_previous, value_clean
 
 TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("results"),
@@ -155,7 +155,7 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "completeness": selectors.completeness_for_period(period=period),
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
-        "is_viewer": request.user.is_viewer,
+        "openable": selectors.report_ids_visible(user=request.user, periods=[period]),
     })
 
 
@@ -167,6 +167,7 @@ def completeness(request: AuthedRequest) -> HttpResponse:
     return render(request, "reporting/completeness.html", {
         "plan": plan, "by_period": selectors.completeness_by_period(plan=plan),
         "periods": periods_, "rows": rows,
+        "openable": selectors.report_ids_visible(user=request.user, periods=periods_),
     })
 
 
@@ -264,12 +265,16 @@ def _decorate(layout: selectors.ReportLayout, posted: Any,
             for name in ("status", "results", "difficulties", "proposals")}
 
 
-def _extra_sections(request: AuthedRequest, report: ReportRequest, editable: bool
-                    ) -> list[dict[str, Any]]:
+def _extra_sections(request: AuthedRequest, report: ReportRequest, editable: bool,
+                    posted: bool, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Each section's HTML; after a refused save, with what was posted and its errors."""
     out = []
     for section in sections_for(report):
-        context = {**section.context(report), "request_obj": report, "editable": editable}
-        out.append({"key": section.key, "title": section.title,
+        shown = section.context(report, data=request.POST if posted else None,
+                                errors=section_errors(errors, section.key)) \
+            if section.in_form else section.context(report)
+        context = {**shown, "request_obj": report, "editable": editable}
+        out.append({"key": section.key, "title": section.title, "in_form": section.in_form,
                     "html": mark_safe(render_to_string(section.template, context,
                                                        request=request))})
     return out
@@ -315,7 +320,7 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
 
 def _render_report(request: AuthedRequest, report: ReportRequest, *,
                    posted: Any = None, errors: dict[str, list[str]] | None = None,
-                   status: int = 200) -> HttpResponse:
+                   status: int = 200, sections_posted: bool = False) -> HttpResponse:
     user = request.user
     layout = selectors.report_layout(report=report)
     _decorate(layout, posted, errors or {})
@@ -331,7 +336,8 @@ def _render_report(request: AuthedRequest, report: ReportRequest, *,
         "conflicts": [(c, _conflict_rows(c, layout)) for c in conflicts],
         "blocking": [i for i in issues if i.blocking],
         "section_issues": section_issues,
-        "extra_sections": _extra_sections(request, report, editable),
+        "extra_sections": _extra_sections(request, report, editable, sections_posted,
+                                          errors or {}),
         "errors": errors or {},
         "reason_form": ReasonForm(),
         "days_left": selectors.days_left(report.period.due_date),
@@ -352,18 +358,33 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     if version is None:
         return _render_report(request, report, posted=posted, status=422,
                               errors={"version": [_("The form is incomplete; reload it.")]})
+    # the other apps' sections are part of the one form: read here, saved with the rest
+    sections: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for section in sections_for(report):
+        try:
+            sections[section.key] = section.read(report, request.POST)
+        except ValidationError as exc:
+            for name, msgs in exc.message_dict.items():
+                errors[f"sections.{section.key}.{name}"] = msgs
     try:
+        if errors:
+            raise ValidationError(errors)
         report = services.report_save(report=report, actor=request.user, version=version,
-                                      values=posted[0], answers=posted[1], style=_style())
+                                      values=posted[0], answers=posted[1], style=_style(),
+                                      sections=sections)
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
         for message in exc.message_dict.get("state", []):
             messages.error(request, message)
         return _render_report(request, report, posted=posted, errors=exc.message_dict,
-                              status=422)
+                              status=422, sections_posted=True)
     except ConflictError as exc:
         messages.error(request, exc.message)
-        return _render_report(request, report, status=409)
+        # a refused report keeps the author's edits as a conflict copy shown on the page;
+        # refused figures leave the page showing the author's answers and the new figures
+        return _render_report(request, report, status=409,
+                              posted=None if isinstance(exc.current, ConflictCopy) else posted)
     if action == "submit":
         try:
             services.report_submit(report=report, actor=request.user, version=report.version)
@@ -499,6 +520,8 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
                     old, new = text_shown(questions[rest], old), text_shown(questions[rest], new)
             elif kind == "comment":
                 what = _("Comment: %(name)s") % {"name": change.get("label") or rest}
+            elif kind == "section":
+                what = change.get("label") or rest
             elif kind == "task":
                 ref, _sep2, name = rest.partition(":")
                 what = f"{ref} · {names.get(name, name)}"

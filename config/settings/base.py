@@ -1,11 +1,14 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_list, env_str
+from ops.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = BASE_DIR / "data"
@@ -38,10 +41,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    # django-ninja's own static files: the API docs page works without internet.
+    "ninja",
+    "axes",
+    "csp",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Request id and log context first, so everything after logs with them; the body-size
+    # cap before anything reads the body.
+    "ops.middleware.RequestContextMiddleware",
+    "ops.middleware.RequestSizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -51,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ops.middleware.DatabaseBusyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,6 +103,8 @@ def _database() -> dict:
             # "database is locked" upgrades in the middle of a write transaction.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # a writer waits this many seconds for another's (short) write to commit
+            "timeout": 20,
         },
     }
 
@@ -96,6 +115,34 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# Argon2 for new and changed passwords; older PBKDF2 hashes still verify and are upgraded
+# to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# django-axes checks every sign-in (pages and admin) before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out after SCP_LOGIN_FAILURE_LIMIT failures for one account or from one address;
+# it ends after SCP_LOGIN_COOLOFF_MINUTES, or earlier when a coordinator unlocks it.
+AXES_FAILURE_LIMIT = int(env_str("SCP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("SCP_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Behind nginx the client's address is the last one nginx appends to X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = int(env_str("SCP_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# New reporters get a set-password link; a link (and a reset link) is valid this long.
+PASSWORD_RESET_TIMEOUT = int(env_str("SCP_PASSWORD_LINK_HOURS", "72")) * 3600
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -112,7 +159,44 @@ FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("SCP_STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves from here (filled by collectstatic) and warns when it is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("SCP_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Content-Security-Policy: only the project's own files; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Request bodies: an upload (multipart form) may be up to SCP_MAX_UPLOAD_MB, any other body
+# (JSON, form fields) up to SCP_MAX_BODY_KB; larger ones are refused from the
+# Content-Length header, before the body is read.
+SCP_MAX_UPLOAD_BYTES = int(env_str("SCP_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+SCP_MAX_BODY_BYTES = int(env_str("SCP_MAX_BODY_KB", "1024")) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = SCP_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# An API token's "last used" is written at most once in this many seconds, never failing
+# the request it comes with.
+SCP_TOKEN_TOUCH_SECONDS = int(env_str("SCP_TOKEN_TOUCH_SECONDS", "300"))
+# A new API token lasts this many days unless its owner picks another duration.
+SCP_TOKEN_DAYS = int(env_str("SCP_TOKEN_DAYS", "365"))
 
 EMAIL_BACKEND = env_str("SCP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SCP_EMAIL_HOST", "localhost")
@@ -132,12 +216,10 @@ SCP_ORGUNIT_FILES = [
 ]
 SCP_UNITS_FILE = DATA_DIR / "registry" / "units.yaml"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("SCP_LOG_LEVEL", "INFO")},
-}
+# Logs: JSON lines (one object per line, with request id, user and unit);
+# SCP_LOG_FORMAT=text for plain lines (the dev settings' default).
+LOGGING = logging_config(fmt=env_str("SCP_LOG_FORMAT", "json"),
+                         level=env_str("SCP_LOG_LEVEL", "INFO"))
 # Each app's demo data, loaded in this order by `scp-monitor demo` after the reference data
 # and the demo users.
 SCP_DEMO_LOADERS = [

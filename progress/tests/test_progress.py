@@ -202,3 +202,23 @@ def test_a_registry_write_shows_at_once_no_batch_between(plan, coordinator):
                                   "place": place, "valid_from": dt.date(2023, 6, 1)},
                             actor=coordinator)
     assert [p.value for p in models_status().series] == [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
+
+
+def test_the_st_enterprises_indicator_counts_the_registry(plan, coordinator):
+    # IV.10.1's target (20 S&T enterprises by 2030) reads this indicator
+    import datetime as dt
+
+    from orgunits.models import OrgUnit
+    from plans.models import Indicator
+    from progress.selectors import _Elements, indicator_series
+    from registry import services as registry
+
+    registry.st_enterprise_save(data={"name": "KHCN A", "certificate_number": "01/KHCN",
+                                      "certificate_date": dt.date(2022, 3, 1),
+                                      "place": OrgUnit.objects.get(code="tp-uong-bi")},
+                                actor=coordinator)
+    indicator = Indicator.objects.get(plan=plan, code="st-enterprises")
+    points = indicator_series(indicator=indicator, elements=_Elements(plan, 2025),
+                              years=range(2020, 2026))
+    assert [p.value for p in points] == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    assert points[-1].compare is None  # no accepted report answers: not zero

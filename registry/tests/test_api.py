@@ -210,3 +210,46 @@ def test_multipart_without_boundary_is_400(client, make_user, plan):
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def test_activities_are_filtered_alike_on_the_page_and_in_the_api(api, client, coordinator,
+                                                                   plan):
+    for day, title in [("2022-05-01", "Hội nghị SXTDBV"), ("2023-06-01", "Tập huấn")]:
+        assert api.send("post", "/activities", {"date": day, "organiser": "sct",
+                                                "title": title}).status_code == 201
+    client.force_login(coordinator)
+    for query, titles in [({"year": "2022"}, ["Hội nghị SXTDBV"]),
+                          ({"q": "tập"}, ["Tập huấn"]),
+                          ({"q": "Sở Công Thương"}, ["Tập huấn", "Hội nghị SXTDBV"])]:
+        results = api.get("/activities", query).json()["results"]
+        assert [r["title"] for r in results] == titles, query
+        page = client.get("/registry/activities/", query).content.decode()
+        assert all(t in page for t in titles)
+        assert all(t not in page for t in {"Hội nghị SXTDBV", "Tập huấn"} - set(titles))
+    refused = api.get("/activities", {"year": "1950"})
+    assert refused.status_code == 422 and "1990" in refused.json()["errors"]["year"][0]
+
+
+def test_write_endpoints_are_described_by_typed_schemas(api):
+    from api.api import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema()
+    paths = schema["paths"]
+    create = paths["/api/v1/registry/areas"]["post"]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(body["required"]) == {"kind", "name", "place", "valid_from"}
+    assert body["properties"]["kind"]["enum"] == ["economic_zone", "industrial_park",
+                                                  "industrial_cluster", "craft_village"]
+    assert body["additionalProperties"] is False
+    assert set(create["responses"]) >= {"201", "401", "403", "404", "409", "422", "503"}
+    for path, item in paths.items():
+        for method, operation in item.items():
+            assert {"403", "404", "422"} <= set(operation["responses"]), (path, method)
+            if method in {"post", "put", "patch"}:
+                assert "409" in operation["responses"], (path, method)
+                content = operation.get("requestBody", {}).get("content", {})
+                if not path.startswith("/api/v1/registry/"):
+                    continue
+                for media in content.values():  # no free-form object bodies
+                    assert media["schema"] != {"type": "object"}, (path, method)

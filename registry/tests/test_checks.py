@@ -44,25 +44,3 @@ def test_names_normalise_case_accents_spacing_and_legal_form():
     assert a == b
     assert name_normalise("Đèo Nai") == "deo nai"
     assert name_normalise("Than Hà Tu") != name_normalise("Than Hà Lầm")
-
-
-@pytest.mark.parametrize("text,sep,expected", [
-    ("1.234.567,5", ",", "1234567.5"), ("1,234,567.5", ".", "1234567.5"),
-    ("4.661", ",", "4661"), ("4.661", ".", "4.661"), ("4.661", None, "4.661"),
-    ("12,5", ",", "12.5"), ("12,500", ".", "12500"), ("1 234,5", ",", "1234.5"),
-    ("1.234.567", None, "1234567"), (" 7 ", None, "7"), (3.25, ",", "3.25"),
-])
-def test_numbers_are_read_as_people_write_them(text, sep, expected):
-    from decimal import Decimal
-
-    from registry.specs import parse_decimal
-
-    assert parse_decimal(text, sep) == Decimal(expected)
-
-
-@pytest.mark.parametrize("text", ["abc", "1,2,3.4.5x", "NaN", "Infinity", True, ""])
-def test_not_numbers(text):
-    from registry.specs import parse_decimal
-
-    with pytest.raises(ValueError):
-        parse_decimal(text)

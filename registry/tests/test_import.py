@@ -251,3 +251,35 @@ def test_a_wide_header_is_refused_with_one_problem(coordinator):
         excel.registry_import(slug="areas", content=content, actor=coordinator)
     assert [p.message for p in exc.value.problems] == [
         f"The sheet has more than {LIMITS.columns} columns."]
+
+
+def test_every_problem_of_a_row_is_listed(coordinator):
+    rows = [AREA_HEADER, ["kcn-x", "industrial_park", "KCN X", "tp-ha-long", None, "-3",
+                          "32/13/2020", None],
+            ["kcn-y", "industrial_park", "KCN Y", "tp-ha-long", "tp-cam-pha", None,
+             "ngày mai", None]]
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.registry_import(slug="areas", content=xlsx(rows), actor=coordinator)
+    found = {(p.row, p.column) for p in exc.value.problems}
+    # a bad date and a negative area; a bad date and a place that did not take over
+    assert found == {(2, "Opened on"), (2, "Area (ha)"), (3, "Opened on"),
+                     (3, "Place after a split")}
+
+
+def test_rows_of_one_file_are_checked_against_each_other(coordinator):
+    rows = [["code", "kind", "name", "place", "valid_from", "zone"],
+            ["kkt-a", "economic_zone", "KKT A", "tp-ha-long", "01/01/2010", None],
+            ["kcn-a", "industrial_park", "KCN A", "tp-ha-long", "01/01/2010", "kkt-a"],
+            ["kcn-a", "industrial_park", "KCN A bis", "tp-ha-long", "01/01/2010", None],
+            ["", "industrial_park", "KCN B", "tp-ha-long", "01/01/2010", None],
+            ["", "industrial_park", "KCN B", "tp-ha-long", "01/01/2010", None]]
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.registry_import(slug="areas", content=xlsx(rows), actor=coordinator)
+    assert [(p.row, p.column, p.message) for p in exc.value.problems] == [
+        (4, "Code", "Also in row 3 of this file.")]
+    del rows[3]
+    result = excel.registry_import(slug="areas", content=xlsx(rows), actor=coordinator)
+    assert result.created == 4
+    assert Area.objects.get(code="kcn-a").zone.code == "kkt-a"
+    assert sorted(Area.objects.filter(name="KCN B").values_list("code", flat=True)) == [
+        "kcn-b", "kcn-b-2"]

@@ -61,3 +61,47 @@ def test_api_with_odd_input(c):
     assert response.status_code == 422
     response = c.patch(f"/api/v1/registry/areas/{HUGE}", "{}", content_type="application/json")
     assert response.status_code == 404
+
+
+NASTY = "KCN\x00 Cái\x07 Lân\x1b"
+
+
+def test_control_characters_are_removed_from_form_input(c):
+    response = c.post("/registry/areas/new/", {
+        "code": "", "kind": "industrial_park", "name": NASTY, "place": _unit("tp-ha-long"),
+        "valid_from": "01/01/2010", "note": "dòng 1\r\ndòng\x00 2", "source": "\x00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from registry.models import Area
+
+    area = Area.objects.get()
+    assert (area.name, area.note, area.source) == ("KCN Cái Lân", "dòng 1\ndòng 2", "")
+    assert c.get("/registry/areas/export.xlsx").status_code == 200
+
+
+def test_control_characters_are_removed_from_api_input(c):
+    response = c.post("/api/v1/registry/areas", json.dumps({
+        "kind": "industrial_park", "name": NASTY, "place": "tp-ha-long",
+        "valid_from": "2010-01-01", "activity": "\x00\x01"}), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["name"], response.json()["activity"]) == ("KCN Cái Lân", "")
+    assert c.get("/registry/areas/export.xlsx").status_code == 200
+
+
+def test_stored_control_characters_do_not_break_the_export(c, make_area):
+    from openpyxl import load_workbook
+
+    from registry.models import Area
+
+    make_area("KCN A", code="kcn-a")
+    Area.objects.update(name="KCN\x01 A")  # stored before input was cleaned
+    response = c.get("/registry/areas/export.xlsx")
+    assert response.status_code == 200
+    import io
+
+    assert load_workbook(io.BytesIO(response.content))["areas"].cell(2, 3).value == "KCN A"
+
+
+def _unit(code):
+    from orgunits.models import OrgUnit
+
+    return OrgUnit.objects.get(code=code).pk

@@ -213,7 +213,7 @@ def test_figures_are_stored_and_converted(make_enterprise, units_loaded):
     assert record.lines.count() == 4 and record.version == 1
     from registry.selectors import enterprise_records
 
-    view = enterprise_records(enterprise=e)[0]
+    view = enterprise_records(enterprise=e, user=None)[0]
     # 4.5 million litres of diesel = 3960 toe; 52 GWh = 8023.6 toe
     assert view.toe == Decimal("3960") + Decimal("8023.6")
     assert view.intensity == view.toe / Decimal(1200000)
@@ -225,11 +225,11 @@ def test_figures_are_stored_and_converted(make_enterprise, units_loaded):
     ([("coal", "10", "t"), ("diesel", "100", "kWh")], "lines.1.unit", "electricity"),
     ([("coal", "10", "GJ")], "lines.0.unit", "energy"),
     ([("coal", "10", "t"), ("diesel", "-5", "l")], "lines.1.quantity", "negative"),
-    ([("coal", "ten", "t")], "lines.0.quantity", "not a number"),
+    ([("coal", "ten", "t")], "lines.0.quantity", "must be a number"),
     ([("coal", "10", "t"), ("coal", "12", "t")], "lines.1.item", "twice"),
     ([("unobtainium", "10", "t")], "lines.0.item", "Unknown"),
     ([("coal", "", "t")], "lines.0.quantity", "quantity"),
-    ([("coal", "1.23456", "t")], "lines.0.quantity", "4 after"),
+    ([("coal", "1,23456", "t")], "lines.0.quantity", "4 after"),
 ])
 def test_impossible_figures_are_refused_with_the_reason(make_enterprise, units_loaded, lines,
                                                         key, fragment):

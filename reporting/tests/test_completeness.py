@@ -80,3 +80,29 @@ def test_rates_over_time_are_computed_in_the_database(plan, make_user,
     assert sct_row.rates.completeness == 100.0 and sct_row.rates.timeliness == 50.0
     other = next(r for r in units if r.unit.code == "h-co-to")
     assert other.rates.completeness == 0.0
+
+
+def test_completeness_links_only_reports_the_reader_may_open(plan, make_user, client):
+    """A viewer reads accepted reports only: on both completeness pages only those are
+    links, and each link opens; the coordinator gets every report as a link."""
+    from django.urls import reverse
+
+    from reporting.services import report_accept
+
+    period, _ = period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    accepted, submitted = report_of(period, "sct"), report_of(period, "tp-ha-long")
+    _submit(accepted, None, dt.datetime(2022, 6, 1, 9))
+    report_accept(report=accepted, actor=None, notify=False)
+    _submit(submitted, None, dt.datetime(2022, 6, 1, 9))
+    links = {accepted: reverse("reporting:report", args=[period.code, "sct"]),
+             submitted: reverse("reporting:report", args=[period.code, "tp-ha-long"])}
+    for role, opens in [(Role.VIEWER, {accepted}), (Role.COORDINATOR, {accepted, submitted})]:
+        client.force_login(make_user(role, "ubnd-quang-ninh" if role == Role.VIEWER
+                                     else "sct"))
+        for page in (reverse("reporting:completeness"),
+                     reverse("reporting:period", args=[period.code])):
+            html = client.get(page).content.decode()
+            for report, link in links.items():
+                assert (f'href="{link}"' in html) is (report in opens), (role, page, link)
+        for report in opens:
+            assert client.get(links[report]).status_code == 200

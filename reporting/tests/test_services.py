@@ -4,6 +4,7 @@ before submission; audit records; nothing stored from a refused request."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +14,10 @@ from common.exceptions import ConflictError
 from common.selectors import audit_events_for
 from reporting.models import ConflictCopy, DataValue, ReportState, TaskAnswer
 from reporting.sections import _SECTIONS, ExtraSection, section_register
-from reporting.selectors import report_issues
+from reporting.selectors import report_issues, report_layout
 from reporting.services import (
+    MAX_CONFLICT_BYTES,
+    MAX_CONFLICTS_KEPT,
     conflict_resolve,
     period_open,
     report_accept,
@@ -25,6 +28,7 @@ from reporting.services import (
     report_submit,
 )
 from reporting.tests.conftest import complete_payload, report_of
+from reporting.validation import MAX_TEXT
 
 
 def _fill(report, actor, **kw):
@@ -93,7 +97,8 @@ def test_a_stale_version_is_refused_and_both_versions_are_kept(sct_report, repor
     copy = ConflictCopy.objects.get(request=sct_report)
     assert caught.value.current == copy
     assert (copy.base_version, copy.current_version, copy.author) == (1, 2, reporter)
-    assert copy.payload["values"] == {"supermarkets-total": 25}
+    assert copy.payload == {"values": {"supermarkets-total": {"value": "25"}}, "answers": {},
+                            "style": "machine"}
     # Resolving with "mine" applies the refused changes on top of the current version.
     conflict_resolve(conflict=copy, actor=reporter, keep="mine")
     assert DataValue.objects.get(request=sct_report).value == "25"
@@ -101,6 +106,54 @@ def test_a_stale_version_is_refused_and_both_versions_are_kept(sct_report, repor
     assert copy.resolution == "mine" and copy.resolved_at is not None
     with pytest.raises(ValidationError):
         conflict_resolve(conflict=copy, actor=reporter, keep="theirs")
+
+
+def test_a_stale_save_with_unknown_or_bad_fields_is_refused_not_kept(sct_report, reporter,
+                                                                     coordinator):
+    report_save(report=sct_report, actor=coordinator, version=1,
+                values={"supermarkets-total": 20})
+    for values, answers in [({"no-such-question": "x" * 100_000}, {}),
+                            ({"supermarkets-total": {"value": 3, "junk": "x" * 1000}}, {}),
+                            ({}, {"IV.1.1": {"status": "in_progress", "junk": "x"}}),
+                            ({}, {"IV.1.1": {"results": "x" * (MAX_TEXT + 1)}})]:
+        with pytest.raises(ValidationError):
+            report_save(report=sct_report, actor=reporter, version=1, values=values,
+                        answers=answers)
+    assert not ConflictCopy.objects.exists()
+
+
+def test_many_large_stale_saves_keep_a_bounded_number_of_bounded_copies(
+        sct_report, reporter, coordinator):
+    """30 stale saves of nearly the longest texts allowed: at most MAX_CONFLICTS_KEPT
+    copies are kept, the newest, each within MAX_CONFLICT_BYTES; a save too large to keep
+    says so and keeps nothing."""
+    layout = report_layout(report=sct_report, with_issues=False)
+    refs = list(layout.answers)
+    report_save(report=sct_report, actor=coordinator, version=1,
+                values={"supermarkets-total": 20})
+    big = "Kết quả " * 2_000  # 16.000 characters
+    for n in range(30):
+        with pytest.raises(ConflictError) as caught:
+            report_save(report=sct_report, actor=reporter, version=1,
+                        values={"supermarkets-total": n},
+                        answers={ref: {"results": big, "difficulties": big[:3000]}
+                                 for ref in refs[:4]})
+        assert isinstance(caught.value.current, ConflictCopy)
+    copies = list(ConflictCopy.objects.filter(request=sct_report).order_by("-created_at",
+                                                                           "-pk"))
+    assert len(copies) == MAX_CONFLICTS_KEPT
+    assert [c.payload["values"]["supermarkets-total"]["value"] for c in copies] == [
+        str(n) for n in range(29, 29 - MAX_CONFLICTS_KEPT, -1)]
+    assert all(len(json.dumps(c.payload, ensure_ascii=False).encode()) <= MAX_CONFLICT_BYTES
+               for c in copies)
+    assert len(refs) >= 5
+    with pytest.raises(ConflictError) as caught:
+        report_save(report=sct_report, actor=reporter, version=1,
+                    answers={ref: {"results": big, "difficulties": big, "proposals": big}
+                             for ref in refs})
+    assert caught.value.current is None
+    assert "quá lớn để giữ lại bên cạnh bản hiện tại (hơn 200 kB)" in caught.value.message
+    assert ConflictCopy.objects.filter(request=sct_report).count() == MAX_CONFLICTS_KEPT
 
 
 def test_keeping_theirs_discards_the_copy(sct_report, reporter, coordinator):

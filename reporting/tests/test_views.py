@@ -223,7 +223,7 @@ def test_a_conflict_keeps_only_the_authors_own_edits(client, reporter, coordinat
         "t:IV.1.2:results": "", "o:t:IV.1.2:results": ""})
     assert response.status_code == 409
     copy = ConflictCopy.objects.get()
-    assert copy.payload["values"] == {"supermarkets-total": {"value": "1.500"}}
+    assert copy.payload["values"] == {"supermarkets-total": {"value": "1500"}}  # as stored
     assert copy.payload["answers"] == {"IV.1.1": {"results": "Đã làm"}}
     html = response.content.decode()
     assert "1.500 cơ sở" in html  # the refused value, shown as a reader reads it
