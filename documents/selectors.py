@@ -186,6 +186,33 @@ class Remark:
 
 
 @dataclass
+class AdhocAnswers:
+    """One question of an ad-hoc request with each accepted unit's answer."""
+
+    question: Question
+    answers: list[tuple[OrgUnit, DataValue]]
+    total: Decimal | None
+
+
+def _adhoc_answers(period: Period) -> list[AdhocAnswers]:
+    """The ad-hoc questions of `period` and the answers of accepted reports. Two queries."""
+    if not period.is_adhoc:
+        return []
+    questions = list(period.questions.order_by("order", "id"))
+    found: dict[int, list[tuple[OrgUnit, DataValue]]] = defaultdict(list)
+    for value in (DataValue.objects.filter(request__period=period, question__isnull=False,
+                                           request__state=ReportState.ACCEPTED)
+                  .exclude(value="").select_related("request__org_unit")):
+        found[value.question_id].append((value.request.org_unit, value))  # type: ignore
+    out = []
+    for q in questions:
+        question = Question.of_adhoc(q)
+        answers = sorted(found.get(q.pk, []), key=lambda pair: orgunit_sort_key(pair[0]))
+        out.append(AdhocAnswers(question, answers, _total(question, [v for _u, v in answers])))
+    return out
+
+
+@dataclass
 class ConsolidatedReport:
     """Everything the consolidated report says, gathered from accepted reports only."""
 
@@ -201,6 +228,7 @@ class ConsolidatedReport:
     proposals: list[Remark]
     agencies: list[tuple[OrgUnit, dict[str, int]]]
     progress: Any = None  # ProgressPart: the progress app's figures
+    adhoc: list[AdhocAnswers] = field(default_factory=list)
     today: dt.date = field(default_factory=timezone.localdate)
 
 
@@ -323,7 +351,7 @@ def consolidated_report(*, period: Period, today: dt.date | None = None
     return ConsolidatedReport(period, conf, issuer, consolidation, completeness,
                               _target_rows(period, progress.statuses), sources, not_reported,
                               _remarks(difficulties), _remarks(proposals), agencies,
-                              progress=progress, today=today)
+                              progress=progress, adhoc=_adhoc_answers(period), today=today)
 
 
 def _remarks(found: dict[str, list[OrgUnit]]) -> list[Remark]:

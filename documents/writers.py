@@ -120,6 +120,8 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
                       f"{_number(Decimal(str(rates.timeliness or 0)))}%.")
 
     doc.heading(f"{next(section)}. KẾT QUẢ THỰC HIỆN")
+    if c.adhoc:
+        _adhoc_part(doc, c)
     doc.heading("1. Kết quả thực hiện các chỉ tiêu", level=2)
     doc.table(["TT", "Chỉ tiêu", "Giá trị gốc", "Kết quả", "Mục tiêu 2025", "Mục tiêu 2030",
                "Đánh giá"],
@@ -202,6 +204,25 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
                   f"{rates.pending}.")
     _progress_appendix(doc, c)
     return doc
+
+
+def _adhoc_part(doc: DecreeDocument, c: ConsolidatedReport) -> None:
+    """The answers to an ad-hoc request's own questions, before the plan's results."""
+    doc.heading(f"Kết quả theo nội dung yêu cầu ({c.period.title or c.period.code})",
+                level=2)
+    for n, item in enumerate(c.adhoc, start=1):
+        q = item.question
+        doc.paragraph(q.name + (f" ({q.unit})" if q.unit else ""), lead=f"{chr(96 + n)}) ")
+        rows = [[str(i), unit.name, text_shown(q, value.value), value.comment]
+                for i, (unit, value) in enumerate(item.answers, start=1)]
+        if item.total is not None:
+            rows.append(["", "Tổng cộng", text_shown(q, format(item.total.normalize(), "f")),
+                         ""])
+        if rows:
+            doc.table(["TT", "Cơ quan, đơn vị", "Trả lời", "Ghi chú"], rows, (10, 70, 45, 40),
+                      numeric=(2,) if q.is_numeric else ())
+        else:
+            doc.paragraph("Chưa có báo cáo được tiếp nhận trả lời nội dung này.")
 
 
 def _shorten(text: str, limit: int) -> str:

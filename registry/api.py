@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,13 +16,13 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import Body, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema, create_model
 
 from common.parsing import NUMBER_HELP
-from common.schemas import Day, Number
+from common.schemas import Number
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
 from registry.figures import line_values, period_code
@@ -36,7 +36,7 @@ from registry.models import (
     Retailer,
 )
 from registry.places import PlaceResolver
-from registry.schemas import RegistrySchemas, StrictSchema, in_schema, out_schema
+from registry.schemas import QueryDay, RegistrySchemas, StrictSchema, in_schema, out_schema
 from registry.specs import (
     ACTIVITY_COLUMNS,
     PACKAGING_COLUMNS,
@@ -209,7 +209,7 @@ def _day(on: dt.date | None) -> dt.date:
 
 
 @router.get("/counts", response=CountsOut, summary="Counts as of a day")
-def counts(request: HttpRequest, on: Day = None) -> dict[str, Any]:
+def counts(request: HttpRequest, on: QueryDay = None) -> dict[str, Any]:
     """Entries open on `on` (default today) by registry and kind; how many zones, parks,
     clusters and villages an awareness activity has reached since the plan began; how many
     supermarkets and commercial centres use eco-friendly packaging."""
@@ -231,7 +231,7 @@ def counts(request: HttpRequest, on: Day = None) -> dict[str, Any]:
 
 @router.get("/by-place/{registry}", response=list[PlaceCountOut],
             summary="Counts by place as of a day")
-def by_place(request: HttpRequest, registry: str, on: Day = None,
+def by_place(request: HttpRequest, registry: str, on: QueryDay = None,
              kind: str | None = None) -> list[dict[str, Any]]:
     """Entries open on `on`, counted under the unit holding their place that day
     (following successions: a park recorded in a district of 2020 counts under its ward
@@ -385,8 +385,10 @@ def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
 
 @router.put("/enterprises/{enterprise_id}/figures/{year}/{period}",
             summary="Set an enterprise's figures for a year or half-year")
-def figures_put(request: HttpRequest, enterprise_id: int, year: int, period: str,
-                payload: FiguresIn) -> dict[str, Any]:
+def figures_put(request: HttpRequest, enterprise_id: int,
+                year: int = Path(..., ge=YEAR_MIN, le=YEAR_MAX),
+                period: Literal["year", "h1", "h2"] = Path(...),
+                payload: FiguresIn = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Replace the record's lines. `period` is year, h1 or h2. Send `version` (from the
     last read) to be told, with 409, when someone else saved meanwhile."""
     from registry.sections import figures_locked
@@ -553,7 +555,7 @@ def _registry_routes(spec: RegistrySpec) -> None:
         entry = services.entry_save(spec=spec, data=data, actor=request.user)
         return Status(201, _entry_out(spec, entry))
 
-    def detail(request: HttpRequest, entry_id: int, on: Day = None) -> dict[str, Any]:
+    def detail(request: HttpRequest, entry_id: int, on: QueryDay = None) -> dict[str, Any]:
         return _entry_detail(spec, request, entry_id, on)
 
     def update(request: HttpRequest, entry_id: int, payload: Any) -> dict[str, Any]:

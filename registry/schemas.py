@@ -160,3 +160,8 @@ class RegistrySchemas:
         self.create = in_schema(f"{stem}In", spec.columns)
         self.change = in_schema(f"{stem}Change", spec.columns, partial=True)
         self.out = out_schema(f"{stem}Out", spec.columns, **extra)
+
+
+# A day given in a query (`?on=`): when the parameter is sent, it holds a date.
+QueryDay = Annotated[dt.date | None, _reader(date_parse, required=True),
+                     WithJsonSchema({"type": "string", "format": "date"})]

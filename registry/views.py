@@ -528,8 +528,8 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
         "period_label": period_code(year, period), "version": version, "record": record,
         "problems": problems, "locked": locked,
         "record_problems": record_problems(record=record) if record else [],
-    }, status=400 if problems or (request.method == "POST" and any(
-        f.errors for f in formset.forms)) else 200)
+    }, status=400 if problems or (request.method == "POST" and not formset.is_valid())
+        else 200)
 
 
 @login_required

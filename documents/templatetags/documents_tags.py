@@ -39,4 +39,4 @@ def total_text(question: Any, total: Any) -> str:
         from django.utils.translation import gettext as _
 
         return _("%(n)s × yes") % {"n": int(total)}
-    return text_shown(question, str(total))
+    return text_shown(question, format(total.normalize(), "f"))

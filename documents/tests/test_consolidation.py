@@ -105,4 +105,6 @@ def test_page_query_count(period, client, coordinator, django_assert_max_num_que
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.content) < 3_000_000
+    page = response.content.decode()
+    assert ",0000" not in page  # totals shown as whole numbers, not stored decimals
     assert ReportState.ACCEPTED

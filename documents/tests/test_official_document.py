@@ -145,3 +145,27 @@ def test_command(period, tmp_path):
         call_command("report", "--period", "1999", "--output", str(out))
     with pytest.raises(CommandError):
         call_command("report", "--period", "2022", "--output", str(tmp_path / "r.txt"))
+
+
+def test_adhoc_report_lists_accepted_answers(plan, coordinator):
+    from documents.writers import consolidated_report_docx
+    from orgunits.models import OrgUnit
+    from reporting.services import adhoc_request_open
+
+    units = list(OrgUnit.objects.filter(code__in=["sct", "stnmt"]))
+    period = adhoc_request_open(
+        plan=plan, title="Báo cáo nhanh túi ni lông", due_date=dt.date(2022, 9, 30),
+        recipients=units, actor=coordinator, today=dt.date(2022, 9, 1), notify=False,
+        questions=[{"name": "Số siêu thị đã cam kết", "value_type": "integer",
+                    "unit": "cơ sở", "required": True}])
+    for code, number, accept in (("sct", 6, True), ("stnmt", 9, False)):
+        report = report_of(period, code)
+        report = report_save(report=report, actor=None, version=1, values={"q1": number})
+        report = report_submit(report=report, actor=None)
+        if accept:
+            report_accept(report=report, actor=coordinator, notify=False)
+    doc = Document(io.BytesIO(consolidated_report_docx(period=period)))
+    table = next(t for t in doc.tables if len(t.columns) == 4
+                 and t.rows[0].cells[2].text == "Trả lời")
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert rows == [["1", "Sở Công Thương", "6 cơ sở", ""], ["", "Tổng cộng", "6 cơ sở", ""]]

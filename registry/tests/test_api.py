@@ -81,10 +81,14 @@ def test_bad_entries_are_422_naming_the_field(api, plan, payload, field):
     assert not Area.objects.exists()
 
 
-@pytest.mark.parametrize("body", ["[1, 2]", "not json", "null", '"text"'])
-def test_malformed_bodies_are_4xx(api, plan, body):
+@pytest.mark.parametrize(("body", "status"), [("[1, 2]", 422), ("not json", 400),
+                                              ("null", 422), ('"text"', 422)])
+def test_malformed_bodies_are_refused(api, plan, body, status):
+    """Not JSON: 400; JSON that is not an object: 422. Nothing stored either way."""
     response = api.send("post", "/areas", body)
-    assert 400 <= response.status_code < 500
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert not Area.objects.exists()
 
 
 def test_enterprise_tax_code_and_duplicates(api, plan):

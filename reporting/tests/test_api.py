@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
 from accounts.services import token_create
-from reporting.models import ConflictCopy, DataValue, Period, ReportRequest, ReportState
-from reporting.services import period_open
+from reporting.models import (
+    ConflictCopy,
+    DataValue,
+    Period,
+    ReportRequest,
+    ReportState,
+    TaskAnswer,
+)
+from reporting.services import _parse_payload, period_open
 from reporting.tests.conftest import complete_payload, report_of
 
 BASE = "/api/v1/reporting"
@@ -148,13 +156,22 @@ def test_garbage_is_refused_naming_the_field_and_nothing_is_stored(
     assert after == before
 
 
-@pytest.mark.parametrize("raw", ["", "{", "null", "\"text\"", "{\"version\": 1e400}",
-                                 "{\"version\": 1, \"values\": {\"supermarkets-total\": NaN}}",
-                                 "\udcff" if False else "{\"version\": 1}\x00"])
-def test_unparseable_bodies_are_4xx(plan, api_coordinator, raw):
+@pytest.mark.parametrize(("raw", "status", "field"), [
+    ("", 422, "__all__"), ("{", 400, None), ("null", 422, "version"),
+    ("\"text\"", 422, "version"), ("{\"version\": 1e400}", 422, "version"),
+    ("{\"version\": 1, \"values\": {\"supermarkets-total\": NaN}}", 422,
+     "values.supermarkets-total"),
+    ("{\"version\": 1}\x00", 400, None)])
+def test_unparseable_bodies_are_refused(plan, api_coordinator, raw, status, field):
+    """A body that is not JSON is a 400; JSON of the wrong shape a 422 naming the field."""
     period_open(plan=plan, code="2022S1", actor=None, notify=False)
     response = api_coordinator.post("/reports/2022S1/sct/values", raw=raw)
-    assert 400 <= response.status_code < 500, (raw, response.status_code, response.content)
+    assert response.status_code == status, (raw, response.content)
+    body = response.json()
+    assert body["detail"]
+    if field is not None:
+        assert list(body["errors"]) == [field]
+    assert not DataValue.objects.exists()
 
 
 def test_unknown_filters(plan, api_coordinator):
@@ -192,7 +209,8 @@ def test_the_completeness_endpoint_in_few_queries(plan, api_coordinator,
 def test_absurd_versions_are_422(plan, api_coordinator, body):
     period_open(plan=plan, code="2022S1", actor=None, notify=False)
     response = api_coordinator.post("/reports/2022S1/sct/values", body)
-    assert response.status_code in (409, 422) and "detail" in response.json()
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["version"]
     assert not DataValue.objects.exists()
 
 
@@ -235,19 +253,63 @@ json_values = st.recursive(
                                                "iv-1-1-yearly-plan-issued", "nope"]),
                               json_values, max_size=3),
        tasks=st.dictionaries(st.sampled_from(["IV.1.1", "IV.1.2", "X"]), json_values,
-                             max_size=2),
-       version=json_values)
-def test_no_payload_gives_a_500(plan, api_reporter, values, tasks, version):
+                             max_size=2))
+def test_any_answers_are_saved_or_refused_naming_each_field(plan, api_reporter, values,
+                                                            tasks):
+    """Whatever the values and task answers, with the current version: 200 and stored
+    when the report's own checks accept them, else 422 naming exactly the fields they
+    refuse, nothing stored. Never a 500, never a conflict."""
     if not Period.objects.filter(code="2022S1").exists():
         period_open(plan=plan, code="2022S1", actor=None, notify=False)
-    response = api_reporter.post("/reports/2022S1/sct/values",
-                                 {"version": version, "values": values, "tasks": tasks})
-    assert response.status_code in (200, 409, 422), response.content
+    report = ReportRequest.objects.select_related("period", "org_unit").get(
+        period__code="2022S1", org_unit__code="sct")
+    sent = json.loads(json.dumps({"values": values, "tasks": tasks}))  # as the server reads it
+    try:
+        _parse_payload(report, sent["values"], sent["tasks"], "machine")
+        refused: set[str] = set()
+    except ValidationError as exc:
+        refused = set(exc.message_dict)
+    response = api_reporter.post("/reports/2022S1/sct/values", {
+        "version": report.version, "values": values, "tasks": tasks})
+    after = ReportRequest.objects.get(pk=report.pk).version
+    if refused:
+        assert response.status_code == 422, response.content
+        assert set(response.json()["errors"]) == refused
+        assert after == report.version
+    else:
+        assert response.status_code == 200, response.content
+        assert response.json()["version"] == after
 
 
-def test_lone_surrogates_are_not_a_500(plan, api_reporter):
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(version=st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+       | st.lists(st.integers(), max_size=2)
+       | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+def test_any_version_is_saved_refused_or_a_conflict(plan, api_reporter, version):
+    """The version decides alone: not a whole number from 0 to 2³¹-1 → 422 on `version`;
+    the current one → 200; another → 409 with the refused change kept."""
+    if not Period.objects.filter(code="2022S1").exists():
+        period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    current = ReportRequest.objects.get(period__code="2022S1", org_unit__code="sct").version
+    response = api_reporter.post("/reports/2022S1/sct/values", {
+        "version": version, "values": {"supermarkets-total": {"comment": str(current)}}})
+    whole = isinstance(version, int) and not isinstance(version, bool)  # 1.0 is refused too
+    if not whole or not 0 <= version <= 2**31 - 1:
+        assert response.status_code == 422, response.content
+        assert list(response.json()["errors"]) == ["version"]
+    elif version == current:
+        assert response.status_code == 200, response.content
+    else:
+        assert response.status_code == 409, response.content
+
+
+def test_lone_surrogates_are_replaced_not_a_500(plan, api_reporter):
     period_open(plan=plan, code="2022S1", actor=None, notify=False)
     raw = ('{"version": 1, "values": {"supermarkets-total": {"value": 1, "comment": "a\\udcffb"}},'
            ' "tasks": {"IV.1.1": {"results": "\\ud800"}}}')
     response = api_reporter.post("/reports/2022S1/sct/values", raw=raw)
-    assert response.status_code in (200, 422)
+    assert response.status_code == 200, response.content
+    stored = DataValue.objects.get(request__period__code="2022S1", request__org_unit__code="sct")
+    answer = TaskAnswer.objects.get(request=stored.request, task__ref="IV.1.1")
+    assert (stored.comment, answer.results) == ("a?b", "?")  # lone surrogates replaced
