@@ -381,6 +381,25 @@ def record_view(record: ConsumptionRecord, table: UnitTable) -> RecordView:
                       intensity, record_problems(record=record, lines=lines))
 
 
+def _records_outside_hidden_reports(visible_reports: Any) -> QuerySet[ConsumptionRecord]:
+    """Records, less those in a report not among `visible_reports` (a queryset of report
+    ids): the rule behind `records_visible` and `records_accepted`."""
+    records = ConsumptionRecord.objects.all()
+    try:
+        from reporting.models import ReportRequest
+    except ImportError:  # the registry without the reporting cycle: no report hides anything
+        return records
+    records = records.annotate(report_code=Case(
+        When(period=FigurePeriod.H1, then=Concat(Cast("year", CharField()), Value("S1"))),
+        When(period=FigurePeriod.H2, then=Concat(Cast("year", CharField()), Value("S2"))),
+        default=Cast("year", CharField()), output_field=CharField()))
+    hidden = (ReportRequest.objects
+              .filter(org_unit_id=OuterRef("enterprise__reporting_unit_id"),
+                      period__code=OuterRef("report_code"))
+              .exclude(pk__in=visible_reports))
+    return records.filter(~Exists(hidden))
+
+
 def records_visible(*, user: Any) -> QuerySet[ConsumptionRecord]:
     """The consumption records `user` may see: the one rule for pages, API, exports and
     counts. A record that belongs to a report (the enterprise's report for that year or
@@ -389,22 +408,24 @@ def records_visible(*, user: Any) -> QuerySet[ConsumptionRecord]:
     accepted, a reporter only its own unit's, the coordinator all. A record outside any
     report (entered or imported by the coordinator) is seen by whoever reads the
     registries. `user=None` is the system: everything."""
-    records = ConsumptionRecord.objects.all()
     try:
         from reporting.models import ReportRequest
         from reporting.permissions import visible_reports_q
-    except ImportError:  # the registry without the reporting cycle: no report hides anything
-        return records
-    records = records.annotate(report_code=Case(
-        When(period=FigurePeriod.H1, then=Concat(Cast("year", CharField()), Value("S1"))),
-        When(period=FigurePeriod.H2, then=Concat(Cast("year", CharField()), Value("S2"))),
-        default=Cast("year", CharField()), output_field=CharField()))
-    visible = ReportRequest.objects.filter(visible_reports_q(user)).values("pk")
-    hidden = (ReportRequest.objects
-              .filter(org_unit_id=OuterRef("enterprise__reporting_unit_id"),
-                      period__code=OuterRef("report_code"))
-              .exclude(pk__in=visible))
-    return records.filter(~Exists(hidden))
+    except ImportError:
+        return ConsumptionRecord.objects.all()
+    return _records_outside_hidden_reports(
+        ReportRequest.objects.filter(visible_reports_q(user)).values("pk"))
+
+
+def records_accepted() -> QuerySet[ConsumptionRecord]:
+    """The records that count in the province's figures (indices, progress): those
+    outside any report and those whose report is accepted, i.e. what a viewer sees."""
+    try:
+        from reporting.models import ReportRequest, ReportState
+    except ImportError:
+        return ConsumptionRecord.objects.all()
+    return _records_outside_hidden_reports(
+        ReportRequest.objects.filter(state=ReportState.ACCEPTED).values("pk"))
 
 
 def figure_lines_visible(*, user: Any) -> QuerySet[ConsumptionLine]:
