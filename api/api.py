@@ -28,6 +28,8 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object.",
     "409": "Someone else changed the same data meanwhile (a stale version, a code just "
            "taken): reload and try again.",
+    "413": "The request body is larger than the server accepts (SCP_MAX_BODY_KB, "
+           "SCP_MAX_UPLOAD_MB).",
     "422": "The request is not valid: `errors` names each field at fault.",
     "503": "The database is busy: try again in a moment.",
 }
@@ -57,8 +59,8 @@ class DocumentedApi(NinjaAPI):
                     codes.append("401")
                 if method in {"post", "put", "patch", "delete"}:
                     codes.append("409")
-                if "requestBody" in operation:  # a body that is not JSON or form data
-                    codes.append("400")
+                if "requestBody" in operation:  # a body that is not JSON or form data,
+                    codes += ["400", "413"]     # or one too large (ops.middleware)
                 for code in sorted(codes):
                     operation["responses"].setdefault(code, {
                         "description": ERROR_DESCRIPTIONS[code],

@@ -10,6 +10,29 @@ from django.db import models
 from common.models import AuditEvent, scope_of
 
 
+def audit_event(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    changes: list[dict[str, Any]] | None = None,
+    scope: models.Model | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """One change's audit record, not yet stored (`audit_record` stores one; a bulk write
+    stores many with `AuditEvent.objects.bulk_create`)."""
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        scope=scope_of(scope if scope is not None else target),
+        changes=_jsonable(changes or []),
+        note=note,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -21,16 +44,10 @@ def audit_record(
 ) -> AuditEvent:
     """Record one change. Call inside the service's transaction so the change and its
     record commit or roll back together."""
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=str(target.pk),
-        target_repr=str(target)[:255],
-        scope=scope_of(scope if scope is not None else target),
-        changes=_jsonable(changes or []),
-        note=note,
-    )
+    event = audit_event(actor=actor, action=action, target=target, changes=changes,
+                        scope=scope, note=note)
+    event.save()
+    return event
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,6 +9,7 @@ changes anything, and changes the database in one transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -25,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -38,6 +40,16 @@ FORMAT_VERSION = 1
 NOT_BACKED_UP = {"sessions.session"}
 # Rows that `migrate` itself creates: their presence does not make a database "not empty".
 CREATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; a backup keeps the microseconds."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -86,7 +98,7 @@ def backup_write(*, path: Path) -> dict[str, Any]:
                 rows = list(model._base_manager.order_by("pk"))
                 counts[model._meta.label_lower] = len(rows)
                 objects.extend(rows)
-            serializer.serialize(objects, stream=out, ensure_ascii=False)
+            serializer.serialize(objects, stream=out, ensure_ascii=False, cls=ExactJSONEncoder)
             migrations = _migrations()
         data = data_file.read_bytes()
         media = {}
@@ -171,11 +183,19 @@ def backup_restore(*, path: Path, force: bool = False) -> dict[str, Any]:
         fixture = Path(tmp) / "data.json"
         fixture.write_bytes(archive.data)
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # TRUNCATE refuses while deferred foreign-key checks are pending.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             tables = connection.introspection.django_table_names(only_existing=True,
                                                                  include_views=False)
             connection.ops.execute_sql_flush(
                 connection.ops.sql_flush(no_style(), tables, reset_sequences=True,
                                          allow_cascade=True))
+            if connection.vendor == "postgresql":
+                # Back to checking at commit, so rows may load in any order.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             call_command("loaddata", str(fixture), verbosity=0)
     ContentType.objects.clear_cache()
     _media_replace(archive.media)

@@ -28,9 +28,13 @@ CODE_MAX = 40
 
 UNIT_KEYS = {
     "code", "name", "name_en", "short_name", "kind", "parent", "valid_from", "valid_to",
-    "official_code", "email", "uncertain", "source", "note",
+    "official_code", "email", "uncertain", "source", "note", "note_en",
 }
-SUCCESSION_KEYS = {"from", "to", "date", "kind", "uncertain", "source", "note"}
+SUCCESSION_KEYS = {
+    "from", "to", "date", "kind", "uncertain", "source", "note", "note_en", "tasks",
+}
+# A transferred task: the plan's code, a space, the task's ref ("141/KH-UBND IV.7.1").
+_TASK_KEY = re.compile(r"^\S+ [A-Z]+(?:\.\d+)+$")
 TOP_KEYS = {"units", "successions"}
 
 
@@ -57,6 +61,7 @@ class UnitSpec:
     uncertain: bool = False
     source: str = ""
     note: str = ""
+    note_en: str = ""
     wheres: dict[str, Where] = field(default_factory=dict)
 
     def at(self, key: str) -> Where:
@@ -83,12 +88,19 @@ class SuccessionSpec:
     uncertain: bool = False
     source: str = ""
     note: str = ""
+    note_en: str = ""
+    tasks: list[str] = field(default_factory=list)
     date_where: Where | None = None
 
     @property
     def continuing(self) -> set[str]:
-        """Predecessors also listed as successors: they absorb the others and continue."""
-        return {c for c, _w in self.predecessors} & {s.code for s in self.successors}
+        """Predecessors that go on after this entry: those also listed as successors (they
+        absorb the others), and every predecessor of a transfer (it passes some functions
+        and closes only if another succession closes it)."""
+        codes = {c for c, _w in self.predecessors}
+        if self.kind == SuccessionKind.TRANSFER:
+            return codes
+        return codes & {s.code for s in self.successors}
 
     def pairs(self) -> Iterable[tuple[str, SuccessorSpec]]:
         for pred, _w in self.predecessors:
@@ -175,6 +187,7 @@ def _read_unit(r: _Reader, item: Any, i: int) -> UnitSpec | None:
         uncertain=r.flag(item, path, "uncertain"),
         source=r.text(item, path, "source"),
         note=r.text(item, path, "note"),
+        note_en=r.text(item, path, "note_en"),
         wheres={k: r.where((*path, k)) for k in ("code", "parent", "valid_from", "valid_to")},
     )
     if spec.valid_from and spec.valid_to and spec.valid_to <= spec.valid_from:
@@ -244,6 +257,9 @@ def _read_succession(r: _Reader, item: Any, i: int) -> SuccessionSpec | None:
         s.code for s in successors
     }:
         r.fault((*path, "to"), _("the successors are the same units as the predecessors"))
+    tasks = _tasks(r, item.get("tasks"), (*path, "tasks"))
+    if tasks and kind and kind != SuccessionKind.TRANSFER:
+        r.fault((*path, "tasks"), _("only a transfer names tasks"))
     return SuccessionSpec(
         predecessors=predecessors,
         successors=successors,
@@ -253,8 +269,29 @@ def _read_succession(r: _Reader, item: Any, i: int) -> SuccessionSpec | None:
         uncertain=r.flag(item, path, "uncertain"),
         source=r.text(item, path, "source"),
         note=r.text(item, path, "note"),
+        note_en=r.text(item, path, "note_en"),
+        tasks=tasks,
         date_where=r.where((*path, "date")),
     )
+
+
+def _tasks(r: _Reader, value: Any, path: tuple) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        r.fault(path, _("must be a list of tasks (\"141/KH-UBND IV.7.1\")"))
+        return []
+    tasks: list[str] = []
+    for j, item in enumerate(value):
+        if not isinstance(item, str) or not _TASK_KEY.match(item.strip()):
+            r.fault((*path, j), _("'%s' is not a task: write the plan code, a space and the "
+                                  "task ref (\"141/KH-UBND IV.7.1\")") % (item,))
+            continue
+        if item.strip() in tasks:
+            r.fault((*path, j), _("'%s' is listed twice") % item)
+            continue
+        tasks.append(item.strip())
+    return tasks
 
 
 # --------------------------------------------------------------------------- the batch

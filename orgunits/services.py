@@ -21,9 +21,11 @@ from orgunits.models import OrgUnit, Succession
 
 UNIT_FIELDS = (
     "name", "name_en", "short_name", "kind", "parent", "valid_from", "valid_to",
-    "official_code", "email", "uncertain", "source", "note",
+    "official_code", "email", "uncertain", "source", "note", "note_en",
 )
-SUCCESSION_FIELDS = ("date", "kind", "share", "uncertain", "source", "note")
+SUCCESSION_FIELDS = (
+    "date", "kind", "share", "uncertain", "source", "note", "note_en", "tasks",
+)
 
 
 @dataclass
@@ -55,7 +57,8 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
 
 def _created(new: dict[str, Any]) -> list[FieldChange]:
     """The fields a new row was given (empty and false values left out)."""
-    return [FieldChange(k, None, v) for k, v in new.items() if v not in (None, "", False)]
+    return [FieldChange(k, None, v) for k, v in new.items()
+            if v not in (None, "", False) and v != []]
 
 
 def _audit_changes(changes: list[FieldChange]) -> list[dict[str, Any]]:
@@ -130,6 +133,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             "kind": spec.kind, "parent": spec.parent, "valid_from": spec.valid_from,
             "valid_to": valid_to, "official_code": spec.official_code, "email": spec.email,
             "uncertain": spec.uncertain, "source": spec.source, "note": spec.note,
+            "note_en": spec.note_en,
         }
         values = {**want, "parent": existing[spec.parent] if spec.parent else None}
         if unit is None:
@@ -176,7 +180,8 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             pred, successor = existing[pred_code], existing[to.code]
             key = f"{pred_code} → {to.code}"
             want = {"date": succ.date, "kind": succ.kind, "share": to.share,
-                    "uncertain": succ.uncertain, "source": succ.source, "note": succ.note}
+                    "uncertain": succ.uncertain, "source": succ.source, "note": succ.note,
+                    "note_en": succ.note_en, "tasks": succ.tasks}
             row = stored.get((pred.pk, successor.pk))
             if row is None:
                 row = Succession.objects.create(predecessor=pred, successor=successor, **want)

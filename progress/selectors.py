@@ -41,7 +41,7 @@ from registry.models import (
     ScpModelKind,
     StEnterprise,
 )
-from registry.selectors import active_q, area_reach, packaging_coverage
+from registry.selectors import active_q, area_reach, packaging_coverage, records_accepted
 from reporting.models import DataValue, ReportKind, ReportRequest, ReportState
 
 BASE_YEAR = 2020
@@ -155,17 +155,6 @@ def _factors(table: UnitTable) -> dict[tuple[str, int], tuple[str, float, str]]:
     return out
 
 
-def figures_hidden(*, years: Iterable[int] | None = None) -> set[tuple[int, int]]:
-    """(reporting unit pk, year) of whole-year figures that sit in a report not accepted:
-    they do not count (a figure follows its report's visibility)."""
-    qs = ReportRequest.objects.filter(org_unit__enterprise__isnull=False,
-                                      period__kind=ReportKind.ANNUAL).exclude(
-        state=ReportState.ACCEPTED)
-    if years is not None:
-        qs = qs.filter(period__year__in=list(years))
-    return {(unit, year) for unit, year in qs.values_list("org_unit_id", "period__year")}
-
-
 def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | None = None
                              ) -> tuple[dict[int, list[methods.Observation]],
                                         dict[int, dict[int, float]], dict[int, str],
@@ -176,21 +165,18 @@ def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | Non
     table = UnitTable()
     factors = _factors(table)
     principal = {s.pk: s.principal_product for s in plan.sectors.all()}
-    hidden = figures_hidden()
     lines = ConsumptionLine.objects.filter(
-        record__period=FigurePeriod.YEAR, record__year__lte=last_year,
+        record__in=records_accepted().values("pk"), record__period=FigurePeriod.YEAR,
+        record__year__lte=last_year,
         record__enterprise__sector__plan=plan)
     if sector is not None:
         lines = lines.filter(record__enterprise__sector=sector)
     rows = lines.values_list("record_id", "record__year", "record__enterprise_id",
-                             "record__enterprise__sector_id",
-                             "record__enterprise__reporting_unit_id", "item__code",
+                             "record__enterprise__sector_id", "item__code",
                              "item__role", "quantity", "unit_id").order_by()
     records: dict[int, dict[str, Any]] = {}
     notes: list[str] = []
-    for rec, year, ent, sec, unit, item, role, quantity, unit_id in rows.iterator(2000):
-        if unit is not None and (unit, year) in hidden:
-            continue
+    for rec, year, ent, sec, item, role, quantity, unit_id in rows.iterator(2000):
         record = records.setdefault(rec, {"year": year, "ent": ent, "sec": sec,
                                           "out": {}, "in": defaultdict(float)})
         found = factors.get((item, unit_id))

@@ -273,7 +273,7 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
     clean file is then written, in one short transaction; if someone changed or added
     the same entries in between, the import is refused with ConflictError and nothing is
     stored."""
-    from registry.services import entry_check, entry_write
+    from registry.services import entries_write, entry_check
 
     if actor is not None:
         permissions.require_edit(actor)
@@ -329,8 +329,7 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
         if stored != stamps:
             raise ConflictError(_("Someone changed entries of this file while it was being "
                                   "checked: import it again."))
-        for draft in drafts:
-            entry_write(draft=draft, actor=actor)
+        entries_write(drafts=drafts, actor=actor)
     result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
     for draft in drafts:
         outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"

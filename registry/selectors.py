@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -174,6 +175,57 @@ def counts_by_place(*, spec: RegistrySpec, day: dt.date, kind: str | None = None
     return sorted(buckets.values(), key=order)
 
 
+@dataclass(frozen=True)
+class PlaceMove:
+    """One entry recorded in a unit that no longer exists on `day`: the unit it lies in
+    then (`target`), or, when its place was split and it does not say where it went, the
+    units to choose from (`candidates`, `target` None). `keep_place`: the target was
+    formed from several units, so the entry keeps its recorded place and gets the target
+    as its place after the split (counts before the split stay exact)."""
+
+    spec: RegistrySpec
+    entry: Any
+    place: OrgUnit
+    target: OrgUnit | None
+    candidates: tuple[OrgUnit, ...]
+    keep_place: bool = False
+
+    @property
+    def key(self) -> str:
+        """Names the entry in a form or on the command line: "areas:12"."""
+        return f"{self.spec.slug}:{self.entry.pk}"
+
+    @property
+    def needs_choice(self) -> bool:
+        return self.target is None
+
+
+def place_moves_preview(*, day: dt.date) -> list[PlaceMove]:
+    """Every registry entry still open when its recorded place closed, that place being
+    closed by `day` (a district after 1 July 2025): where it lies on `day` (see
+    registry.places), or the units to choose among. Ordered by registry, then place, then
+    entry name. One query per registry plus two for the org units and successions."""
+    resolver = PlaceResolver()
+    moves: list[PlaceMove] = []
+    for spec in REGISTRIES.values():
+        entries: QuerySet[Any] = (spec.model._default_manager
+                   .filter(place__valid_to__lte=day)
+                   .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=F("place__valid_to")))
+                   .select_related("place", "later_place").order_by("name", "pk"))
+        rows = []
+        for entry in entries:
+            resolved = resolver.resolve(entry.place_id, entry.later_place_id, day)
+            target = resolved.unit
+            several = target is not None and resolver.formed_from_several(target.pk)
+            if several and target is not None and entry.later_place_id == target.pk:
+                continue  # already placed as exactly as the data allows
+            rows.append(PlaceMove(spec, entry, entry.place, target, resolved.candidates,
+                                  keep_place=several))
+        rows.sort(key=lambda m: orgunit_sort_key(m.place))  # stable: names stay in order
+        moves.extend(rows)
+    return moves
+
+
 def place_filter_pairs(*, queryset: QuerySet, unit: OrgUnit, day: dt.date) -> Q:
     """A filter for the entries of `queryset` lying in `unit` on `day` (through
     successions): one query for the distinct recorded places, resolved in memory."""
@@ -329,6 +381,25 @@ def record_view(record: ConsumptionRecord, table: UnitTable) -> RecordView:
                       intensity, record_problems(record=record, lines=lines))
 
 
+def _records_outside_hidden_reports(visible_reports: Any) -> QuerySet[ConsumptionRecord]:
+    """Records, less those in a report not among `visible_reports` (a queryset of report
+    ids): the rule behind `records_visible` and `records_accepted`."""
+    records = ConsumptionRecord.objects.all()
+    try:
+        from reporting.models import ReportRequest
+    except ImportError:  # the registry without the reporting cycle: no report hides anything
+        return records
+    records = records.annotate(report_code=Case(
+        When(period=FigurePeriod.H1, then=Concat(Cast("year", CharField()), Value("S1"))),
+        When(period=FigurePeriod.H2, then=Concat(Cast("year", CharField()), Value("S2"))),
+        default=Cast("year", CharField()), output_field=CharField()))
+    hidden = (ReportRequest.objects
+              .filter(org_unit_id=OuterRef("enterprise__reporting_unit_id"),
+                      period__code=OuterRef("report_code"))
+              .exclude(pk__in=visible_reports))
+    return records.filter(~Exists(hidden))
+
+
 def records_visible(*, user: Any) -> QuerySet[ConsumptionRecord]:
     """The consumption records `user` may see: the one rule for pages, API, exports and
     counts. A record that belongs to a report (the enterprise's report for that year or
@@ -337,22 +408,24 @@ def records_visible(*, user: Any) -> QuerySet[ConsumptionRecord]:
     accepted, a reporter only its own unit's, the coordinator all. A record outside any
     report (entered or imported by the coordinator) is seen by whoever reads the
     registries. `user=None` is the system: everything."""
-    records = ConsumptionRecord.objects.all()
     try:
         from reporting.models import ReportRequest
         from reporting.permissions import visible_reports_q
-    except ImportError:  # the registry without the reporting cycle: no report hides anything
-        return records
-    records = records.annotate(report_code=Case(
-        When(period=FigurePeriod.H1, then=Concat(Cast("year", CharField()), Value("S1"))),
-        When(period=FigurePeriod.H2, then=Concat(Cast("year", CharField()), Value("S2"))),
-        default=Cast("year", CharField()), output_field=CharField()))
-    visible = ReportRequest.objects.filter(visible_reports_q(user)).values("pk")
-    hidden = (ReportRequest.objects
-              .filter(org_unit_id=OuterRef("enterprise__reporting_unit_id"),
-                      period__code=OuterRef("report_code"))
-              .exclude(pk__in=visible))
-    return records.filter(~Exists(hidden))
+    except ImportError:
+        return ConsumptionRecord.objects.all()
+    return _records_outside_hidden_reports(
+        ReportRequest.objects.filter(visible_reports_q(user)).values("pk"))
+
+
+def records_accepted() -> QuerySet[ConsumptionRecord]:
+    """The records that count in the province's figures (indices, progress): those
+    outside any report and those whose report is accepted, i.e. what a viewer sees."""
+    try:
+        from reporting.models import ReportRequest, ReportState
+    except ImportError:
+        return ConsumptionRecord.objects.all()
+    return _records_outside_hidden_reports(
+        ReportRequest.objects.filter(state=ReportState.ACCEPTED).values("pk"))
 
 
 def figure_lines_visible(*, user: Any) -> QuerySet[ConsumptionLine]:

@@ -288,6 +288,51 @@ def entry_write(*, draft: EntryDraft, actor: Any) -> Any:
     return entry
 
 
+def _waits(entry: Any) -> bool:
+    """Whether `entry` refers to an entry not stored yet (a zone of the same import)."""
+    for f in entry._meta.concrete_fields:
+        if f.many_to_one and f.is_cached(entry):
+            other = f.get_cached_value(entry)
+            if other is not None and other.pk is None:
+                return True
+    return False
+
+
+def entries_write(*, drafts: Sequence[EntryDraft], actor: Any) -> None:
+    """Store an import's checked entries in bulk, inside the caller's transaction: new
+    entries in as few INSERTs as their references allow (a park after the zone of the
+    same file it lies in), changed ones one by one, and all audit records at once. A
+    unique value someone else took meanwhile: ConflictError, not a crash."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    new = [d for d in drafts if d.created]
+    changed = [d for d in drafts if not d.created and d.changes]
+    try:
+        with transaction.atomic():
+            while new:
+                ready = [d for d in new if not _waits(d.entry)]
+                if not ready:  # pragma: no cover - references form no cycle
+                    raise ValueError("entries refer to each other")
+                type(ready[0].entry)._default_manager.bulk_create(
+                    [d.entry for d in ready], batch_size=500)
+                done = {id(d) for d in ready}
+                new = [d for d in new if id(d) not in done]
+            for draft in changed:
+                draft.entry.save()
+    except IntegrityError:
+        raise ConflictError(_(
+            "Someone else saved an entry with the same code, tax code or certificate "
+            "meanwhile: reload and try again.")) from None
+    for draft in changed:
+        if isinstance(draft.entry, Enterprise) and draft.entry.reporting_unit_id:
+            _sync_reporting_unit(draft.entry)
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, target=d.entry, changes=d.changes,
+                    action=f"{d.spec.action}.{'create' if d.created else 'update'}")
+        for d in drafts if d.created or d.changes], batch_size=500)
+
+
 @transaction.atomic
 def entry_save(*, spec: RegistrySpec, data: Mapping[str, Any], actor: Any,
                entry: Any = None) -> Any:
@@ -309,6 +354,80 @@ def _sync_reporting_unit(enterprise: Enterprise) -> None:
         unit.name = enterprise.name
         unit.valid_to = wanted_to
         unit.save(update_fields=["name", "valid_to", "updated_at"])
+
+
+@dataclass
+class PlacesMoved:
+    """What a bulk move did: the entries moved, and those left where they are because
+    their place was split and no unit was chosen for them."""
+
+    moved: list[Any]
+    left: list[Any]
+
+
+@transaction.atomic
+def registry_places_move(*, day: dt.date, actor: Any,
+                         choices: Mapping[str, OrgUnit] | None = None) -> PlacesMoved:
+    """Move every entry whose recorded place no longer exists on `day` to the unit it lies
+    in that day (`registry.selectors.place_moves_preview`): the successor itself, or the
+    entry's place after the split, or the unit `choices` gives for it (keyed "areas:12",
+    one of its candidates). Entries of a split place with no choice stay where they are.
+    Each move is one audited update of the entry (place, and the place after a split,
+    which it no longer needs); counts as of an earlier day are unchanged, since a place is
+    followed back to the units it was formed from. A unit formed from parts of several
+    (xã Tiên Yên) could not say which the entry lay in before: such an entry keeps its
+    recorded place and gets the unit as its place after the split instead."""
+    from registry.selectors import place_moves_preview
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    choices = choices or {}
+    preview = place_moves_preview(day=day)
+    resolver = PlaceResolver()
+    known = {move.key for move in preview}
+    errors: dict[str, list[str]] = {
+        key: [_("This entry has nothing to move on %(day)s.") % {"day": _day(day)}]
+        for key in choices if key not in known
+    }
+    moved: list[Any] = []
+    left: list[Any] = []
+    for move in preview:
+        target = move.target
+        chosen = choices.get(move.key)
+        if chosen is not None:
+            if chosen.pk not in {c.pk for c in move.candidates}:
+                errors.setdefault(move.key, []).append(_(
+                    "%(unit)s did not take over %(place)s on %(day)s: choose one of %(units)s."
+                ) % {"unit": chosen.name, "place": move.place.name, "day": _day(day),
+                     "units": ", ".join(c.name for c in move.candidates)})
+                continue
+            target = chosen
+            keep_place = resolver.formed_from_several(chosen.pk)
+        else:
+            keep_place = move.keep_place
+        if target is None:
+            left.append(move)
+            continue
+        entry = move.entry
+        if isinstance(entry, Enterprise) and Enterprise.objects.exclude(pk=entry.pk).filter(
+                name_key=entry.name_key, place=target).exists():
+            errors.setdefault(move.key, []).append(_(
+                "%(name)s: an enterprise of the same name is already registered in "
+                "%(unit)s.") % {"name": entry.name, "unit": target.name})
+            continue
+        fields = ("place", "later_place")
+        before = _snapshot(entry, fields)
+        if keep_place:
+            entry.later_place = target
+        else:
+            entry.place, entry.later_place = target, None
+        entry.save(update_fields=[*fields, "updated_at"])
+        audit_record(actor=actor, action=f"{move.spec.action}.update", target=entry,
+                     changes=_changes(before, _snapshot(entry, fields)),
+                     note=_("Moved to the unit it lies in on %(day)s.") % {"day": _day(day)})
+        moved.append(move)
+    _raise(errors)
+    return PlacesMoved(moved=moved, left=left)
 
 
 @transaction.atomic

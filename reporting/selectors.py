@@ -10,15 +10,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
-from orgunits.models import OrgUnit
-from orgunits.selectors import orgunit_sort_key
+from orgunits.models import (
+    AGENCY_KINDS,
+    COMMUNE_LEVEL_KINDS,
+    DISTRICT_LEVEL_KINDS,
+    OrgUnit,
+    OrgUnitKind,
+)
+from orgunits.selectors import orgunit_graph, orgunit_sort_key
 from plans.models import DataElement, Plan, ReportKind
 from plans.selectors import plan_current
 from reporting import permissions
@@ -428,32 +436,66 @@ class UnitHistoryRow:
     last_submitted: dt.date | None
 
 
-def report_ids_visible(*, user: Any, periods: list[Period]) -> set[int]:
-    """Ids of the reports of `periods` that `user` may open (one query): the completeness
-    tables link only those, so a viewer is not led to a refusal."""
-    return set(ReportRequest.objects.filter(permissions.visible_reports_q(user),
-                                            period__in=periods).values_list("pk", flat=True))
+def report_ids_visible(*, user: Any, reports: QuerySet[ReportRequest]) -> set[int]:
+    """Ids of `reports` that `user` may open (one query): the completeness tables link only
+    those, so a viewer is not led to a refusal."""
+    return set(reports.filter(permissions.visible_reports_q(user)).values_list("pk", flat=True))
 
 
-def completeness_by_unit(*, plan: Plan, today: dt.date | None = None
-                         ) -> tuple[list[Period], list[UnitHistoryRow]]:
-    """Each unit over time: its rates over the plan's periodic reports and its status in
-    each period. Three queries: periods, the aggregate per unit, one row per request."""
+# The unit groups the completeness page collapses into, as the plan speaks of them.
+UNIT_GROUPS: dict[str, tuple[Any, frozenset[str]]] = {
+    "agencies": (gettext_lazy("Departments, agencies and the bank branch"), AGENCY_KINDS),
+    "districts": (gettext_lazy("District level (to 30/06/2025)"), DISTRICT_LEVEL_KINDS),
+    "communes": (gettext_lazy("Commune level (from 01/07/2025)"), COMMUNE_LEVEL_KINDS),
+    "enterprises": (gettext_lazy("Designated enterprises"), frozenset({OrgUnitKind.ENTERPRISE})),
+}
+UNITS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    """One page of units with their history: `rows` for the units of `page` (a Django page
+    of unit ids), `group_sizes` the number of units in each of UNIT_GROUPS."""
+
+    periods: list[Period]
+    rows: list[UnitHistoryRow]
+    page: Page[int]
+    group_sizes: dict[str, int]
+
+
+def completeness_by_unit(*, plan: Plan, today: dt.date | None = None, group: str | None = None,
+                         page: int | str | None = 1, per_page: int = UNITS_PER_PAGE
+                         ) -> UnitHistory:
+    """Each unit over time, a page at a time: its rates over the plan's periodic reports
+    and its status in each period. The rates are aggregated in the database (one row per
+    unit); the cells are read for the units of the page only. `group` (a key of
+    UNIT_GROUPS) keeps one group of units. Four queries, whatever the number of units."""
     today = today or timezone.localdate()
     periods = list(Period.objects.filter(plan=plan).exclude(kind=ReportKind.ADHOC)
                    .order_by("due_date", "code"))
     base = ReportRequest.objects.filter(period__in=[p.pk for p in periods])
-    aggregates = {row["org_unit_id"]: row for row in base.values("org_unit_id").annotate(
-        last=Max("first_submitted_on"), **_rate_annotations(today))}
+    kind_group = {kind: key for key, (_label, kinds) in UNIT_GROUPS.items() for kind in kinds}
+    aggregates = {row["org_unit_id"]: row for row in base.values(
+        "org_unit_id", "org_unit__kind").annotate(last=Max("first_submitted_on"),
+                                                  **_rate_annotations(today))}
+    group_sizes = {key: 0 for key in UNIT_GROUPS}
+    for row in aggregates.values():
+        if row["org_unit__kind"] in kind_group:
+            group_sizes[kind_group[row["org_unit__kind"]]] += 1
+    if group in UNIT_GROUPS:
+        aggregates = {pk: row for pk, row in aggregates.items()
+                      if kind_group.get(row["org_unit__kind"]) == group}
+    units = orgunit_graph().units
+    ordered = sorted(aggregates, key=lambda pk: orgunit_sort_key(units[pk]))
+    shown = Paginator(ordered, per_page).get_page(page)
     cells: dict[int, dict[str, tuple[str, int, int]]] = defaultdict(dict)
-    units: dict[int, OrgUnit] = {}
-    for report in base.select_related("org_unit", "period").only(
-            "id", "first_submitted_on", "org_unit", "period__code", "period__due_date"):
-        status, days = timeliness(due_date=report.period.due_date,
+    due = {p.pk: p for p in periods}
+    for report in base.filter(org_unit__in=list(shown)).only(
+            "id", "first_submitted_on", "org_unit_id", "period_id"):
+        period = due[report.period_id]
+        status, days = timeliness(due_date=period.due_date,
                                   first_submitted_on=report.first_submitted_on, today=today)
-        cells[report.org_unit_id][report.period.code] = (status, days, report.pk)
-        units[report.org_unit_id] = report.org_unit
-    rows = [UnitHistoryRow(unit, _rates(aggregates[pk]), cells[pk], aggregates[pk]["last"])
-            for pk, unit in units.items()]
-    rows.sort(key=lambda r: orgunit_sort_key(r.unit))
-    return periods, rows
+        cells[report.org_unit_id][period.code] = (status, days, report.pk)
+    rows = [UnitHistoryRow(units[pk], _rates(aggregates[pk]), cells[pk],
+                           aggregates[pk]["last"]) for pk in shown]
+    return UnitHistory(periods, rows, shown, group_sizes)

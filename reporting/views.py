@@ -152,7 +152,7 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "completeness": selectors.completeness_for_period(period=period),
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
-        "openable": selectors.report_ids_visible(user=request.user, periods=[period]),
+        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.all()),
     })
 
 
@@ -160,11 +160,19 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
 def completeness(request: AuthedRequest) -> HttpResponse:
     permissions.require_completeness(request.user)
     plan = _plan()
-    periods_, rows = selectors.completeness_by_unit(plan=plan)
+    group = request.GET.get("group", "")
+    group = group if group in selectors.UNIT_GROUPS else ""
+    history = selectors.completeness_by_unit(plan=plan, group=group or None,
+                                             page=request.GET.get("page"))
+    groups = [(key, label, history.group_sizes[key])
+              for key, (label, _kinds) in selectors.UNIT_GROUPS.items()]
     return render(request, "reporting/completeness.html", {
         "plan": plan, "by_period": selectors.completeness_by_period(plan=plan),
-        "periods": periods_, "rows": rows,
-        "openable": selectors.report_ids_visible(user=request.user, periods=periods_),
+        "history": history, "groups": groups, "group": group,
+        "query": f"group={group}" if group else "",
+        "openable": selectors.report_ids_visible(
+            user=request.user, reports=ReportRequest.objects.filter(
+                pk__in=[cell[2] for row in history.rows for cell in row.cells.values()])),
     })
 
 

@@ -40,6 +40,7 @@ def test_profile_page_creates_and_revokes_own_tokens_only(client, make_user, pla
     assert denied.status_code == 404
     others_token.refresh_from_db()
     assert others_token.is_active
+    assert token.is_active
     client.post(reverse("web:token-revoke", args=[token.pk]))
     token.refresh_from_db()
     assert not token.is_active
@@ -47,6 +48,11 @@ def test_profile_page_creates_and_revokes_own_tokens_only(client, make_user, pla
 
 def test_revoke_needs_post(client, make_user, plan):
     user = make_user(Role.VIEWER, "ubnd-quang-ninh")
-    token, _ = token_create(user=user, name="x", actor=user)
+    token, raw = token_create(user=user, name="x", actor=user)
     client.force_login(user)
     assert client.get(reverse("web:token-revoke", args=[token.pk])).status_code == 405
+    # the refused GET left the token active and working
+    token.refresh_from_db()
+    assert token.is_active
+    assert type(client)().get("/api/v1/plan", headers={"Authorization": f"Bearer {raw}"}
+                              ).status_code == 200

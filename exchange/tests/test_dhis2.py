@@ -107,7 +107,9 @@ def test_bad_values_are_conflicts_and_the_rest_is_stored(period, coordinator_api
     assert by_index[2]["object"] == "NoSuchUnit1"
     assert "2025S1" in by_index[3]["value"]
     assert by_index[4]["object"] == "2019"
-    assert "số" in by_index[5]["value"].lower() or "number" in by_index[5]["value"].lower()
+    assert by_index[5]["value"] == ("«Số khu kinh tế, khu công nghiệp, cụm công nghiệp, làng "
+                                    "nghề trên địa bàn»: hãy ghi một số nguyên, không có phần "
+                                    "thập phân (ví dụ 12).")
     assert by_index[7]["object"] == ECO and "40" in by_index[7]["value"]
     assert by_index[8]["object"] == "Xyz12345678"
     assert _values(period, "sct") == {"supermarkets-total": ("40", "")}

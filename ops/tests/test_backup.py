@@ -50,6 +50,18 @@ def test_backup_lists_every_table_with_counts_and_checksums(tmp_path, some_data)
     assert not (tmp_path / "a.zip.partial").exists()
 
 
+def test_times_keep_their_microseconds(tmp_path, some_data):
+    from common.models import AuditEvent
+
+    AuditEvent.objects.update(occurred_at=AuditEvent.objects.first().occurred_at.replace(
+        microsecond=450))
+    backup_write(path=tmp_path / "a.zip")
+    backup_restore(path=tmp_path / "a.zip", force=True)
+    assert {e.occurred_at.microsecond for e in AuditEvent.objects.all()} == {450}
+    backup_write(path=tmp_path / "b.zip")
+    assert tables(tmp_path / "a.zip") == tables(tmp_path / "b.zip")
+
+
 def test_restore_into_a_database_with_data_is_refused_unless_forced(tmp_path, some_data):
     backup_write(path=tmp_path / "a.zip")
     assert not database_is_empty()
@@ -119,7 +131,8 @@ def test_an_archive_of_other_migrations_is_refused(tmp_path, some_data):
 def _first_difference(*versions: list[dict]) -> object:
     for rows in zip(*versions, strict=False):
         if not rows[0] == rows[1] == rows[2]:
-            return rows
+            return {key: [repr(r.get(key)) for r in rows] for key in rows[0]
+                    if not rows[0].get(key) == rows[1].get(key) == rows[2].get(key)}
     return [len(v) for v in versions]
 
 

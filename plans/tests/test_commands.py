@@ -33,7 +33,7 @@ def test_plan_show_json_lists_tasks_assignees_and_district_successors(plan):
     closed = [u for u in districts if u["valid_to"] == "2025-07-01"]
     assert len(closed) == 13
     assert all(u["successors"] for u in closed)
-    assert len(data["targets"]) == 12
+    assert len(data["targets"]) == 13  # the 12 of II.2 and IV.10.1's 20 S&T enterprises
 
 
 def test_plan_load_twice_reports_unchanged(plan):

@@ -116,6 +116,9 @@ def test_figures_follow_the_report_by_role(client, world, state):
     """Each role × this state: the enterprise page, the API (figures and the entry), the
     Excel export and the totals."""
     enterprise, users = world(state)
+    # what counts in the province's figures (progress) is what a viewer sees
+    assert set(selectors.records_accepted().filter(enterprise=enterprise)) == set(
+        selectors.records_visible(user=users["viewer"]).filter(enterprise=enterprise))
     for role in ROLES:
         try:
             _page_and_api(client, enterprise, users, role, state)

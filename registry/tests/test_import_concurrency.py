@@ -28,7 +28,7 @@ def test_the_file_is_checked_outside_any_transaction_then_written_in_one(
         reference_data, monkeypatch):
     actor = user_upsert(username="c", role=Role.COORDINATOR, actor=None, password="pw")[0]
     checked, written = [], []
-    check, write = services.entry_check, services.entry_write
+    check, write = services.entry_check, services.entries_write
 
     def spy_check(**kwargs):
         checked.append(connection.in_atomic_block)
@@ -39,11 +39,11 @@ def test_the_file_is_checked_outside_any_transaction_then_written_in_one(
         return write(**kwargs)
 
     monkeypatch.setattr(services, "entry_check", spy_check)
-    monkeypatch.setattr(services, "entry_write", spy_write)
+    monkeypatch.setattr(services, "entries_write", spy_write)
     result = excel.registry_import(slug="areas", content=xlsx(_rows(40)), actor=actor)
     assert result.created == 40 and Area.objects.count() == 40
     assert checked == [False] * 40  # other users write freely while the file is checked
-    assert written == [True] * 40   # all of it in one transaction: all or nothing
+    assert written == [True]  # all of it at once in one transaction: all or nothing
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def test_concurrent_imports_of_the_same_new_codes(reference_data, monkeypatch):
     _token, raw = token_create(user=actor, name="t", actor=actor)
     content = xlsx(_rows(30))
     barrier = threading.Barrier(5, timeout=30)
-    write = services.entry_write
+    write = services.entries_write
     waited = threading.local()
 
     def write_together(**kwargs):
@@ -66,7 +66,7 @@ def test_concurrent_imports_of_the_same_new_codes(reference_data, monkeypatch):
             barrier.wait()
         return write(**kwargs)
 
-    monkeypatch.setattr(services, "entry_write", write_together)
+    monkeypatch.setattr(services, "entries_write", write_together)
     statuses: list[int] = []
 
     def run() -> None:

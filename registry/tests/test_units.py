@@ -36,7 +36,7 @@ def test_the_file_is_valid_and_names_a_source_for_every_factor():
         for factor in fuel["toe"]:
             assert "3505/BCT-KHCN" in factor["source"]
     coke = next(f for f in fuels if f["code"] == "coke")
-    assert "range" in coke["toe"][0]["note"] and coke["toe"][0]["value"] == Decimal("0.725")
+    assert "0,70-0,75" in coke["toe"][0]["note"] and coke["toe"][0]["value"] == Decimal("0.725")
 
 
 def _table() -> list:

@@ -7,6 +7,14 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Role
+from orgunits.models import AGENCY_KINDS, OrgUnit, OrgUnitKind
+from orgunits.selectors import orgunit_graph, orgunit_sort_key
+from plans.models import Sector
+from plans.selectors import plan_current
+from registry.checks import tax_code_check_digit
+from registry.models import Enterprise
+from registry.services import enterprise_designate, enterprise_save
+from reporting.models import ReportRequest
 from reporting.selectors import (
     LATE,
     MISSING,
@@ -73,13 +81,82 @@ def test_rates_over_time_are_computed_in_the_database(plan, make_user,
     assert (first.on_time, first.late) == (1, 0)
     assert (second.on_time, second.late) == (0, 1)
     assert third.pending == third.total and third.completeness is None
-    with django_assert_max_num_queries(3):
-        _periods, units = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1))
+    orgunit_graph()  # read once per process, as on a running server
+    with django_assert_max_num_queries(4):
+        units = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1),
+                                     per_page=1000).rows
     sct_row = next(r for r in units if r.unit.code == "sct")
     assert sct_row.cells["2021S1"][0] == ON_TIME and sct_row.cells["2021"][:2] == (LATE, 6)
     assert sct_row.rates.completeness == 100.0 and sct_row.rates.timeliness == 50.0
     other = next(r for r in units if r.unit.code == "h-co-to")
     assert other.rates.completeness == 0.0
+
+
+def _designate_enterprises(n: int, actor) -> None:
+    sector = Sector.objects.get(plan=plan_current(), code="coal")
+    place = OrgUnit.objects.get(code="tp-ha-long")
+    serial = 0
+    while n:
+        serial += 1
+        first_nine = f"57{serial:07d}"
+        check = tax_code_check_digit(first_nine)
+        if check is None:
+            continue
+        enterprise = enterprise_save(data={
+            "tax_code": f"{first_nine}{check}", "name": f"Doanh nghiệp {serial}",
+            "sector": sector, "place": place, "valid_from": dt.date(2015, 1, 1)}, actor=actor)
+        enterprise_designate(enterprise=enterprise, actor=actor)
+        n -= 1
+
+
+def test_units_come_a_page_at_a_time_in_a_fixed_number_of_queries(
+        plan, coordinator, django_assert_num_queries):
+    """The matrix of units × periods is paged and grouped: the work and the queries of one
+    page do not grow with the number of units."""
+    for code in ("2021S1", "2021"):
+        period_open(plan=plan, code=code, actor=None, notify=False)
+
+    def page(**kwargs):
+        orgunit_graph()
+        with django_assert_num_queries(4):
+            return completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1), per_page=10,
+                                        **kwargs)
+
+    before = page()
+    _designate_enterprises(25, coordinator)  # designated now: obliged from the 2026 report
+    period_open(plan=plan, code="2026", actor=None, notify=False)
+    after = page()
+    units = ReportRequest.objects.values("org_unit").distinct().count()
+    assert after.page.paginator.count == units >= before.page.paginator.count + 25
+    assert len(after.rows) == len(before.rows) == 10
+    assert (before.group_sizes["enterprises"], after.group_sizes["enterprises"]) == (0, 25)
+    assert sum(after.group_sizes.values()) == units
+    # Ordered as everywhere else (kind, then the Vietnamese name), across pages.
+    whole = completeness_by_unit(plan=plan, today=dt.date(2022, 6, 1), per_page=1000).rows
+    assert [r.unit for r in whole] == sorted((r.unit for r in whole), key=orgunit_sort_key)
+    last = page(page=after.page.paginator.num_pages)
+    assert last.rows[-1].unit == whole[-1].unit
+    # A group keeps only its units; its cells are those of the page's units.
+    agencies = page(group="agencies")
+    assert agencies.rows and all(r.unit.kind in AGENCY_KINDS for r in agencies.rows)
+    assert agencies.page.paginator.count == after.group_sizes["agencies"]
+    assert set(agencies.rows[0].cells) == {"2021S1", "2021", "2026"}
+    firms = page(group="enterprises", page=3)
+    assert firms.page.number == 3
+    assert all(r.unit.kind == OrgUnitKind.ENTERPRISE for r in firms.rows)
+    assert Enterprise.objects.filter(reporting_unit__isnull=False).count() >= 25
+
+
+def test_the_completeness_page_is_paged_and_grouped(client, plan, coordinator):
+    for code in ("2021S1", "2021"):
+        period_open(plan=plan, code=code, actor=None, notify=False)
+    client.force_login(coordinator)
+    html = client.get("/reporting/completeness/?group=agencies").content.decode()
+    assert 'href="?group=agencies#by-unit" aria-current="page"' in html
+    assert "Sở Công Thương" in html and "Ủy ban nhân dân huyện Cô Tô" not in html
+    everyone = client.get("/reporting/completeness/?group=nonsense&page=999")
+    assert everyone.status_code == 200
+    assert 'href="?#by-unit" aria-current="page"' in everyone.content.decode()
 
 
 def test_completeness_links_only_reports_the_reader_may_open(plan, make_user, client):

@@ -67,7 +67,7 @@ def test_overdue_goes_to_reporters_and_one_digest_to_each_coordinator(period, pe
     assert people["sct"].email in to and people["hl"].email in to
     digests = [m for m in mailoutbox if m.to == [people["coord"].email]]
     assert len(digests) == 1
-    assert "Thành phố Hạ Long" in digests[0].body or "Hạ Long" in digests[0].body
+    assert "\n- Thành phố Hạ Long: kỳ 2022S1, quá hạn 1 ngày\n" in digests[0].body
     count = len(mailoutbox)
     reminders_send(today=DUE + dt.timedelta(days=1))
     reminders_send(today=DUE + dt.timedelta(days=3))
