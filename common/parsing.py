@@ -13,6 +13,9 @@ suggestion "12,5" rather than guessed. Numbers already typed by a program (JSON 
 numeric Excel cells) are taken as they are. Exponents, "nan", "inf" and letters are not
 numbers.
 
+Text written for a program rather than typed by a person (a data file's quoted "0.0001543")
+is read with `machine=True`: digits and a dot before decimals, nothing else.
+
 Every parser returns None (or "" for text) for a blank input; whether a blank is allowed is
 the caller's rule. Faults raise `ParseError` with a message in the user's language that does
 not name the field: the caller says which field or cell it is."""
@@ -49,6 +52,7 @@ _NUMBER = re.compile(
     re.ASCII)
 # What an English writer would type: 12.5, 1,234.5, 1,234,567 (two or more groups)
 _ENGLISH = re.compile(r"[-+]?(?:\d+\.\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?)", re.ASCII)
+_MACHINE = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
@@ -162,13 +166,19 @@ def _read(raw: Any) -> Decimal:
 
 
 def number_parse(raw: Any, *, whole: bool = False, places: int | None = None,
-                 minimum: Decimal | int | None = None, maximum: Decimal | int | None = None
-                 ) -> Decimal | None:
+                 minimum: Decimal | int | None = None, maximum: Decimal | int | None = None,
+                 machine: bool = False) -> Decimal | None:
     """A number typed by a person (see the module's rule) or given by a program; None for
     a blank. `whole`: no decimals; `places`: at most so many digits after the comma;
-    `minimum`/`maximum`: inclusive bounds."""
+    `minimum`/`maximum`: inclusive bounds. `machine`: text written for a program (a data
+    file's quoted "0.0001543", kept exact), read as a program writes it: digits, a dot
+    before decimals, no grouping."""
     if is_blank(raw):
         return None
+    if machine and isinstance(raw, str):
+        if not _MACHINE.fullmatch(raw.strip()):
+            raise ParseError(_("must be a number written for a program, like 1234.5"))
+        raw = Decimal(raw.strip())
     number = _read(raw)
     if abs(number) >= NUMBER_LIMIT:
         raise ParseError(_("the number is too large"))

@@ -41,20 +41,7 @@ def parsed(parse: Callable[..., Any], **options: Any) -> BeforeValidator:
     return BeforeValidator(validate)
 
 
-def _whole(value: Any, **options: Any) -> int | None:
-    number = number_parse(value, whole=True, **options)
-    return None if number is None else int(number)
-
-
 Number = Annotated[Decimal | None, parsed(number_parse)]
-WholeNumber = Annotated[int | None, parsed(_whole)]
-Count = Annotated[int | None, parsed(_whole, minimum=0)]
 YesNo = Annotated[bool | None, parsed(bool_parse)]
 Day = Annotated[dt.date | None, parsed(date_parse)]
 Text = Annotated[str, parsed(text_clean, max_length=MAX_TEXT)]
-LongText = Annotated[str, parsed(text_clean, max_length=MAX_TEXT, multiline=True)]
-
-
-def text_type(max_length: int, *, multiline: bool = False) -> Any:
-    """A text of at most `max_length` characters."""
-    return Annotated[str, parsed(text_clean, max_length=max_length, multiline=multiline)]

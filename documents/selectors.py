@@ -116,7 +116,7 @@ def consolidation_for_period(*, period: Period, user: Any, group: str = "",
     by_task: dict[int, list[Question]] = defaultdict(list)
     for element in elements:
         part_of = element.part_of.code if element.part_of is not None else None
-        by_task[element.task_id].append(Question.of_element(element, part_of))  # type: ignore
+        by_task[element.task_id].append(Question(element, part_of))  # type: ignore[index]
     stored = {(v.request_id, v.element_id): v for v in DataValue.objects.filter(
         request__in=[a.request_id for a in answers], element__task__isnull=False)}
     answers_by_task: dict[int, list[TaskAnswer]] = defaultdict(list)
@@ -206,7 +206,7 @@ def _adhoc_answers(period: Period) -> list[AdhocAnswers]:
         found[value.question_id].append((value.request.org_unit, value))  # type: ignore
     out = []
     for q in questions:
-        question = Question.of_adhoc(q)
+        question = Question(q)
         answers = sorted(found.get(q.pk, []), key=lambda pair: orgunit_sort_key(pair[0]))
         out.append(AdhocAnswers(question, answers, _total(question, [v for _u, v in answers])))
     return out

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.parsing import text_clean
 from common.services import audit_record
 from documents.models import MAX_SCAN_BYTES, OfficialDocument
 from reporting import permissions
 from reporting.models import ReportRequest, ReportState
-from reporting.validation import no_nul
 
 RECORDABLE_STATES = frozenset({ReportState.SUBMITTED, ReportState.ACCEPTED})
 _NUMBER = re.compile(r"^[0-9A-Za-zĐđ]{1,10}\s*/\s*[\w.\-]+(?:/[\w.\-]+)*$")
@@ -35,7 +35,7 @@ def pdf_check(content: bytes) -> list[str]:
 
 def _text(value: Any, field: str, label: str, limit: int, errors: dict[str, list[str]]
           ) -> str:
-    text = no_nul(value).strip() if isinstance(value, str) else ""
+    text = text_clean(value, max_length=None) if isinstance(value, str) else ""
     if not text:
         errors[field] = [_("Give %(what)s.") % {"what": label}]
     elif len(text) > limit:
@@ -44,7 +44,8 @@ def _text(value: Any, field: str, label: str, limit: int, errors: dict[str, list
 
 
 def _scan_name(name: str) -> str:
-    base = re.sub(r"[^\w.\- ]", "_", no_nul(name or "").strip())[-150:] or "ban-quet.pdf"
+    clean = text_clean(name or "", max_length=None)
+    base = re.sub(r"[^\w.\- ]", "_", clean)[-150:] or "ban-quet.pdf"
     return base if base.lower().endswith(".pdf") else f"{base}.pdf"
 
 

@@ -24,10 +24,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.parsing import MAX_TEXT
 from plans.models import ValueType
 from reporting.models import ReportRequest, TaskStatus
 from reporting.selectors import ReportLayout, report_layout
-from reporting.validation import MAX_TEXT
 
 KIND = "scp-report-template"
 FORMAT_VERSION = 1

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
+from common.parsing import ParseError
 from common.xlsx import WorkbookRefused, xlsx_read
 from exchange.mapping import Dhis2Mapping, dhis2_mapping
 from exchange.report_template import (
@@ -50,7 +51,7 @@ from reporting import permissions
 from reporting.models import Period, ReportRequest, ReportState, TaskStatus
 from reporting.selectors import ReportLayout, report_layout
 from reporting.services import report_save, report_submit
-from reporting.validation import FieldError, value_clean
+from reporting.validation import value_clean
 
 MAX_VALUES = 10_000
 PERIOD_FORMAT = re.compile(r"^\d{4}(S[12])?$")
@@ -233,8 +234,8 @@ def _check_value(ctx: _Context, item: Any, index: int, header: dict[str, Any],
     if raw is None or raw == "":
         return report, _Pending(index, code, raw, comment, "", None, delete=True)
     try:
-        text, numeric = value_clean(question, raw, style="machine")
-    except FieldError as exc:
+        text, numeric = value_clean(question, raw, machine=True)
+    except ParseError as exc:
         summary.conflict(element_id, exc.message, index)
         return None
     return report, _Pending(index, code, raw, comment, text, numeric, delete=False)
@@ -296,7 +297,7 @@ def _save(ctx: _Context, report: ReportRequest, pending: dict[str, _Pending],
             fresh = ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
             if values:
                 fresh = report_save(report=fresh, actor=ctx.actor, version=fresh.version,
-                                    values=values, style="machine")
+                                    values=values, machine=True)
     except (ValidationError, ConflictError) as exc:
         reason = exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
         for item in pending.values():
@@ -575,11 +576,11 @@ def report_template_import(*, content: bytes, actor: Any, submit: bool = False,
         if submit:
             with transaction.atomic():
                 saved = report_save(report=found, actor=actor, version=version, values=values,
-                                    answers=answers, style="vi")
+                                    answers=answers)
                 saved = report_submit(report=saved, actor=actor)
         else:
             saved = report_save(report=found, actor=actor, version=version, values=values,
-                                answers=answers, style="vi")
+                                answers=answers)
     except ValidationError as exc:
         raise TemplateRejected(_problems_of(exc, where)) from None
     except ConflictError as exc:

@@ -3,24 +3,24 @@ touches the database.
 
 `orgunit_files_read(paths, known=...)` reads several files in order and returns an
 `OrgUnitBatch` (plain data, every reference and date checked against the files and the
-units already stored), or raises `OrgUnitFileError` listing every fault with its file, key
+units already stored), or raises `DataFileError` listing every fault with its file, key
 path and line. Writing is `orgunits.services.orgunits_load_files`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from common.datafile import DataFile, DataFileError, Fault, Where
 from orgunits.models import OrgUnitKind, SuccessionKind
 
 _CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -28,11 +28,14 @@ CODE_MAX = 40
 
 UNIT_KEYS = {
     "code", "name", "name_en", "short_name", "kind", "parent", "valid_from", "valid_to",
-    "official_code", "email", "uncertain", "source", "note",
+    "official_code", "email", "uncertain", "source", "note", "note_en",
 }
-SUCCESSION_KEYS = {"from", "to", "date", "kind", "uncertain", "source", "note"}
+SUCCESSION_KEYS = {
+    "from", "to", "date", "kind", "uncertain", "source", "note", "note_en", "tasks",
+}
+# A transferred task: the plan's code, a space, the task's ref ("141/KH-UBND IV.7.1").
+_TASK_KEY = re.compile(r"^\S+ [A-Z]+(?:\.\d+)+$")
 TOP_KEYS = {"units", "successions"}
-_TEXT_LIMITS = {"name": 200, "name_en": 200, "short_name": 60, "official_code": 20}
 
 
 class KnownUnit(Protocol):
@@ -40,43 +43,6 @@ class KnownUnit(Protocol):
 
     valid_from: dt.date | None
     valid_to: dt.date | None
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One problem: where (file, key path, line) and what."""
-
-    file: str
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class OrgUnitFileError(ValueError):
-    """Organisation-unit files that cannot be loaded; `faults` lists every problem found.
-    The message names the file, the key path (e.g. `units[12].parent`) and the line."""
-
-    def __init__(self, faults: Sequence[Fault]) -> None:
-        self.faults = list(faults)
-        files = sorted({f.file for f in self.faults})
-        head = _("%(files)s: %(count)d error(s), nothing was loaded:") % {
-            "files": ", ".join(files),
-            "count": len(self.faults),
-        }
-        super().__init__("\n".join([head, *(f"  - {f}" for f in self.faults)]))
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where a value came from, for error messages and for attributing changes to a file."""
-
-    file: str
-    path: str
-    line: int | None
 
 
 @dataclass
@@ -95,6 +61,7 @@ class UnitSpec:
     uncertain: bool = False
     source: str = ""
     note: str = ""
+    note_en: str = ""
     wheres: dict[str, Where] = field(default_factory=dict)
 
     def at(self, key: str) -> Where:
@@ -121,12 +88,19 @@ class SuccessionSpec:
     uncertain: bool = False
     source: str = ""
     note: str = ""
+    note_en: str = ""
+    tasks: list[str] = field(default_factory=list)
     date_where: Where | None = None
 
     @property
     def continuing(self) -> set[str]:
-        """Predecessors also listed as successors: they absorb the others and continue."""
-        return {c for c, _w in self.predecessors} & {s.code for s in self.successors}
+        """Predecessors that go on after this entry: those also listed as successors (they
+        absorb the others), and every predecessor of a transfer (it passes some functions
+        and closes only if another succession closes it)."""
+        codes = {c for c, _w in self.predecessors}
+        if self.kind == SuccessionKind.TRANSFER:
+            return codes
+        return codes & {s.code for s in self.successors}
 
     def pairs(self) -> Iterable[tuple[str, SuccessorSpec]]:
         for pred, _w in self.predecessors:
@@ -146,112 +120,11 @@ class OrgUnitBatch:
     closings: dict[str, tuple[dt.date, Where]]
 
 
-# --------------------------------------------------------------------------- YAML + marks
+# --------------------------------------------------------------------------- the reader
 
 
-class _Marks:
-    """Line numbers of a composed YAML document, looked up by key path."""
-
-    def __init__(self, node: yaml.Node | None) -> None:
-        self.node = node
-
-    def line(self, *path: str | int) -> int | None:
-        node = self.node
-        best = node
-        for step in path:
-            if node is None:
-                break
-            nxt: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
-                        nxt = value_node
-                        break
-            elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(step, int)
-                and 0 <= step < len(node.value)
-            ):
-                nxt = node.value[step]
-            node = nxt
-            if node is not None:
-                best = node
-        return best.start_mark.line + 1 if best is not None else None
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader that leaves an impossible date (2025-13-01) as text, so that the date
-    check reports it with its key path and line instead of PyYAML failing without one."""
-
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
-
-
-def _parse(path: Path, faults: list[Fault]) -> tuple[Any, _Marks] | None:
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        faults.append(Fault(name, "", None, _("cannot read the file: %s") % exc))
-        return None
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context:
-            at = f" (line {context_mark.line + 1})" if context_mark is not None else ""
-            problem = f"{context}{at}: {problem}"
-        faults.append(Fault(name, "", line, _("invalid YAML: %s") % problem))
-        return None
-    finally:
-        loader.dispose()
-    return data, _Marks(node)
-
-
-# --------------------------------------------------------------------------- field readers
-
-
-class _Reader:
-    """Reads one file's mapping entries, recording a fault for every bad value."""
-
-    def __init__(self, file: str, marks: _Marks, faults: list[Fault]) -> None:
-        self.file, self.marks, self.faults = file, marks, faults
-
-    def where(self, *path: str | int) -> Where:
-        return Where(self.file, _path_text(path), self.marks.line(*path))
-
-    def fault(self, path: Sequence[str | int], message: str) -> None:
-        w = self.where(*path)
-        self.faults.append(Fault(w.file, w.path, w.line, message))
-
-    def text(self, item: dict, path: tuple, key: str, *, required: bool = False) -> str:
-        value = item.get(key)
-        if value is None or value == "":
-            if required:
-                self.fault((*path, key), _("is required"))
-            return ""
-        if not isinstance(value, str):
-            self.fault(
-                (*path, key),
-                _("must be text (put it in quotes: YAML reads 06652 as a number)"),
-            )
-            return ""
-        value = value.strip()
-        limit = _TEXT_LIMITS.get(key)
-        if limit and len(value) > limit:
-            self.fault((*path, key), _("is longer than %d characters") % limit)
-        return value
+class _Reader(DataFile):
+    """The one data-file reader, with unit codes."""
 
     def code(self, value: Any, path: tuple) -> str | None:
         if not isinstance(value, str) or not value:
@@ -266,82 +139,17 @@ class _Reader:
             return None
         return value
 
-    def date(self, item: dict, path: tuple, key: str, *, required: bool = False
-             ) -> dt.date | None:
-        value = item.get(key)
-        if value is None:
-            if required:
-                self.fault((*path, key), _("is required"))
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.fault((*path, key), _("'%s' is not a date (YYYY-MM-DD)") % (value,))
+
+def _share(r: _Reader, item: dict, path: tuple) -> Decimal | None:
+    share = r.number(item, path, "share")
+    if share is None:
         return None
-
-    def flag(self, item: dict, path: tuple, key: str) -> bool:
-        value = item.get(key, False)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.fault((*path, key), _("must be true or false"))
-            return False
-        return value
-
-    def choice(self, item: dict, path: tuple, key: str, choices: type) -> str:
-        value = item.get(key)
-        allowed = [c.value for c in choices]  # type: ignore[attr-defined]
-        if value is None or value == "":
-            self.fault((*path, key), _("is required"))
-            return ""
-        if value not in allowed:
-            self.fault(
-                (*path, key),
-                _("unknown kind '%(value)s' (one of: %(allowed)s)")
-                % {"value": value, "allowed": ", ".join(allowed)},
-            )
-            return ""
-        return str(value)
-
-    def keys(self, item: dict, path: tuple, allowed: set[str]) -> None:
-        for key in item:
-            if key not in allowed:
-                self.fault(
-                    (*path, key) if isinstance(key, str) else path,
-                    _("unknown key '%(key)s' (allowed: %(allowed)s)")
-                    % {"key": key, "allowed": ", ".join(sorted(allowed))},
-                )
-
-
-def _path_text(path: Sequence[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
-
-
-def _share(r: _Reader, value: Any, path: tuple) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        r.fault(path, _("must be a number"))
-        return None
-    try:
-        share = Decimal(str(value).strip())
-    except InvalidOperation:
-        r.fault(path, _("must be a number"))
-        return None
-    if not share.is_finite() or share <= 0 or share > 1:
-        r.fault(path, _("a share must be more than 0 and at most 1, not %s") % value)
+    if share <= 0 or share > 1:
+        r.fault((*path, "share"), _("a share must be more than 0 and at most 1, not %s")
+                % item["share"])
         return None
     if share != share.quantize(Decimal("0.0001")):
-        r.fault(path, _("a share has at most 4 decimal places"))
+        r.fault((*path, "share"), _("a share has at most 4 decimal places"))
         return None
     return share
 
@@ -353,7 +161,7 @@ def _read_unit(r: _Reader, item: Any, i: int) -> UnitSpec | None:
         return None
     r.keys(item, path, UNIT_KEYS)
     code = r.code(item.get("code"), (*path, "code"))
-    name = r.text(item, path, "name", required=True)
+    name = r.text(item, path, "name", required=True, max_length=200)
     kind = r.choice(item, path, "kind", OrgUnitKind)
     parent = None
     if item.get("parent") is not None:
@@ -368,18 +176,19 @@ def _read_unit(r: _Reader, item: Any, i: int) -> UnitSpec | None:
         code=code or "",
         name=name,
         kind=kind,
-        where=r.where(*path),
-        name_en=r.text(item, path, "name_en"),
-        short_name=r.text(item, path, "short_name"),
+        where=r.where(path),
+        name_en=r.text(item, path, "name_en", max_length=200),
+        short_name=r.text(item, path, "short_name", max_length=60),
         parent=parent,
         valid_from=r.date(item, path, "valid_from"),
         valid_to=r.date(item, path, "valid_to"),
-        official_code=r.text(item, path, "official_code"),
+        official_code=r.text(item, path, "official_code", max_length=20),
         email=email,
         uncertain=r.flag(item, path, "uncertain"),
         source=r.text(item, path, "source"),
         note=r.text(item, path, "note"),
-        wheres={k: r.where(*path, k) for k in ("code", "parent", "valid_from", "valid_to")},
+        note_en=r.text(item, path, "note_en"),
+        wheres={k: r.where((*path, k)) for k in ("code", "parent", "valid_from", "valid_to")},
     )
     if spec.valid_from and spec.valid_to and spec.valid_to <= spec.valid_from:
         r.fault(
@@ -404,11 +213,11 @@ def _read_succession(r: _Reader, item: Any, i: int) -> SuccessionSpec | None:
         for j, value in enumerate(raw_from):
             code = r.code(value, (*path, "from", j))
             if code:
-                predecessors.append((code, r.where(*path, "from", j)))
+                predecessors.append((code, r.where((*path, "from", j))))
     else:
         code = r.code(raw_from, (*path, "from"))
         if code:
-            predecessors.append((code, r.where(*path, "from")))
+            predecessors.append((code, r.where((*path, "from"))))
     raw_to = item.get("to")
     entries: list[tuple[Any, tuple]] = []
     if raw_to is None or raw_to == []:
@@ -422,10 +231,10 @@ def _read_succession(r: _Reader, item: Any, i: int) -> SuccessionSpec | None:
         if isinstance(value, dict):
             r.keys(value, vpath, {"unit", "share"})
             code = r.code(value.get("unit"), (*vpath, "unit"))
-            share = _share(r, value.get("share"), (*vpath, "share"))
-            where = r.where(*vpath, "unit")
+            share = _share(r, value, vpath)
+            where = r.where((*vpath, "unit"))
         else:
-            code, share, where = r.code(value, vpath), None, r.where(*vpath)
+            code, share, where = r.code(value, vpath), None, r.where(vpath)
         if code:
             successors.append(SuccessorSpec(code, share, where))
     date = r.date(item, path, "date", required=True)
@@ -448,17 +257,41 @@ def _read_succession(r: _Reader, item: Any, i: int) -> SuccessionSpec | None:
         s.code for s in successors
     }:
         r.fault((*path, "to"), _("the successors are the same units as the predecessors"))
+    tasks = _tasks(r, item.get("tasks"), (*path, "tasks"))
+    if tasks and kind and kind != SuccessionKind.TRANSFER:
+        r.fault((*path, "tasks"), _("only a transfer names tasks"))
     return SuccessionSpec(
         predecessors=predecessors,
         successors=successors,
         date=date,
         kind=kind,
-        where=r.where(*path),
+        where=r.where(path),
         uncertain=r.flag(item, path, "uncertain"),
         source=r.text(item, path, "source"),
         note=r.text(item, path, "note"),
-        date_where=r.where(*path, "date"),
+        note_en=r.text(item, path, "note_en"),
+        tasks=tasks,
+        date_where=r.where((*path, "date")),
     )
+
+
+def _tasks(r: _Reader, value: Any, path: tuple) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        r.fault(path, _("must be a list of tasks (\"141/KH-UBND IV.7.1\")"))
+        return []
+    tasks: list[str] = []
+    for j, item in enumerate(value):
+        if not isinstance(item, str) or not _TASK_KEY.match(item.strip()):
+            r.fault((*path, j), _("'%s' is not a task: write the plan code, a space and the "
+                                  "task ref (\"141/KH-UBND IV.7.1\")") % (item,))
+            continue
+        if item.strip() in tasks:
+            r.fault((*path, j), _("'%s' is listed twice") % item)
+            continue
+        tasks.append(item.strip())
+    return tasks
 
 
 # --------------------------------------------------------------------------- the batch
@@ -468,7 +301,7 @@ def orgunit_files_read(
     paths: Iterable[Path | str], *, known: Mapping[str, KnownUnit] | None = None
 ) -> OrgUnitBatch:
     """Read and check `paths` in order. `known` are the units already stored (code →
-    object with valid_from/valid_to): files may refer to them. Raises OrgUnitFileError."""
+    object with valid_from/valid_to): files may refer to them. Raises DataFileError."""
     known = known or {}
     faults: list[Fault] = []
     files: list[str] = []
@@ -477,11 +310,12 @@ def orgunit_files_read(
     for raw_path in paths:
         path = Path(raw_path)
         files.append(str(path))
-        parsed = _parse(path, faults)
-        if parsed is None:
+        try:
+            r = _Reader.read(path, faults=faults)
+        except DataFileError as exc:
+            faults.extend(exc.faults)
             continue
-        data, marks = parsed
-        r = _Reader(str(path), marks, faults)
+        data = r.data
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -500,7 +334,7 @@ def orgunit_files_read(
     if faults:
         order = {name: i for i, name in enumerate(files)}
         faults.sort(key=lambda f: (order.get(f.file, len(order)), f.line or 0))
-        raise OrgUnitFileError(faults)
+        raise DataFileError(faults)
     return OrgUnitBatch(files=files, units=units, successions=successions, closings=closings)
 
 

@@ -14,6 +14,7 @@ class OrgUnitKind(models.TextChoices):
     PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
     MINISTRY = "ministry", _("Ministry")
     DEPARTMENT = "department", _("Department")
+    AGENCY = "agency", _("Provincial agency")
     BANK_BRANCH = "bank_branch", _("State Bank branch")
     CITY = "city", _("Provincial city")
     TOWN = "town", _("Town")
@@ -29,7 +30,9 @@ DISTRICT_LEVEL_KINDS = frozenset({OrgUnitKind.CITY, OrgUnitKind.TOWN, OrgUnitKin
 COMMUNE_LEVEL_KINDS = frozenset(
     {OrgUnitKind.WARD, OrgUnitKind.COMMUNE, OrgUnitKind.SPECIAL_ZONE}
 )
-AGENCY_KINDS = frozenset({OrgUnitKind.DEPARTMENT, OrgUnitKind.BANK_BRANCH})
+# "Các sở, ban, ngành": departments (and bodies of department rank), the boards and other
+# provincial agencies, and the State Bank branch.
+AGENCY_KINDS = frozenset({OrgUnitKind.DEPARTMENT, OrgUnitKind.AGENCY, OrgUnitKind.BANK_BRANCH})
 LOCAL_KINDS = DISTRICT_LEVEL_KINDS | COMMUNE_LEVEL_KINDS
 
 
@@ -60,6 +63,7 @@ class OrgUnit(NamedModel, TimeStampedModel, ValidityModel):
     )
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    note_en = models.TextField(_("English note"), blank=True)
 
     class Meta:
         verbose_name = _("organisation unit")
@@ -96,7 +100,7 @@ class SuccessionKind(models.TextChoices):
 class Succession(TimeStampedModel):
     """`predecessor` passed its duties (all, or `share` of its territory) to `successor` on
     `date`. A merger is several rows with one successor; a split, one predecessor with
-    several successors."""
+    several successors. A transfer that names `tasks` passes only those plan tasks."""
 
     predecessor = models.ForeignKey(
         OrgUnit,
@@ -123,6 +127,14 @@ class Succession(TimeStampedModel):
     uncertain = models.BooleanField(_("uncertain"), default=False)
     source = models.TextField(_("source"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    note_en = models.TextField(_("English note"), blank=True)
+    tasks = models.JSONField(
+        _("tasks transferred"),
+        default=list,
+        blank=True,
+        help_text=_("For a transfer: the plan tasks that pass, as \"plan code task ref\" "
+                    "(\"141/KH-UBND IV.7.1\"); only those tasks follow this row."),
+    )
 
     class Meta:
         verbose_name = _("succession")

@@ -84,18 +84,28 @@ def _outgoing() -> dict[int, list[Succession]]:
 
 
 def _walk(unit: OrgUnit, day: dt.date, outgoing: dict[int, list[Succession]],
-          found: dict[int, OrgUnit], seen: set[int]) -> None:
+          found: dict[int, OrgUnit], seen: set[int], task: str | None = None) -> None:
+    """Collect in `found` who holds `unit`'s duties on `day`. A transfer that names tasks
+    moves only those: with `task`, one that names it and is in force takes the task away
+    from `unit` (open or closed); otherwise such transfers are not followed."""
     if unit.pk in seen:
         return
     seen.add(unit.pk)
+    rows = outgoing.get(unit.pk, [])
+    if task is not None:
+        moved = [r for r in rows if task in r.tasks and r.date <= day]
+        if moved:
+            for row in moved:
+                _walk(row.successor, day, outgoing, found, seen, task)
+            return
     if unit.is_active_on(day):
         found.setdefault(unit.pk, unit)
         return
     if unit.valid_from is not None and unit.valid_from > day:
         return  # not yet opened
-    for row in outgoing.get(unit.pk, []):
-        if row.date <= day:
-            _walk(row.successor, day, outgoing, found, seen)
+    for row in rows:
+        if row.date <= day and not row.tasks:
+            _walk(row.successor, day, outgoing, found, seen, task)
 
 
 def orgunit_successors_on(*, unit: OrgUnit, day: dt.date) -> list[OrgUnit]:
@@ -114,11 +124,16 @@ class SuccessionGraph:
 
     def __init__(self) -> None:
         self.outgoing = _outgoing()
+        self.transferred_tasks = frozenset(
+            task for rows in self.outgoing.values() for row in rows for task in row.tasks
+        )
 
-    def responsible_on(self, units: Iterable[OrgUnit], day: dt.date) -> list[OrgUnit]:
+    def responsible_on(self, units: Iterable[OrgUnit], day: dt.date,
+                       task: str | None = None) -> list[OrgUnit]:
+        """With `task` ("141/KH-UBND IV.7.1"), transfers of that task are followed too."""
         found: dict[int, OrgUnit] = {}
         for unit in units:
-            _walk(unit, day, self.outgoing, found, set())
+            _walk(unit, day, self.outgoing, found, set(), task)
         return sorted(found.values(), key=orgunit_sort_key)
 
 
@@ -213,10 +228,12 @@ def orgunit_tree(*, day: dt.date | None = None) -> list[dict[str, Any]]:
         successors[row.predecessor_id].append({
             "code": code_of[row.successor_id], "date": row.date.isoformat(),
             "kind": row.kind, "share": _share(row.share), "uncertain": row.uncertain,
+            "tasks": list(row.tasks),
         })
         predecessors[row.successor_id].append({
             "code": code_of[row.predecessor_id], "date": row.date.isoformat(),
             "kind": row.kind, "share": _share(row.share), "uncertain": row.uncertain,
+            "tasks": list(row.tasks),
         })
     if day is not None:
         units = [u for u in units if u.is_active_on(day)]

@@ -8,109 +8,57 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
+from common.loading import ChangeLog, FieldChange, Tally, same
 from common.services import audit_record
 from orgunits.loader import OrgUnitBatch, UnitSpec, orgunit_files_read
 from orgunits.models import OrgUnit, Succession
 
 UNIT_FIELDS = (
     "name", "name_en", "short_name", "kind", "parent", "valid_from", "valid_to",
-    "official_code", "email", "uncertain", "source", "note",
+    "official_code", "email", "uncertain", "source", "note", "note_en",
 )
-SUCCESSION_FIELDS = ("date", "kind", "share", "uncertain", "source", "note")
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    old: Any
-    new: Any
-
-    def __str__(self) -> str:
-        return f"{self.field}: {_show(self.old)} → {_show(self.new)}"
+SUCCESSION_FIELDS = (
+    "date", "kind", "share", "uncertain", "source", "note", "note_en", "tasks",
+)
 
 
 @dataclass
-class ObjectChange:
-    """One created or updated row: `model` is "unit" or "succession"; `key` its code or
-    "pred → succ"."""
+class LoadReport(ChangeLog):
+    """What loading one file did: every change, field by field (old → new), and the rows
+    left as they were. Units of earlier files closed by this file's successions count
+    here."""
 
-    model: str
-    key: str
-    action: str
-    changes: list[FieldChange] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        head = f"{self.model} {self.key} {self.action}"
-        if self.action == "updated":
-            return head + ": " + "; ".join(str(c) for c in self.changes)
-        return head
-
-
-@dataclass
-class Tally:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-
-
-@dataclass
-class LoadReport:
-    """What loading one file did: counts per kind of row and every change, field by field
-    (old → new). Units of earlier files closed by this file's successions count here."""
-
-    file: str
-    units: Tally = field(default_factory=Tally)
-    successions: Tally = field(default_factory=Tally)
-    changes: list[ObjectChange] = field(default_factory=list)
+    file: str = ""
 
     @property
-    def changed(self) -> bool:
-        return bool(self.changes)
+    def units(self) -> Tally:
+        return self.tally("unit")
+
+    @property
+    def successions(self) -> Tally:
+        return self.tally("succession")
 
     def __str__(self) -> str:
         return f"{self.file}: units {self.units}; successions {self.successions}"
 
     def lines(self) -> list[str]:
-        return [str(self), *(f"  {c}" for c in self.changes)]
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return (old is None and new is None) or (
-            old is not None and new is not None and Decimal(old) == Decimal(new)
-        )
-    return bool(old == new)
+        return [str(self), *(f"  {line}" for line in super().lines())]
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
-    return [FieldChange(k, old.get(k), new[k]) for k in new if not _same(old.get(k), new[k])]
+    return [FieldChange(k, old.get(k), new[k]) for k in new if not same(old.get(k), new[k])]
 
 
 def _created(new: dict[str, Any]) -> list[FieldChange]:
     """The fields a new row was given (empty and false values left out)."""
-    return [FieldChange(k, None, v) for k, v in new.items() if v not in (None, "", False)]
+    return [FieldChange(k, None, v) for k, v in new.items()
+            if v not in (None, "", False) and v != []]
 
 
 def _audit_changes(changes: list[FieldChange]) -> list[dict[str, Any]]:
@@ -138,7 +86,7 @@ def _parents_first(units: list[UnitSpec]) -> list[UnitSpec]:
 @transaction.atomic
 def orgunits_load(*, path: Path, actor: Any) -> LoadReport:
     """Load one organisation-unit file (it may refer to units already stored). Raises
-    `orgunits.loader.OrgUnitFileError` and changes nothing if the file is not valid."""
+    `orgunits.loader.DataFileError` and changes nothing if the file is not valid."""
     return orgunits_load_files(paths=[path], actor=actor)[0]
 
 
@@ -185,6 +133,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             "kind": spec.kind, "parent": spec.parent, "valid_from": spec.valid_from,
             "valid_to": valid_to, "official_code": spec.official_code, "email": spec.email,
             "uncertain": spec.uncertain, "source": spec.source, "note": spec.note,
+            "note_en": spec.note_en,
         }
         values = {**want, "parent": existing[spec.parent] if spec.parent else None}
         if unit is None:
@@ -192,8 +141,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             existing[spec.code] = unit
             code_of[unit.pk] = unit.code
             changes = _created(want)
-            report.units.created += 1
-            report.changes.append(ObjectChange("unit", spec.code, "created", changes))
+            report.record("unit", spec.code, "created", changes)
             audit_record(actor=actor, action="orgunit.created", target=unit,
                          changes=_audit_changes(changes))
             continue
@@ -201,13 +149,12 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
         have["parent"] = code_of.get(unit.parent_id) if unit.parent_id else None
         changes = _diff(have, want)
         if not changes:
-            report.units.unchanged += 1
+            report.keep("unit")
             continue
         for key, value in values.items():
             setattr(unit, key, value)
         unit.save()
-        report.units.updated += 1
-        report.changes.append(ObjectChange("unit", spec.code, "updated", changes))
+        report.record("unit", spec.code, "updated", changes)
         audit_record(actor=actor, action="orgunit.updated", target=unit,
                      changes=_audit_changes(changes))
 
@@ -223,8 +170,7 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
         unit.valid_to = date
         unit.save(update_fields=["valid_to", "updated_at"])
         report = reports[where.file]
-        report.units.updated += 1
-        report.changes.append(ObjectChange("unit", code, "updated", changes))
+        report.record("unit", code, "updated", changes)
         audit_record(actor=actor, action="orgunit.updated", target=unit,
                      changes=_audit_changes(changes))
 
@@ -234,27 +180,26 @@ def _apply(batch: OrgUnitBatch, existing: dict[str, OrgUnit], actor: Any) -> lis
             pred, successor = existing[pred_code], existing[to.code]
             key = f"{pred_code} → {to.code}"
             want = {"date": succ.date, "kind": succ.kind, "share": to.share,
-                    "uncertain": succ.uncertain, "source": succ.source, "note": succ.note}
+                    "uncertain": succ.uncertain, "source": succ.source, "note": succ.note,
+                    "note_en": succ.note_en, "tasks": succ.tasks}
             row = stored.get((pred.pk, successor.pk))
             if row is None:
                 row = Succession.objects.create(predecessor=pred, successor=successor, **want)
                 stored[(pred.pk, successor.pk)] = row
                 changes = _created(want)
-                report.successions.created += 1
-                report.changes.append(ObjectChange("succession", key, "created", changes))
+                report.record("succession", key, "created", changes)
                 audit_record(actor=actor, action="succession.created", target=row,
                              changes=_audit_changes(changes), scope=pred)
                 continue
             have = {k: getattr(row, k) for k in SUCCESSION_FIELDS}
             changes = _diff(have, want)
             if not changes:
-                report.successions.unchanged += 1
+                report.keep("succession")
                 continue
             for k, value in want.items():
                 setattr(row, k, value)
             row.save()
-            report.successions.updated += 1
-            report.changes.append(ObjectChange("succession", key, "updated", changes))
+            report.record("succession", key, "updated", changes)
             audit_record(actor=actor, action="succession.updated", target=row,
                          changes=_audit_changes(changes), scope=pred)
     return [reports[f] for f in batch.files]

@@ -74,11 +74,17 @@ class _Resolver:
 
     def __init__(self, plan: Plan, day: dt.date) -> None:
         self.plan, self.day = plan, day
-        self._memo: dict[tuple[int | None, str], list[OrgUnit]] = {}
+        self._memo: dict[tuple[int | None, str, str | None], list[OrgUnit]] = {}
         self._graph: SuccessionGraph | None = None
 
-    def units(self, assignment: Assignment) -> list[OrgUnit]:
-        key = (assignment.unit_id, assignment.group)
+    def units(self, assignment: Assignment, task: Task) -> list[OrgUnit]:
+        if self._graph is None:
+            self._graph = SuccessionGraph()
+        # Only a task some transfer names is walked on its own; the others share the memo.
+        task_key: str | None = f"{self.plan.code} {task.ref}"
+        if task_key not in self._graph.transferred_tasks:
+            task_key = None
+        key = (assignment.unit_id, assignment.group, task_key)
         if key not in self._memo:
             start: list[OrgUnit]
             if assignment.unit is not None:
@@ -88,9 +94,7 @@ class _Resolver:
                     orgunits_of_kinds_on(kinds=_group_kinds(assignment.group),
                                          day=self.plan.issued_on)
                 )
-            if self._graph is None:
-                self._graph = SuccessionGraph()
-            self._memo[key] = self._graph.responsible_on(start, self.day)
+            self._memo[key] = self._graph.responsible_on(start, self.day, task_key)
         return self._memo[key]
 
 
@@ -101,7 +105,7 @@ def task_responsible_on(*, task: Task, day: dt.date, role: str = AssignmentRole.
     resolver = _Resolver(task.plan, day)
     found: dict[int, OrgUnit] = {}
     for assignment in task.assignments.filter(role=role).select_related("unit"):
-        for unit in resolver.units(assignment):
+        for unit in resolver.units(assignment, task):
             found.setdefault(unit.pk, unit)
     return list(found.values())
 
@@ -117,7 +121,7 @@ def plan_obligations_on(*, plan: Plan, day: dt.date) -> dict[OrgUnit, list[Task]
         .order_by("task__order", "id")
     )
     for assignment in assignments:
-        for unit in resolver.units(assignment):
+        for unit in resolver.units(assignment, assignment.task):
             tasks = obligations.setdefault(unit, [])
             if assignment.task not in tasks:
                 tasks.append(assignment.task)

@@ -50,7 +50,8 @@ class _Sync:
 
     def upsert(self, model: type[models.Model], label: str, lookup: dict[str, Any],
                values: dict[str, Any]) -> Any:
-        return self.report.upsert(model, label, lookup, values)
+        what, _, key = label.rpartition(" ")
+        return self.report.upsert(model, what, key, lookup, values)
 
     def set_m2m(self, obj: Any, name: str, label: str, wanted: list[Any]) -> None:
         manager = getattr(obj, name)
@@ -58,19 +59,24 @@ class _Sync:
         want = {o.pk for o in wanted}
         if have != want:
             manager.set(wanted)
-            if label not in self.report.created:
-                self.report.updated.append(f"{label}: {name} changed")
+            self.changed(label, f"{name} changed")
+
+    def changed(self, label: str, note: str) -> None:
+        """Log an update of a row not created by this load."""
+        what, _, key = label.rpartition(" ")
+        if not self.report.has(what, key, "created"):
+            self.report.record(what, key, "updated", note=note)
 
     def prune(self, queryset: models.QuerySet, key: str, keep: set[Any], what: str) -> None:
         for obj in queryset.exclude(**{f"{key}__in": keep}):
-            self.report.deleted.append(f"{what} {getattr(obj, key)}")
+            self.report.record(what, str(getattr(obj, key)), "deleted")
             obj.delete()
 
 
 @transaction.atomic
 def plan_load(*, path: Path | str, actor: Any) -> LoadReport:
     """Load (or update in place) the plan in `path`. The file is checked whole first;
-    a faulty file raises `plans.loader.PlanFileError` and nothing is written."""
+    a faulty file raises `common.datafile.DataFileError` and nothing is written."""
     path = Path(path)
     try:
         content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -152,23 +158,19 @@ def _sync_children(sync: _Sync, spec: PlanSpec, plan: Plan, units: dict[str, Org
                      [units[c] for c in rule["consolidated_to"]])
     elements: dict[str, DataElement] = {}
     for q in spec.questions:
-        label = f"question {q.code}"
-        elements[q.code] = element = sync.upsert(
-            DataElement, label, {"plan": plan, "code": q.code},
-            {"order": q.order, "name": q.name, "name_en": q.name_en, "help_text": q.help_text,
-             "value_type": q.value_type, "unit": q.unit, "min_value": q.min_value,
-             "max_value": q.max_value, "choices": q.choices, "required": q.required,
-             "task_id": tasks[q.task_ref].pk if q.task_ref else None,
-             "unit_kinds": q.unit_kinds, "unit_codes": q.unit_codes},
-        )
-        sync.set_m2m(element, "targets", label, [targets[c] for c in q.target_codes])
+        label = f"question {q['code']}"
+        values = {k: v for k, v in q.items() if k not in ("code", "task", "targets", "part_of")}
+        elements[q["code"]] = element = sync.upsert(
+            DataElement, label, {"plan": plan, "code": q["code"]},
+            {**values, "task_id": tasks[q["task"]].pk if q["task"] else None})
+        sync.set_m2m(element, "targets", label, [targets[c] for c in q["targets"]])
     for q in spec.questions:
         # A second pass, since a part may come before its whole in the file.
-        element, whole = elements[q.code], elements[q.part_of].pk if q.part_of else None
+        element = elements[q["code"]]
+        whole = elements[q["part_of"]].pk if q["part_of"] else None
         if element.part_of_id != whole:
             DataElement.objects.filter(pk=element.pk).update(part_of_id=whole)
-            if f"question {q.code}" not in sync.report.created:
-                sync.report.updated.append(f"question {q.code}: part_of changed")
+            sync.changed(f"question {q['code']}", "part_of changed")
 
     for ind in spec.indicators:
         sync.upsert(Indicator, f"indicator {ind['code']}", {"plan": plan, "code": ind["code"]},
@@ -197,8 +199,8 @@ def _sync_assignments(sync: _Sync, task: Task, wanted: list, units: dict[str, Or
         Assignment.objects.create(task=task, role=k[0], unit_id=k[1], group=k[2])
     for k in have.keys() - want.keys():
         have[k].delete()
-    if want.keys() != have.keys() and f"task {task.ref}" not in sync.report.created:
-        sync.report.updated.append(f"task {task.ref}: assignments changed")
+    if want.keys() != have.keys():
+        sync.changed(f"task {task.ref}", "assignments changed")
 
 
 @transaction.atomic

@@ -35,9 +35,11 @@ from registry.models import (
     ScpModel,
     StEnterprise,
 )
+from registry.places import PlaceResolver
 
 DATA = Path(settings.DATA_DIR) / "registry"
 DEMO_PASSWORD = "demo1234"
+DISTRICTS_ABOLISHED = dt.date(2025, 7, 1)
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -47,6 +49,7 @@ def _read(name: str) -> dict[str, Any]:
 class _Refs:
     def __init__(self) -> None:
         self.units = {u.code: u for u in OrgUnit.objects.all()}
+        self.places = PlaceResolver()
         plan = plan_current()
         self.sectors = {s.code: s for s in Sector.objects.filter(plan=plan)} if plan else {}
 
@@ -72,8 +75,13 @@ def _entry_data(raw: dict[str, Any], refs: _Refs, *, default_illustrative: bool,
     return data
 
 
-def _upsert(saver, model, lookup: dict[str, Any], data: dict[str, Any], actor: Any) -> Any:
+def _upsert(saver, model, lookup: dict[str, Any], data: dict[str, Any], actor: Any,
+            refs: _Refs) -> Any:
     existing = model._default_manager.filter(**lookup).first()
+    if existing is not None and existing.place_id != data["place"].pk and \
+            existing.place_id in refs.places.descendants(data["place"].pk):
+        # Moved to its commune-level place since (registry_places_move): keep it there.
+        data = {k: v for k, v in data.items() if k not in ("place", "later_place")}
     return saver(data=data, actor=actor, entry=existing)
 
 
@@ -129,6 +137,9 @@ def demo_load(*, actor: Any) -> dict[str, int]:
     _load_areas(refs, actor)
     _load_retailers(refs, actor)
     _load_enterprises(refs, actor)
+    # The files record the places of before 1 July 2025; move every entry to the unit it
+    # lies in since, as a coordinator would (entries of a split place name it in the file).
+    services.registry_places_move(day=DISTRICTS_ABOLISHED, actor=actor)
     return {
         "areas": Area.objects.count(), "activities": AwarenessActivity.objects.count(),
         "retailers": Retailer.objects.count(),
@@ -146,7 +157,7 @@ def _load_areas(refs: _Refs, actor: Any) -> None:
                            keys=("kind", "area_ha", "activity"))
         data["code"] = raw["code"]
         data["zone"] = Area.objects.get(code=raw["zone"]) if raw.get("zone") else None
-        _upsert(services.area_save, Area, {"code": raw["code"]}, data, actor)
+        _upsert(services.area_save, Area, {"code": raw["code"]}, data, actor, refs)
     areas = {a.code: a for a in Area.objects.all()}
     for raw in doc.get("activities", []):
         organiser = refs.units[raw["organiser"]]
@@ -167,7 +178,7 @@ def _load_retailers(refs: _Refs, actor: Any) -> None:
         data = _entry_data(raw, refs, default_illustrative=True, source=source,
                            keys=("kind", "operator"))
         data["code"] = raw["code"]
-        _upsert(services.retailer_save, Retailer, {"code": raw["code"]}, data, actor)
+        _upsert(services.retailer_save, Retailer, {"code": raw["code"]}, data, actor, refs)
     retailers = {r.code: r for r in Retailer.objects.all()}
     for raw in doc.get("packaging", []):
         retailer = retailers[raw["retailer"]]
@@ -188,7 +199,7 @@ def _load_enterprises(refs: _Refs, actor: Any) -> None:
         data["tax_code"] = raw["tax_code"]
         data["sector"] = refs.sectors[raw["sector"]]
         enterprise = _upsert(services.enterprise_save, Enterprise,
-                             {"tax_code": raw["tax_code"]}, data, actor)
+                             {"tax_code": raw["tax_code"]}, data, actor, refs)
         if raw.get("reporting_unit") and not (
                 enterprise.reporting_unit_id
                 and User.objects.filter(username=f"dn-{enterprise.tax_code}").exists()):
@@ -211,7 +222,7 @@ def _load_enterprises(refs: _Refs, actor: Any) -> None:
         data["enterprise"] = enterprises[raw["enterprise"]] if raw.get("enterprise") else None
         if data["enterprise"] is not None and not raw.get("operator"):
             data["operator"] = ""
-        _upsert(services.scp_model_save, ScpModel, {"code": raw["code"]}, data, actor)
+        _upsert(services.scp_model_save, ScpModel, {"code": raw["code"]}, data, actor, refs)
     for raw in doc.get("st_enterprises", []):
         data = _entry_data(raw, refs, default_illustrative=True, source=source,
                            keys=("certificate_number", "certificate_date", "field", "tax_code"))
@@ -219,4 +230,4 @@ def _load_enterprises(refs: _Refs, actor: Any) -> None:
         data["issuer"] = raw.get("issuer", "Sở Khoa học và Công nghệ tỉnh Quảng Ninh")
         if data["valid_from"] is None:
             data["valid_from"] = raw["certificate_date"]
-        _upsert(services.st_enterprise_save, StEnterprise, {"code": raw["code"]}, data, actor)
+        _upsert(services.st_enterprise_save, StEnterprise, {"code": raw["code"]}, data, actor, refs)

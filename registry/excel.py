@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.exceptions import ConflictError
-from common.parsing import ParseError, text_clean
+from common.parsing import DATE_HELP, NUMBER_HELP, YES_NO_HELP, ParseError, text_clean
 from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_write
 from registry import permissions, selectors
 from registry.checks import tax_code_normalise
@@ -472,11 +472,11 @@ def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any
 
 def _format_hint(column: Column) -> str:
     hints = {
-        "date": _("date, dd/mm/yyyy"),
-        "decimal": _("number"),
+        "date": str(DATE_HELP),
+        "decimal": str(NUMBER_HELP),
         "int": _("whole number"),
         "year": _("year, e.g. 2024"),
-        "bool": _("yes or no"),
+        "bool": str(YES_NO_HELP),
         "local": _("code or name of a district or commune-level unit"),
         "orgunit": _("code or name of an organisation unit"),
         "sector": _("sector code"),

@@ -165,6 +165,32 @@ class DesignateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the enterprise's reporter"), required=False)
 
 
+class PlaceMoveForm(forms.Form):
+    """The unit chosen for each entry whose place was split: one optional field per such
+    entry ("choice-areas:12"), offering the units that took the place over."""
+
+    def __init__(self, *args: Any, moves: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.moves = moves
+        for move in moves:
+            if move.needs_choice:
+                self.fields[f"choice-{move.key}"] = forms.TypedChoiceField(
+                    label=move.entry.name, required=False, coerce=int, empty_value=None,
+                    widget=forms.Select(attrs={"aria-label": move.entry.name}),
+                    choices=[("", _("— leave it where it is —")),
+                             *((c.pk, c.name) for c in move.candidates)])
+
+    def choices(self) -> dict[str, OrgUnit]:
+        """Entry key → the unit chosen for it (only the entries given one)."""
+        chosen = {name.removeprefix("choice-"): pk for name, pk in self.cleaned_data.items()
+                  if pk is not None}
+        units = OrgUnit.objects.in_bulk(list(chosen.values()))
+        return {key: units[pk] for key, pk in chosen.items()}
+
+    def field_for(self, move: Any) -> forms.BoundField:
+        return self[f"choice-{move.key}"]
+
+
 class QuantityField(NumberField):
     """A quantity of a figures line (1.234.567,5), shown the same way."""
 

@@ -1,26 +1,17 @@
 """Reading and checking the unit table file (data/registry/units.yaml; its format is in the
-file's header). The whole file is checked before anything is stored: a faulty file raises
-`UnitFileError` with every problem found."""
+file's header), by the one data-file reader (`common.datafile`). The whole file is checked
+before anything is stored: a faulty file raises `DataFileError` with every fault, each with
+its key path and line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from common.datafile import DataFile
 from registry.models import ItemRole
-
-
-class UnitFileError(Exception):
-    """The file cannot be loaded; `problems` lists every reason."""
-
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
 
 
 @dataclass
@@ -30,180 +21,142 @@ class UnitsSpec:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
+def _positive(f: DataFile, item: dict, path: tuple, key: str) -> Decimal | None:
+    faults = len(f.faults)
+    number = f.number(item, path, key)
+    if len(f.faults) > faults:
+        return None  # not a number: said already
+    if number is None or number <= 0:
+        f.fault((*path, key), "must be a positive number")
         return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _text(entry: dict, key: str, where: str, problems: list[str], required: bool = True) -> str:
-    value = entry.get(key, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems.append(f"{where}: '{key}' must be text")
-        return ""
-    if required and not value.strip():
-        problems.append(f"{where}: '{key}' is missing")
-    return value.strip()
+    return number
 
 
 def units_file_read(path: Path | str) -> UnitsSpec:
-    """Parse and check the file; returns plain data ready to store."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UnitFileError(path, [f"cannot read the file: {exc.strerror or exc}"]) from exc
-    except yaml.YAMLError as exc:
-        raise UnitFileError(path, [f"not valid YAML: {exc}"]) from exc
+    """Parse and check the file; returns plain data ready to store, or raises
+    DataFileError listing every fault with its key path and line."""
+    f = DataFile.read(path)
+    raw = f.data
     if not isinstance(raw, dict):
-        raise UnitFileError(path, ["the file must be a mapping with sources, kinds, units, items"])
-    problems: list[str] = []
+        f.fault("", "the file must be a mapping with sources, kinds, units, items")
+        f.raise_faults()
     sources = raw.get("sources") or {}
     if not isinstance(sources, dict):
-        problems.append("'sources' must map keys to references")
+        f.fault(("sources",), "must map keys to references")
         sources = {}
 
-    def source_text(key: Any, where: str) -> str:
+    def source_text(key: Any, where: tuple) -> str:
         if not isinstance(key, str) or key not in sources:
-            problems.append(f"{where}: unknown source {key!r} (declare it under 'sources')")
+            f.fault((*where, "source"), f"unknown source {key!r} (declare it under 'sources')")
             return ""
         return f"{key}: {sources[key]}"
 
     spec = UnitsSpec()
     kinds: dict[str, dict[str, Any]] = {}
-    for i, entry in enumerate(_list(raw, "kinds", problems)):
-        where = f"kinds[{i}]"
+    for i, entry in enumerate(f.items(raw, (), "kinds")):
+        where: tuple = ("kinds", i)
         if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping")
+            f.fault(where, "must be a mapping")
             continue
-        code = _text(entry, "code", where, problems)
+        code = f.text(entry, where, "code", required=True)
         if code in kinds:
-            problems.append(f"{where}: kind {code!r} declared twice")
-        kind = {"code": code, "name": _text(entry, "name", where, problems),
-                "name_en": _text(entry, "name_en", where, problems, required=False),
-                "base_unit": _text(entry, "base", where, problems), "order": i}
+            f.fault((*where, "code"), f"kind {code!r} declared twice")
+        kind = {"code": code, "name": f.text(entry, where, "name", required=True),
+                "name_en": f.text(entry, where, "name_en"),
+                "base_unit": f.text(entry, where, "base", required=True), "order": i}
         kinds[code] = kind
         spec.kinds.append(kind)
 
     units: dict[str, dict[str, Any]] = {}
     folded: dict[str, str] = {}
-    for i, entry in enumerate(_list(raw, "units", problems)):
-        where = f"units[{i}]"
+    for i, entry in enumerate(f.items(raw, (), "units")):
+        where = ("units", i)
         if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping")
+            f.fault(where, "must be a mapping")
             continue
-        code = _text(entry, "code", where, problems)
-        where = f"units[{i}] ({code})"
+        code = f.text(entry, where, "code", required=True)
         if code.casefold() in folded:
-            problems.append(f"{where}: code clashes with {folded[code.casefold()]!r} "
-                            "(codes must differ in more than case)")
+            f.fault((*where, "code"), f"{code!r} clashes with {folded[code.casefold()]!r} "
+                    "(codes must differ in more than case)")
         folded[code.casefold()] = code
-        kind_code = _text(entry, "kind", where, problems)
+        kind_code = f.text(entry, where, "kind", required=True)
         if kind_code and kind_code not in kinds:
-            problems.append(f"{where}: unknown kind {kind_code!r}")
-        factor = _decimal(entry.get("factor"))
-        if factor is None or factor <= 0:
-            problems.append(f"{where}: 'factor' must be a positive number")
-        unit = {"code": code, "symbol": _text(entry, "symbol", where, problems),
-                "name": _text(entry, "name", where, problems),
-                "name_en": _text(entry, "name_en", where, problems, required=False),
-                "kind": kind_code, "factor": factor,
+            f.fault((*where, "kind"), f"unknown kind {kind_code!r}")
+        unit = {"code": code, "symbol": f.text(entry, where, "symbol", required=True),
+                "name": f.text(entry, where, "name", required=True),
+                "name_en": f.text(entry, where, "name_en"),
+                "kind": kind_code, "factor": _positive(f, entry, where, "factor"),
                 "source": source_text(entry.get("source"), where), "order": i}
         units[code] = unit
         spec.units.append(unit)
 
-    for kind in kinds.values():
+    for i, kind in enumerate(spec.kinds):
         base = units.get(str(kind["base_unit"]))
         if base is None:
-            problems.append(f"kind {kind['code']}: base unit {kind['base_unit']!r} is not "
-                            "among the units")
+            f.fault(("kinds", i, "base"), f"base unit {kind['base_unit']!r} is not among the "
+                    "units")
         elif base["kind"] != kind["code"] or base["factor"] != 1:
-            problems.append(f"kind {kind['code']}: base unit {base['code']!r} must be of this "
-                            "kind with factor 1")
+            f.fault(("kinds", i, "base"), f"base unit {base['code']!r} must be of this kind "
+                    "with factor 1")
 
     item_codes: set[str] = set()
     roles = {r.value for r in ItemRole}
-    for i, entry in enumerate(_list(raw, "items", problems)):
-        where = f"items[{i}]"
+    for i, entry in enumerate(f.items(raw, (), "items")):
+        where = ("items", i)
         if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping")
+            f.fault(where, "must be a mapping")
             continue
-        code = _text(entry, "code", where, problems)
-        where = f"items[{i}] ({code})"
-        if code in item_codes:
-            problems.append(f"{where}: item declared twice")
-        item_codes.add(code)
-        role = _text(entry, "role", where, problems)
+        code = f.text(entry, where, "code", required=True)
+        f.unique(item_codes, code, (*where, "code"), "item")
+        role = f.text(entry, where, "role", required=True)
         if role and role not in roles:
-            problems.append(f"{where}: role must be one of {', '.join(sorted(roles))}")
-        item_kinds = entry.get("kinds") or []
-        if not isinstance(item_kinds, list) or not item_kinds:
-            problems.append(f"{where}: 'kinds' must list at least one kind")
-            item_kinds = []
-        for k in item_kinds:
-            if k not in kinds:
-                problems.append(f"{where}: unknown kind {k!r}")
-        default_unit = _text(entry, "unit", where, problems)
+            f.fault((*where, "role"), f"must be one of {', '.join(sorted(roles))}")
+        item_kinds = f.items(entry, where, "kinds")
+        if not item_kinds:
+            f.fault((*where, "kinds"), "must list at least one kind")
+        for k, kind_code in enumerate(item_kinds):
+            if kind_code not in kinds:
+                f.fault((*where, "kinds", k), f"unknown kind {kind_code!r}")
+        default_unit = f.text(entry, where, "unit", required=True)
         if default_unit and default_unit not in units:
-            problems.append(f"{where}: unknown unit {default_unit!r}")
+            f.fault((*where, "unit"), f"unknown unit {default_unit!r}")
         elif default_unit and units[default_unit]["kind"] not in item_kinds:
-            problems.append(f"{where}: usual unit {default_unit!r} is not of an allowed kind")
+            f.fault((*where, "unit"), f"usual unit {default_unit!r} is not of an allowed kind")
         factors = []
-        toe_list = entry.get("toe") or []
-        if not isinstance(toe_list, list):
-            problems.append(f"{where}: 'toe' must be a list")
-            toe_list = []
+        toe_list = f.items(entry, where, "toe")
         if toe_list and role != ItemRole.FUEL:
-            problems.append(f"{where}: only fuels have toe factors")
+            f.fault((*where, "toe"), "only fuels have toe factors")
         if role == ItemRole.FUEL and not toe_list:
-            problems.append(f"{where}: a fuel needs at least one toe factor")
+            f.fault(where, "a fuel needs at least one toe factor")
         seen_per: set[str] = set()
-        for j, f in enumerate(toe_list):
-            fwhere = f"{where} toe[{j}]"
-            if not isinstance(f, dict):
-                problems.append(f"{fwhere}: must be a mapping")
+        for j, factor in enumerate(toe_list):
+            fwhere = (*where, "toe", j)
+            if not isinstance(factor, dict):
+                f.fault(fwhere, "must be a mapping")
                 continue
-            per = f.get("per")
+            per = factor.get("per")
             if per not in units:
-                problems.append(f"{fwhere}: unknown unit {per!r}")
+                f.fault((*fwhere, "per"), f"unknown unit {per!r}")
             elif units[per]["kind"] not in item_kinds:
-                problems.append(f"{fwhere}: unit {per!r} is not of a kind this fuel allows")
+                f.fault((*fwhere, "per"), f"unit {per!r} is not of a kind this fuel allows")
             if per in seen_per:
-                problems.append(f"{fwhere}: a second factor per {per!r}")
+                f.fault((*fwhere, "per"), f"a second factor per {per!r}")
             seen_per.add(str(per))
-            value = _decimal(f.get("value"))
-            if value is None or value <= 0:
-                problems.append(f"{fwhere}: 'value' must be a positive number")
-            factors.append({"per": per, "value": value,
-                            "source": source_text(f.get("source"), fwhere),
-                            "note": _text(f, "note", fwhere, problems, required=False)})
-        sectors = entry.get("sectors") or []
-        if not isinstance(sectors, list) or not all(isinstance(c, str) for c in sectors):
-            problems.append(f"{where}: 'sectors' must list sector codes")
+            factors.append({"per": per, "value": _positive(f, factor, fwhere, "value"),
+                            "source": source_text(factor.get("source"), fwhere),
+                            "note": f.text(factor, fwhere, "note")})
+        sectors = f.items(entry, where, "sectors")
+        if not all(isinstance(c, str) for c in sectors):
+            f.fault((*where, "sectors"), "must list sector codes")
             sectors = []
         spec.items.append({
             "sectors": list(sectors),
-            "code": code, "role": role, "name": _text(entry, "name", where, problems),
-            "name_en": _text(entry, "name_en", where, problems, required=False),
+            "code": code, "role": role, "name": f.text(entry, where, "name", required=True),
+            "name_en": f.text(entry, where, "name_en"),
             "kinds": list(item_kinds), "default_unit": default_unit, "order": i,
             "toe": factors,
         })
     if "energy" not in kinds or "toe" not in units:
-        problems.append("the table needs the kind 'energy' and the unit 'toe'")
-    if problems:
-        raise UnitFileError(path, problems)
+        f.fault(("kinds",), "the table needs the kind 'energy' and the unit 'toe'")
+    f.raise_faults()
     return spec
-
-
-def _list(raw: dict, key: str, problems: list[str]) -> list:
-    value = raw.get(key) or []
-    if not isinstance(value, list):
-        problems.append(f"'{key}' must be a list")
-        return []
-    return value

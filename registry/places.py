@@ -98,6 +98,11 @@ class PlaceResolver:
                 return Resolved(later[0], tuple(candidates))
         return Resolved(None, tuple(candidates))
 
+    def formed_from_several(self, unit_id: int) -> bool:
+        """Whether the unit was formed from parts of several units (xã Tiên Yên, from
+        Tiên Yên and Bình Liêu): an entry recorded in it cannot tell which it lay in before."""
+        return len({row.predecessor_id for row in self.incoming.get(unit_id, [])}) > 1
+
     def descendants(self, unit_id: int) -> set[int]:
         """Every unit that took over (part of) `unit_id`, at any depth and date."""
         out: set[int] = set()

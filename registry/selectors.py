@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -192,6 +193,57 @@ def counts_by_place(*, spec: RegistrySpec, day: dt.date, kind: str | None = None
         return (b.unit is None, *orgunit_sort_key(unit))
 
     return sorted(buckets.values(), key=order)
+
+
+@dataclass(frozen=True)
+class PlaceMove:
+    """One entry recorded in a unit that no longer exists on `day`: the unit it lies in
+    then (`target`), or, when its place was split and it does not say where it went, the
+    units to choose from (`candidates`, `target` None). `keep_place`: the target was
+    formed from several units, so the entry keeps its recorded place and gets the target
+    as its place after the split (counts before the split stay exact)."""
+
+    spec: RegistrySpec
+    entry: Any
+    place: OrgUnit
+    target: OrgUnit | None
+    candidates: tuple[OrgUnit, ...]
+    keep_place: bool = False
+
+    @property
+    def key(self) -> str:
+        """Names the entry in a form or on the command line: "areas:12"."""
+        return f"{self.spec.slug}:{self.entry.pk}"
+
+    @property
+    def needs_choice(self) -> bool:
+        return self.target is None
+
+
+def place_moves_preview(*, day: dt.date) -> list[PlaceMove]:
+    """Every registry entry still open when its recorded place closed, that place being
+    closed by `day` (a district after 1 July 2025): where it lies on `day` (see
+    registry.places), or the units to choose among. Ordered by registry, then place, then
+    entry name. One query per registry plus two for the org units and successions."""
+    resolver = PlaceResolver()
+    moves: list[PlaceMove] = []
+    for spec in REGISTRIES.values():
+        entries: QuerySet[Any] = (spec.model._default_manager
+                   .filter(place__valid_to__lte=day)
+                   .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=F("place__valid_to")))
+                   .select_related("place", "later_place").order_by("name", "pk"))
+        rows = []
+        for entry in entries:
+            resolved = resolver.resolve(entry.place_id, entry.later_place_id, day)
+            target = resolved.unit
+            several = target is not None and resolver.formed_from_several(target.pk)
+            if several and target is not None and entry.later_place_id == target.pk:
+                continue  # already placed as exactly as the data allows
+            rows.append(PlaceMove(spec, entry, entry.place, target, resolved.candidates,
+                                  keep_place=several))
+        rows.sort(key=lambda m: orgunit_sort_key(m.place))  # stable: names stay in order
+        moves.extend(rows)
+    return moves
 
 
 def place_filter_pairs(*, queryset: QuerySet, unit: OrgUnit, day: dt.date) -> Q:

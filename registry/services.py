@@ -356,6 +356,80 @@ def _sync_reporting_unit(enterprise: Enterprise) -> None:
         unit.save(update_fields=["name", "valid_to", "updated_at"])
 
 
+@dataclass
+class PlacesMoved:
+    """What a bulk move did: the entries moved, and those left where they are because
+    their place was split and no unit was chosen for them."""
+
+    moved: list[Any]
+    left: list[Any]
+
+
+@transaction.atomic
+def registry_places_move(*, day: dt.date, actor: Any,
+                         choices: Mapping[str, OrgUnit] | None = None) -> PlacesMoved:
+    """Move every entry whose recorded place no longer exists on `day` to the unit it lies
+    in that day (`registry.selectors.place_moves_preview`): the successor itself, or the
+    entry's place after the split, or the unit `choices` gives for it (keyed "areas:12",
+    one of its candidates). Entries of a split place with no choice stay where they are.
+    Each move is one audited update of the entry (place, and the place after a split,
+    which it no longer needs); counts as of an earlier day are unchanged, since a place is
+    followed back to the units it was formed from. A unit formed from parts of several
+    (xã Tiên Yên) could not say which the entry lay in before: such an entry keeps its
+    recorded place and gets the unit as its place after the split instead."""
+    from registry.selectors import place_moves_preview
+
+    if actor is not None:
+        permissions.require_edit(actor)
+    choices = choices or {}
+    preview = place_moves_preview(day=day)
+    resolver = PlaceResolver()
+    known = {move.key for move in preview}
+    errors: dict[str, list[str]] = {
+        key: [_("This entry has nothing to move on %(day)s.") % {"day": _day(day)}]
+        for key in choices if key not in known
+    }
+    moved: list[Any] = []
+    left: list[Any] = []
+    for move in preview:
+        target = move.target
+        chosen = choices.get(move.key)
+        if chosen is not None:
+            if chosen.pk not in {c.pk for c in move.candidates}:
+                errors.setdefault(move.key, []).append(_(
+                    "%(unit)s did not take over %(place)s on %(day)s: choose one of %(units)s."
+                ) % {"unit": chosen.name, "place": move.place.name, "day": _day(day),
+                     "units": ", ".join(c.name for c in move.candidates)})
+                continue
+            target = chosen
+            keep_place = resolver.formed_from_several(chosen.pk)
+        else:
+            keep_place = move.keep_place
+        if target is None:
+            left.append(move)
+            continue
+        entry = move.entry
+        if isinstance(entry, Enterprise) and Enterprise.objects.exclude(pk=entry.pk).filter(
+                name_key=entry.name_key, place=target).exists():
+            errors.setdefault(move.key, []).append(_(
+                "%(name)s: an enterprise of the same name is already registered in "
+                "%(unit)s.") % {"name": entry.name, "unit": target.name})
+            continue
+        fields = ("place", "later_place")
+        before = _snapshot(entry, fields)
+        if keep_place:
+            entry.later_place = target
+        else:
+            entry.place, entry.later_place = target, None
+        entry.save(update_fields=[*fields, "updated_at"])
+        audit_record(actor=actor, action=f"{move.spec.action}.update", target=entry,
+                     changes=_changes(before, _snapshot(entry, fields)),
+                     note=_("Moved to the unit it lies in on %(day)s.") % {"day": _day(day)})
+        moved.append(move)
+    _raise(errors)
+    return PlacesMoved(moved=moved, left=left)
+
+
 @transaction.atomic
 def area_save(*, data: Mapping[str, Any], actor: Any, entry: Area | None = None) -> Area:
     """Create (entry None) or update an economic zone, park, cluster or craft village."""
@@ -533,7 +607,6 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                                                               dict[str, list[str]]]:
     """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
     `lines.N.field` (N from 0) or `lines` for the record as a whole."""
-
     errors: dict[str, list[str]] = {}
     checked: list[tuple[Item, Decimal, Any]] = []
     seen: dict[str, int] = {}
@@ -801,40 +874,41 @@ class UnitsLoadReport(ChangeLog):
 @transaction.atomic
 def units_load(*, path: Path | str, actor: Any) -> UnitsLoadReport:
     """Load (or update in place) the unit table file; idempotent. The file is checked whole
-    first (`registry.loader.UnitFileError`), so a faulty file stores nothing. Units and
+    first (`common.datafile.DataFileError`), so a faulty file stores nothing. Units and
     items taken out of the file stay (figures may use them)."""
     spec = units_file_read(path)
     report = UnitsLoadReport(path=str(path))
     kinds = {}
     for k in spec.kinds:
-        kinds[k["code"]] = report.upsert(MeasureKind, f"kind {k['code']}", {"code": k["code"]},
+        kinds[k["code"]] = report.upsert(MeasureKind, "kind", k['code'], {"code": k["code"]},
                                    {"name": k["name"], "name_en": k["name_en"],
                                     "base_unit": k["base_unit"], "order": k["order"]})
     units = {}
     for u in spec.units:
         units[u["code"]] = report.upsert(
-            MeasureUnit, f"unit {u['code']}", {"code": u["code"]},
+            MeasureUnit, "unit", u["code"], {"code": u["code"]},
             {"symbol": u["symbol"], "name": u["name"], "name_en": u["name_en"],
              "kind_id": kinds[u["kind"]].pk, "factor": u["factor"], "source": u["source"],
              "order": u["order"]})
     for it in spec.items:
-        item = report.upsert(Item, f"item {it['code']}", {"code": it["code"]},
+        item = report.upsert(Item, "item", it['code'], {"code": it["code"]},
                        {"name": it["name"], "name_en": it["name_en"], "role": it["role"],
                         "default_unit_id": units[it["default_unit"]].pk, "order": it["order"],
                         "sectors": it["sectors"]})
         wanted = {kinds[k].pk for k in it["kinds"]}
         if set(item.kinds.values_list("pk", flat=True)) != wanted:
             item.kinds.set(wanted)
-            report.updated.append(f"item {it['code']}: kinds → {', '.join(it['kinds'])}")
+            report.record("item", it["code"], "updated",
+                          note=f"kinds → {', '.join(it['kinds'])}")
         keep = []
         for f in it["toe"]:
-            factor = report.upsert(FuelFactor, f"toe factor {it['code']} per {f['per']}",
+            factor = report.upsert(FuelFactor, "toe factor", f"{it['code']} per {f['per']}",
                              {"item": item, "unit": units[f["per"]]},
                              {"toe": f["value"], "source": f["source"], "note": f["note"]})
             keep.append(factor.pk)
         stale = FuelFactor.objects.filter(item=item).exclude(pk__in=keep)
         for factor in stale.select_related("unit"):
-            report.updated.append(f"toe factor {it['code']} per {factor.unit.code} removed")
+            report.record("toe factor", f"{it['code']} per {factor.unit.code}", "deleted")
         stale.delete()
     if report.changed:
         # the unit table has no single object; the audit record hangs on the toe unit

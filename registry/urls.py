@@ -6,6 +6,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.index, name="index"),
     path("by-place/", views.by_place, name="by-place"),
+    path("places/move/", views.places_move, name="places-move"),
     path("mine/", views.mine, name="mine"),
     path("units/", views.units, name="units"),
     path("activities/", views.activity_list, name="activity-list"),

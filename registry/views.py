@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from registry.forms import (
     ImportForm,
     LineFormSet,
     PackagingForm,
+    PlaceMoveForm,
     entry_form_class,
     figure_choices,
 )
@@ -121,6 +123,36 @@ def by_place(request: AuthedRequest) -> HttpResponse:
     return render(request, "registry/by_place.html", {
         "form": form, "day": day, "spec": spec, "kinds": kinds, "table": table,
         "totals": totals, "grand_total": sum(totals), "registries": REGISTRIES.values(),
+        "can_edit": permissions.can_edit_registries(request.user),
+    })
+
+
+@login_required
+def places_move(request: AuthedRequest) -> HttpResponse:
+    """Coordinators: move the entries still recorded in abolished units to the unit they
+    lie in on a day, after a preview; entries of a split place get a choice."""
+    permissions.require_edit(request.user)
+    date_form = OnDateForm(request.POST if request.method == "POST" else request.GET or None)
+    day = date_form.day()
+    moves = selectors.place_moves_preview(day=day)
+    form = PlaceMoveForm(request.POST if request.method == "POST" else None, moves=moves)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.registry_places_move(day=day, actor=request.user,
+                                                   choices=form.choices())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _(
+                "%(moved)d entries moved to the unit they lie in on %(day)s; %(left)d left "
+                "in a divided place.") % {"moved": len(result.moved), "left": len(result.left),
+                                           "day": date_format(day, "SHORT_DATE_FORMAT")})
+            return redirect(f"{reverse('registry:places-move')}?on={day:%d/%m/%Y}")
+    rows = [(m, form.field_for(m) if m.needs_choice else None) for m in moves]
+    return render(request, "registry/places_move.html", {
+        "date_form": date_form, "day": day, "rows": rows, "form": form,
+        "automatic": sum(1 for m in moves if not m.needs_choice),
+        "to_choose": sum(1 for m in moves if m.needs_choice),
     })
 
 

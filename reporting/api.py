@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from common.parsing import text_clean
+from common.schemas import parsed
 from plans.selectors import plan_current
 from reporting import permissions, selectors, services
 from reporting.filters import RequestFilter
 from reporting.models import Period, ReportRequest
+from reporting.services import MAX_REASON
 
 router = Router(tags=["reporting"])
 
@@ -99,7 +102,7 @@ class SubmitIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., max_length=2000)
+    reason: Annotated[str, parsed(text_clean, max_length=MAX_REASON, multiline=True)]
 
 
 class PeriodOpenIn(Schema):

@@ -182,8 +182,8 @@ def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
                          or unit.code in (element.unit_codes or []))
             if asked:
                 part_of = element.part_of.code if element.part_of is not None else None
-                plan_questions.append(Question.of_element(element, part_of))
-    adhoc = ([Question.of_adhoc(q) for q in period.questions.order_by("order", "id")]
+                plan_questions.append(Question(element, part_of))
+    adhoc = ([Question(q) for q in period.questions.order_by("order", "id")]
              if period.is_adhoc else [])
     return plan_questions, adhoc
 

@@ -14,7 +14,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,10 +23,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from common.exceptions import ConflictError
+from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
 from orgunits.models import OrgUnit
 from plans.models import Plan, Recurrence, ReportKind, Task, ValueType
@@ -47,7 +49,7 @@ from reporting.models import (
 from reporting.periods import period_spec
 from reporting.sections import sections_for
 from reporting.selectors import report_issues, report_layout, units_obliged_on
-from reporting.validation import MAX_TEXT, FieldError, no_nul, text_clean, value_clean
+from reporting.validation import PLACES, answer_text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
 
@@ -110,18 +112,13 @@ def period_open(*, plan: Plan, code: str, actor: Any, notify: bool = True
     return period, requests
 
 
-def _decimal_or_none(raw: Any, key: str, errors: dict[str, list[str]]) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
+def _read(parse: Any, raw: Any, key: str, errors: dict[str, list[str]], **options: Any
+          ) -> Any:
+    """`parse(raw, **options)` (from common.parsing), or None with the fault under `key`."""
     try:
-        if isinstance(raw, bool):
-            raise InvalidOperation
-        value = Decimal(str(raw).replace(",", "."))
-        if not value.is_finite() or abs(value) >= Decimal(10) ** 15:
-            raise InvalidOperation
-        return value.quantize(Decimal("0.0001"))
-    except (InvalidOperation, ValueError):
-        errors.setdefault(key, []).append(_("Write a number."))
+        return parse(raw, **options)
+    except ParseError as exc:
+        errors.setdefault(key, []).append(capfirst(exc.message))
         return None
 
 
@@ -136,17 +133,15 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
         if not isinstance(item, dict):
             errors[key] = [_("Each question needs at least a text and a value type.")]
             continue
-        name = no_nul(str(item.get("name") or "")).strip()
-        if not name:
+        name = _read(text_clean, item.get("name"), f"{key}.name", errors, max_length=300)
+        if name == "":
             errors[f"{key}.name"] = [_("Write the question.")]
-        elif len(name) > 300:
-            errors[f"{key}.name"] = [_("At most 300 characters.")]
         value_type = item.get("value_type") or ValueType.TEXT
         if value_type not in ValueType.values:
             errors[f"{key}.value_type"] = [_("Unknown value type.")]
             continue
-        low = _decimal_or_none(item.get("min"), f"{key}.min", errors)
-        high = _decimal_or_none(item.get("max"), f"{key}.max", errors)
+        low = _read(number_parse, item.get("min"), f"{key}.min", errors, places=PLACES)
+        high = _read(number_parse, item.get("max"), f"{key}.max", errors, places=PLACES)
         if value_type == ValueType.PERCENT:
             low = Decimal(0) if low is None else low
             high = Decimal(100) if high is None else high
@@ -161,16 +156,18 @@ def _adhoc_questions_clean(questions: list[Any], errors: dict[str, list[str]]
         if not isinstance(raw_choices, list):
             raw_choices = []
         for k, choice in enumerate(raw_choices):
-            text = choice.get("name") if isinstance(choice, dict) else choice
-            if isinstance(text, str) and no_nul(text).strip():
-                choices.append({"code": str(k + 1), "name": no_nul(text).strip()[:200],
-                                "name_en": ""})
+            text = _read(text_clean, choice.get("name") if isinstance(choice, dict) else choice,
+                         f"{key}.choices", errors, max_length=200)
+            if text:
+                choices.append({"code": str(k + 1), "name": text, "name_en": ""})
         if value_type == ValueType.CHOICE and len(choices) < 2:
             errors[f"{key}.choices"] = [_("A choice question needs at least two options.")]
         cleaned.append({
             "code": f"q{i + 1}", "order": i + 1, "name": name,
-            "help_text": no_nul(str(item.get("help_text") or ""))[:MAX_TEXT],
-            "value_type": value_type, "unit": no_nul(str(item.get("unit") or ""))[:40],
+            "help_text": _read(text_clean, item.get("help_text"), f"{key}.help_text", errors,
+                               multiline=True),
+            "value_type": value_type,
+            "unit": _read(text_clean, item.get("unit"), f"{key}.unit", errors, max_length=40),
             "required": bool(item.get("required")), "min_value": low, "max_value": high,
             "choices": choices,
         })
@@ -197,11 +194,10 @@ def adhoc_request_open(
     permissions.require_manage_periods(actor)
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
-    title = no_nul(title or "").strip()
-    if not title:
+    title = _read(text_clean, title, "title", errors, max_length=300)
+    instructions = _read(text_clean, instructions, "instructions", errors, multiline=True)
+    if title == "":
         errors["title"] = [_("Give the request a title.")]
-    elif len(title) > 300:
-        errors["title"] = [_("At most 300 characters.")]
     if not isinstance(due_date, dt.date):
         errors["due_date"] = [_("Give the deadline as a date.")]
     elif due_date < today:
@@ -218,7 +214,7 @@ def adhoc_request_open(
     taken = Period.objects.filter(plan=plan, code__startswith=prefix).count()
     period = Period.objects.create(
         plan=plan, code=f"{prefix}{taken + 1:02d}", kind=ReportKind.ADHOC, year=today.year,
-        title=title, instructions=no_nul(instructions or "").strip()[:MAX_TEXT],
+        title=title, instructions=instructions,
         start=dt.date(today.year, 1, 1), end=max(due_date, dt.date(today.year, 1, 1)),
         due_date=due_date, include_plan_questions=include_plan_questions,
         opened_by=_user(actor),
@@ -288,7 +284,7 @@ def _bump(report: ReportRequest, **fields: Any) -> None:
     report.refresh_from_db()
 
 
-def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
+def _parse_payload(report: ReportRequest, values: Any, answers: Any, machine: bool
                    ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Any]:
     """Check every value and answer against the form; ValidationError naming each field
     at fault. Returns (values by code as (text, numeric, comment|None), answers by ref,
@@ -316,14 +312,15 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
             has_value, raw = "value" in item, item.get("value")
             if "comment" in item:
                 try:
-                    comment = text_clean(_("Comment on «%(name)s»") % {"name": question.label},
-                                         item.get("comment"))
-                except FieldError as exc:
+                    comment = answer_text_clean(
+                        _("Comment on «%(name)s»") % {"name": question.label},
+                        item.get("comment"))
+                except ParseError as exc:
                     errors[f"{key}.comment"] = [exc.message]
                     continue
         try:
-            cleaned = value_clean(question, raw, style=style) if has_value else None
-        except FieldError as exc:
+            cleaned = value_clean(question, raw, machine=machine) if has_value else None
+        except ParseError as exc:
             errors[key] = [exc.message]
             continue
         clean_values[question.code] = (cleaned, comment)
@@ -365,8 +362,8 @@ def _parse_payload(report: ReportRequest, values: Any, answers: Any, style: str
         for name in TASK_TEXT_FIELDS:
             if name in item:
                 try:
-                    changes[name] = text_clean(labels[name] % {"ref": ref}, item[name])
-                except FieldError as exc:
+                    changes[name] = answer_text_clean(labels[name] % {"ref": ref}, item[name])
+                except ParseError as exc:
                     errors[f"{key}.{name}"] = [exc.message]
         clean_answers[answer.task.ref] = changes
     if errors:
@@ -406,7 +403,8 @@ def _sections_save(report: ReportRequest, sections: Any, actor: Any,
 
 @transaction.atomic
 def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any,
-                 answers: Any, style: str, sections: Any = None) -> ReportRequest:
+                 answers: Any, machine: bool = False, sections: Any = None
+                 ) -> ReportRequest:
     permissions.require_write(actor, report)
     fresh = _locked(report)
     if not fresh.is_editable:
@@ -415,7 +413,7 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
         raise _Stale(fresh.version)
     errors: dict[str, list[str]] = {}
     try:
-        clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, style)
+        clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, machine)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     # the sections are checked even when an answer is refused, so the page names every
@@ -473,12 +471,12 @@ MAX_CONFLICT_BYTES = 200_000  # one copy, as stored JSON: a report's answers fit
 MAX_CONFLICTS_KEPT = 5  # per report, newest first; older ones are dropped
 
 
-def _conflict_payload(report: ReportRequest, values: Any, answers: Any, style: str
+def _conflict_payload(report: ReportRequest, values: Any, answers: Any, machine: bool
                       ) -> dict[str, Any]:
     """The refused changes as the save would have stored them: only the report's own
     questions and tasks and their known fields, each value checked and in its stored
     form (ValidationError naming the field otherwise, as for any save)."""
-    clean_values, clean_answers, _layout = _parse_payload(report, values, answers, style)
+    clean_values, clean_answers, _layout = _parse_payload(report, values, answers, machine)
     kept: dict[str, dict[str, str]] = {}
     for code, (cleaned, comment) in clean_values.items():
         item = {}
@@ -487,16 +485,17 @@ def _conflict_payload(report: ReportRequest, values: Any, answers: Any, style: s
         if comment is not None:
             item["comment"] = comment
         kept[code] = item
-    return {"values": kept, "answers": clean_answers, "style": "machine"}
+    # stored texts ("12.5") are a program's: read back with machine=True
+    return {"values": kept, "answers": clean_answers, "machine": True}
 
 
 @transaction.atomic
 def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: int,
-                   values: Any, answers: Any, style: str) -> ConflictCopy | None:
+                   values: Any, answers: Any, machine: bool) -> ConflictCopy | None:
     """Keep a refused save beside the current version: checked and bounded in size, and
     at most MAX_CONFLICTS_KEPT per report. None when it is too large to keep."""
     fresh = ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
-    payload = _conflict_payload(fresh, values, answers, style)
+    payload = _conflict_payload(fresh, values, answers, machine)
     audit_record(actor=actor, action="report.conflict", target=report, changes=[
         {"field": "version", "old": version, "new": current}])
     if len(json.dumps(payload, ensure_ascii=False).encode()) > MAX_CONFLICT_BYTES:
@@ -513,7 +512,7 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
 def report_save(*, report: ReportRequest, actor: Any, version: int,
                 values: dict[str, Any] | None = None,
                 answers: dict[str, dict[str, Any]] | None = None,
-                style: str = "machine",
+                machine: bool = False,
                 sections: dict[str, Any] | None = None) -> ReportRequest:
     """Store values (by question code: a value, or {"value", "comment"}), task answers
     (by task reference: any of status, results, difficulties, proposals) and the other
@@ -523,16 +522,17 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     `version` is the version the author started from. If someone saved since, nothing is
     stored in the report: the refused changes are kept as a conflict copy shown beside
     the current version, and ConflictError is raised. Any value of the wrong type or out
-    of range refuses the whole save (ValidationError naming each field). `style` says how
-    numbers were typed: "vi" (1.500,5), "en" (1,500.5) or "machine" (1500.5)."""
+    of range refuses the whole save (ValidationError naming each field). Values are read
+    by `common.parsing`: numbers typed as 1.500,5 or given as JSON numbers; with `machine`,
+    numbers as text written by a program (DHIS2's "1500.5")."""
     _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
-                            answers=answers, style=style, sections=sections)
+                            answers=answers, machine=machine, sections=sections)
     except _Stale as stale:
         copy = _conflict_keep(report=report, actor=actor, version=version,
                               current=stale.current_version, values=values, answers=answers,
-                              style=style)
+                              machine=machine)
         if copy is None:
             raise ConflictError(
                 _("Someone else saved this report while you were editing it (your version "
@@ -566,7 +566,7 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
         payload = conflict.payload
         report = _report_save(report=fresh, actor=actor, version=fresh.version,
                               values=payload.get("values"), answers=payload.get("answers"),
-                              style=payload.get("style", "machine"))
+                              machine=bool(payload.get("machine")))
     conflict.resolved_at, conflict.resolved_by = timezone.now(), _user(actor)
     conflict.resolution = keep
     conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
@@ -635,12 +635,12 @@ def report_resubmit(*, report: ReportRequest, actor: Any, version: int | None = 
 
 
 def _reason_clean(reason: Any) -> str:
-    text = no_nul(reason).strip() if isinstance(reason, str) else ""
+    try:
+        text = text_clean(reason, max_length=MAX_REASON, multiline=True)
+    except ParseError as exc:
+        raise ValidationError({"reason": [capfirst(exc.message)]}) from None
     if not text:
         raise ValidationError({"reason": [_("Give the reason, so the unit knows what to do.")]})
-    if len(text) > MAX_REASON:
-        raise ValidationError({"reason": [_("At most %(max)s characters.") % {
-            "max": MAX_REASON}]})
     return text
 
 

@@ -16,12 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.audit import action_label
 from common.exceptions import ConflictError
+from common.parsing import NUMBER_HELP, ParseError, number_text
 from common.types import AuthedRequest
 from plans.models import Plan, ValueType
 from plans.selectors import plan_current, plan_obligations_on
@@ -36,7 +37,7 @@ from reporting.forms import (
 )
 from reporting.models import ConflictCopy, ReportRequest, ReportState, TaskStatus
 from reporting.sections import section_errors, sections_for
-from reporting.validation import FieldError, Question, far_from_previous, value_clean
+from reporting.validation import Question, far_from_previous, value_clean
 
 TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("results"),
                     "difficulties": gettext_lazy("difficulties"),
@@ -52,15 +53,11 @@ def _plan() -> Plan:
     return plan
 
 
-def _style() -> str:
-    return "en" if get_language() == "en" else "vi"
-
-
 def _input_text(question: Question, text: str) -> str:
-    """A stored value as the input shows it: 1.500.000 and 12,5 in Vietnamese (read back
-    the same way by `validation.number_parse`)."""
+    """A stored value as the input shows it: 1.500.000 and 12,5 in every language (read
+    back the same way by `common.parsing.number_parse`)."""
     if question.is_numeric and text:
-        return number_format(Decimal(text), use_l10n=True, force_grouping=True)
+        return number_text(Decimal(text))
     return text
 
 
@@ -258,8 +255,7 @@ def _decorate(layout: selectors.ReportLayout, posted: Any,
         fs.display_comment = item.get("comment", fs.comment)  # type: ignore[attr-defined]
         fs.shown = value_shown(q, fs.value)  # type: ignore[attr-defined]
         fs.previous_shown = (  # type: ignore[attr-defined]
-            number_format(fs.previous.normalize(), use_l10n=True, force_grouping=True)
-            if fs.previous is not None else "")
+            number_text(fs.previous) if fs.previous is not None else "")
         fs.messages = _messages(  # type: ignore[attr-defined]
             errors.get(q.key, []) + errors.get(f"{q.key}.comment", []), fs.issues)
     for section in layout.tasks:
@@ -296,7 +292,7 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
     """(what, current value, refused value) for each change the conflict copy holds."""
     rows = []
     fields = {f.question.code: f for f in layout.fields}
-    style = conflict.payload.get("style", "machine")
+    machine = bool(conflict.payload.get("machine"))
     for code, item in (conflict.payload.get("values") or {}).items():
         fs = fields.get(code)
         if fs is None:
@@ -308,9 +304,9 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
             continue
         mine = item.get("value", "") if isinstance(item, dict) else item
         try:
-            text, _number = value_clean(fs.question, mine, style=style)
+            text, _number = value_clean(fs.question, mine, machine=machine)
             shown = text_shown(fs.question, text)
-        except FieldError:
+        except ParseError:
             text, shown = str(mine), str(mine)
         if text != fs.raw:
             rows.append((fs.question.label, value_shown(fs.question, fs.value), shown))
@@ -352,6 +348,7 @@ def _render_report(request: AuthedRequest, report: ReportRequest, *,
         "errors": errors or {},
         "reason_form": ReasonForm(),
         "days_left": selectors.days_left(report.period.due_date),
+        "number_help": NUMBER_HELP,
     }, status=status)
 
 
@@ -382,7 +379,7 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
         if errors:
             raise ValidationError(errors)
         report = services.report_save(report=report, actor=request.user, version=version,
-                                      values=posted[0], answers=posted[1], style=_style(),
+                                      values=posted[0], answers=posted[1],
                                       sections=sections)
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
@@ -425,22 +422,20 @@ def report_check(request: AuthedRequest, period: str, unit: str) -> HttpResponse
         return HttpResponse(status=204)
     errors, warnings = [], []
     try:
-        _text, number = value_clean(question, request.POST.get(f"v:{code}", ""), style=_style())
-    except FieldError as exc:
+        _text, number = value_clean(question, request.POST.get(f"v:{code}", ""))
+    except ParseError as exc:
         errors.append(exc.message)
         number = None
     if number is not None:
         fs = next(f for f in layout.fields if f.question.code == code)
         if fs.previous is not None and far_from_previous(number, fs.previous):
             warnings.append(_("Far from the previous period's %(previous)s: check it, or explain "
-                              "it in the comment.") % {"previous": number_format(
-                                  fs.previous.normalize(), use_l10n=True, force_grouping=True)})
+                              "it in the comment.") % {"previous": number_text(fs.previous)})
         whole = layout.questions.get(question.part_of or "")
         if whole is not None:
             try:
-                _t, total = value_clean(whole, request.POST.get(f"v:{whole.code}", ""),
-                                        style=_style())
-            except FieldError:
+                _t, total = value_clean(whole, request.POST.get(f"v:{whole.code}", ""))
+            except ParseError:
                 total = None
             if total is not None and number > total:
                 errors.append(_("Cannot be larger than «%(whole)s».") % {"whole": whole.label})

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.conf import settings
 
 from common.models import AuditEvent
@@ -16,20 +18,36 @@ def load_reference() -> list[LoadReport]:
     return orgunits_load_files(paths=settings.SCP_ORGUNIT_FILES, actor=None)
 
 
+def file_totals(path: Path | str) -> tuple[int, int]:
+    """(units, succession rows) a file defines, counted from the file itself: one row per
+    (predecessor, successor) pair of different units."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    rows = 0
+    for entry in data.get("successions") or []:
+        preds = entry["from"] if isinstance(entry["from"], list) else [entry["from"]]
+        succs = [s["unit"] if isinstance(s, dict) else s for s in entry["to"]]
+        rows += sum(1 for p in preds for s in succs if p != s)
+    return len(data.get("units") or []), rows
+
+
+UNITS_2020, _ = file_totals(settings.SCP_ORGUNIT_FILES[0])
+UNITS_2025, SUCCESSIONS_2025 = file_totals(settings.SCP_ORGUNIT_FILES[1])
+
+
 def snapshot() -> dict[str, Any]:
     """Everything the loader can touch, as comparable plain data."""
     units = {
         u["code"]: u
         for u in OrgUnit.objects.values(
             "code", "name", "name_en", "short_name", "kind", "parent__code", "valid_from",
-            "valid_to", "official_code", "email", "uncertain", "source", "note",
+            "valid_to", "official_code", "email", "uncertain", "source", "note", "note_en",
         )
     }
     successions = {
         (s["predecessor__code"], s["successor__code"]): s
         for s in Succession.objects.values(
             "predecessor__code", "successor__code", "date", "kind", "share", "uncertain",
-            "source", "note",
+            "source", "note", "note_en", "tasks",
         )
     }
     return {"units": units, "successions": successions, "audit": AuditEvent.objects.count()}

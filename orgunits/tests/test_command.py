@@ -9,7 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from orgunits.tests.helpers import load_reference, snapshot
+from orgunits.tests.helpers import (
+    SUCCESSIONS_2025,
+    UNITS_2020,
+    UNITS_2025,
+    load_reference,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +31,10 @@ def test_load_prints_the_report():
     out = run("load", *map(str, settings.SCP_ORGUNIT_FILES))
     lines = out.splitlines()
     assert lines == [
-        f"{settings.SCP_ORGUNIT_FILES[0]}: units 0 created, 0 updated, 32 unchanged; "
+        f"{settings.SCP_ORGUNIT_FILES[0]}: units 0 created, 0 updated, {UNITS_2020} unchanged; "
         "successions 0 created, 0 updated, 0 unchanged",
-        f"{settings.SCP_ORGUNIT_FILES[1]}: units 0 created, 0 updated, 58 unchanged; "
-        "successions 0 created, 0 updated, 68 unchanged",
+        f"{settings.SCP_ORGUNIT_FILES[1]}: units 0 created, 0 updated, {UNITS_2025} unchanged; "
+        f"successions 0 created, 0 updated, {SUCCESSIONS_2025} unchanged",
     ]
 
 
@@ -57,7 +63,8 @@ def test_show_text():
     out = run("show", "--on", "2020-08-06")
     assert "→ 2025-03-01: stc" in next(x for x in out.splitlines() if x.startswith("skhdt "))
     assert not any(line.startswith("p-ha-tu ") for line in out.splitlines())
-    assert out.splitlines()[-1] == "32 unit(s)"
+    # every 2020 unit, and the 2020 office and Vân Đồn board opened before the plan
+    assert out.splitlines()[-1] == f"{UNITS_2020} unit(s)"
 
 
 def test_show_rejects_a_bad_date():

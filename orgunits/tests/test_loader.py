@@ -10,11 +10,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from common.datafile import DataFileError
 from common.models import AuditEvent
-from orgunits.loader import OrgUnitFileError
 from orgunits.models import OrgUnit, Succession
 from orgunits.services import orgunits_load, orgunits_load_files
-from orgunits.tests.helpers import line_of, load_reference, snapshot
+from orgunits.tests.helpers import (
+    SUCCESSIONS_2025,
+    UNITS_2020,
+    UNITS_2025,
+    line_of,
+    load_reference,
+    snapshot,
+)
 
 FILE_2020, FILE_2025 = (Path(p) for p in settings.SCP_ORGUNIT_FILES)
 
@@ -23,7 +30,8 @@ pytestmark = pytest.mark.django_db
 
 def test_real_files_load_with_expected_totals():
     load_reference()
-    assert OrgUnit.objects.count() >= 90  # 32 (2020) + 58 (2025); other tests may add more
+    # 40 (2020) + 60 (2021-2025); other tests may add more
+    assert OrgUnit.objects.count() >= UNITS_2020 + UNITS_2025 == 100
     some = ["quang-ninh", "sct", "nhnn-kv", "dk-co-to"]
     assert OrgUnit.objects.filter(code__in=some).count() == 4
     assert Succession.objects.filter(date="2025-07-01").count() == 58
@@ -43,9 +51,9 @@ def test_loading_twice_changes_nothing():
         assert report.successions.created == report.successions.updated == 0
         assert report.changes == []
         assert not report.changed
-    assert reports[0].units.unchanged == 32
-    assert reports[1].units.unchanged == 58
-    assert reports[1].successions.unchanged == 68
+    assert reports[0].units.unchanged == UNITS_2020 == 40
+    assert reports[1].units.unchanged == UNITS_2025 == 60
+    assert reports[1].successions.unchanged == SUCCESSIONS_2025 == 74
     assert snapshot() == before  # no new audit rows either
 
 
@@ -53,7 +61,7 @@ def test_reloading_the_2020_file_alone_keeps_2025_closures():
     load_reference()
     before = snapshot()
     report = orgunits_load(path=FILE_2020, actor=None)
-    assert report.units.unchanged == 32 and not report.changed
+    assert report.units.unchanged == UNITS_2020 and not report.changed
     assert snapshot() == before
     assert OrgUnit.objects.get(code="skhdt").valid_to.isoformat() == "2025-03-01"
 
@@ -171,7 +179,8 @@ def test_edited_file_updates_in_place(tmp_path):
     reports = orgunits_load_files(paths=[edited_2020, edited_2025], actor=None)
     r2020, r2025 = reports
     assert r2020.file == str(edited_2020)
-    assert (r2020.units.created, r2020.units.updated, r2020.units.unchanged) == (0, 1, 31)
+    assert (r2020.units.created, r2020.units.updated, r2020.units.unchanged) == (
+        0, 1, UNITS_2020 - 1)
     [change] = r2020.changes
     assert (change.model, change.key, change.action) == ("unit", "sct", "updated")
     fields = {c.field: (c.old, c.new) for c in change.changes}
@@ -182,7 +191,7 @@ def test_edited_file_updates_in_place(tmp_path):
     assert "name_en: 'Department of Industry and Trade' → 'Department of Industry & Trade'" in (
         "\n".join(r2020.lines())
     )
-    assert (r2025.successions.updated, r2025.successions.unchanged) == (1, 67)
+    assert (r2025.successions.updated, r2025.successions.unchanged) == (1, SUCCESSIONS_2025 - 1)
     [schange] = r2025.changes
     assert schange.key == "h-co-to → dk-co-to"
     assert [(c.field, c.old, c.new) for c in schange.changes] == [("share", None, Decimal("1"))]
@@ -216,6 +225,28 @@ units:
 """
 
 BAD_CASES = {
+    "tasks-on-a-merge": (
+        VALID_HEAD + """\
+successions:
+  - from: new-unit-ok
+    to: [sct]
+    date: 2026-01-01
+    kind: merge
+    tasks: ["141/KH-UBND IV.1.1"]
+""",
+        "successions[0].tasks", "tasks: [",
+    ),
+    "task-without-plan": (
+        VALID_HEAD + """\
+successions:
+  - from: new-unit-ok
+    to: [sct]
+    date: 2026-01-01
+    kind: transfer
+    tasks: [IV.1.1]
+""",
+        "successions[0].tasks[0]", "tasks: [IV.1.1]",
+    ),
     "unknown-kind": (
         VALID_HEAD + """\
   - code: bad-kind
@@ -359,7 +390,7 @@ def test_bad_file_is_rejected_naming_file_key_and_line(tmp_path, case):
     path = tmp_path / f"{case}.yaml"
     path.write_text(text, encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load(path=path, actor=None)
     message = str(caught.value)
     if case == "invalid-yaml":
@@ -384,7 +415,7 @@ def test_duplicate_code_across_files_is_rejected(tmp_path):
     second.write_text("units:\n  - code: new-unit-ok\n    name: X\n    kind: ward\n",
                       encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load_files(paths=[first, second], actor=None)
     assert f"{second}:2: units[0].code:" in str(caught.value)
     assert str(first) in str(caught.value)  # points at the first definition
@@ -397,13 +428,13 @@ def test_one_bad_file_among_several_loads_nothing(tmp_path):
     good.write_text(VALID_HEAD, encoding="utf-8")
     bad.write_text("units:\n  - code: x-bad\n    name: X\n    kind: nope\n", encoding="utf-8")
     before = snapshot()
-    with pytest.raises(OrgUnitFileError):
+    with pytest.raises(DataFileError):
         orgunits_load_files(paths=[good, bad], actor=None)
     assert snapshot() == before
 
 
 def test_missing_file_is_an_orgunit_file_error(tmp_path):
-    with pytest.raises(OrgUnitFileError, match=r"missing\.yaml"):
+    with pytest.raises(DataFileError, match=r"missing\.yaml"):
         orgunits_load(path=tmp_path / "missing.yaml", actor=None)
 
 
@@ -426,7 +457,7 @@ def test_conflicting_closures_are_rejected(tmp_path):
             kind: merge
         """)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(OrgUnitFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         orgunits_load(path=path, actor=None)
     assert f"{path}:5: units[0].valid_to:" in str(caught.value)
     assert not OrgUnit.objects.filter(code="a-unit").exists()
@@ -456,3 +487,23 @@ def test_new_file_may_close_stored_units_and_the_report_says_so(tmp_path):
         ("valid_to", None, "2030-01-01")
     ]
     assert OrgUnit.objects.get(code="sngv").valid_to.isoformat() == "2030-01-01"
+
+
+def test_a_transfer_of_tasks_is_stored_and_does_not_close(tmp_path):
+    load_reference()
+    path = tmp_path / "transfer.yaml"
+    path.write_text(VALID_HEAD.replace("(changed, must not be stored)", "") + """\
+successions:
+  - from: new-unit-ok
+    to: [sct]
+    date: 2026-01-01
+    kind: transfer
+    tasks: ["141/KH-UBND IV.1.1"]
+    note: "Chuyển nhiệm vụ."
+    note_en: "Task moved."
+""", encoding="utf-8")
+    orgunits_load(path=path, actor=None)
+    row = Succession.objects.get(predecessor__code="new-unit-ok")
+    assert row.tasks == ["141/KH-UBND IV.1.1"]
+    assert (row.note, row.note_en) == ("Chuyển nhiệm vụ.", "Task moved.")
+    assert OrgUnit.objects.get(code="new-unit-ok").valid_to is None

@@ -16,6 +16,7 @@ from orgunits.models import (
     Succession,
 )
 from orgunits.selectors import (
+    SuccessionGraph,
     orgunit_graph,
     orgunit_history,
     orgunit_successors_on,
@@ -145,20 +146,52 @@ def test_all_2020_districts_lead_to_exactly_the_54_new_units(units,
 
 def test_responsible_on_unions_deduplicates_and_orders(units, django_assert_num_queries):
     start = orgunits_of_kinds_on(kinds=AGENCY_KINDS, day=PLAN_ISSUED)
-    assert len(start) == 16  # 15 departments and the bank branch
+    # 20 departments and bodies of department rank, 3 other agencies, the bank branch
+    assert len(start) == 24
+    assert {u.code for u in start} >= {"syt", "stp", "thanh-tra", "vp-dbqh-hdnd-ubnd",
+                                       "ban-dan-toc", "bqlkkt", "bqlkkt-van-don", "ttt-qn"}
     with django_assert_num_queries(1):
         found = orgunits_responsible_on(units=start, day=D(2025, 8, 1))
     assert codes(found) == {"sct", "sgddt", "skhcn", "sngv", "snv", "stc", "sxd", "svhttdl",
-                            "snnmt", "nhnn-kv"}
-    assert len(found) == 10
-    assert found[-1].code == "nhnn-kv"  # departments first, then the bank branch
-    names = [u.name for u in found[:-1]]
-    assert names[0] == "Sở Công Thương" and names[1] == "Sở Giáo dục và Đào tạo"
+                            "snnmt", "syt", "stp", "thanh-tra", "vp-ubnd", "sdttg", "bqlkkt",
+                            "ttt-qn", "nhnn-kv"}
+    assert len(found) == 17
+    # departments first, then the other agencies, then the bank branch
+    assert [u.code for u in found[-3:]] == ["bqlkkt", "ttt-qn", "nhnn-kv"]
+    names = [u.name for u in found[:-3]]
+    assert names[0] == "Sở Công Thương" and names[1] == "Sở Dân tộc và Tôn giáo"
     # Same input twice, and a mix of before/after units: still one of each.
     again = orgunits_responsible_on(units=[units["skhdt"], units["stc"], units["skhdt"]],
                                     day=D(2025, 8, 1))
     assert codes(again) == {"stc"} and len(again) == 1
     assert orgunits_responsible_on(units=[], day=D(2025, 8, 1)) == []
+
+
+def test_a_task_transfer_moves_only_its_task(units, django_assert_num_queries,
+                                            django_assert_max_num_queries):
+    # Sở Thông tin và Truyền thông merged into Khoa học và Công nghệ; its press duties, and
+    # with them task IV.7.1, went to Văn hóa, Thể thao và Du lịch.
+    after = D(2025, 8, 1)
+    with django_assert_max_num_queries(3):  # the graph, read again if it changed
+        graph = SuccessionGraph()
+    assert codes(graph.responsible_on([units["stttt"]], after)) == {"skhcn"}
+    with django_assert_num_queries(0):
+        moved = graph.responsible_on([units["stttt"]], after, "141/KH-UBND IV.7.1")
+    assert codes(moved) == {"svhttdl"}
+    assert codes(graph.responsible_on([units["stttt"]], after, "141/KH-UBND IV.1.1")) == {
+        "skhcn"}
+    assert codes(graph.responsible_on([units["stttt"]], D(2025, 2, 28),
+                                      "141/KH-UBND IV.7.1")) == {"stttt"}
+    assert codes(graph.responsible_on([units["sldtbxh"]], after, "141/KH-UBND IV.8.1")) == {
+        "sgddt"}
+    assert "141/KH-UBND IV.8.1" in graph.transferred_tasks
+    # A transfer does not close its predecessor: Nội vụ passed religion on and goes on.
+    assert units["snv"].valid_to is None
+    assert codes(orgunit_successors_on(unit=units["snv"], day=after)) == {"snv"}
+    assert codes(orgunit_successors_on(unit=units["ban-dan-toc"], day=after)) == {"sdttg"}
+    assert codes(orgunit_successors_on(unit=units["vp-dbqh-hdnd-ubnd"], day=after)) == {
+        "vp-ubnd"}
+    assert codes(orgunit_successors_on(unit=units["bqlkkt-van-don"], day=after)) == {"bqlkkt"}
 
 
 def test_history(units, django_assert_num_queries):
@@ -183,8 +216,10 @@ def test_tree_export(units, django_assert_num_queries):
     assert by_code["skhdt"]["valid_to"] == "2025-03-01"
     assert by_code["skhdt"]["successors"] == [
         {"code": "stc", "date": "2025-03-01", "kind": "merge", "share": None,
-         "uncertain": True}
+         "uncertain": True, "tasks": []}
     ]
+    assert {"code": "svhttdl", "date": "2025-03-01", "kind": "transfer", "share": None,
+            "uncertain": True, "tasks": ["141/KH-UBND IV.7.1"]} in by_code["stttt"]["successors"]
     assert by_code["p-ha-tu"]["parent"] == "quang-ninh"
     assert by_code["p-ha-tu"]["predecessors"][0]["code"] == "tp-ha-long"
     with django_assert_num_queries(2):

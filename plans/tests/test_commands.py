@@ -33,7 +33,7 @@ def test_plan_show_json_lists_tasks_assignees_and_district_successors(plan):
     closed = [u for u in districts if u["valid_to"] == "2025-07-01"]
     assert len(closed) == 13
     assert all(u["successors"] for u in closed)
-    assert len(data["targets"]) == 12
+    assert len(data["targets"]) == 13  # the 12 of II.2 and IV.10.1's 20 S&T enterprises
 
 
 def test_plan_load_twice_reports_unchanged(plan):
@@ -45,3 +45,37 @@ def test_plan_load_of_a_bad_file_fails_with_the_message(plan):
     with pytest.raises(CommandError) as caught:
         _run("load", str(bad))
     assert str(bad) in str(caught.value)
+
+
+def test_plan_file_read_without_org_units_says_to_load_them_first():
+    from common.datafile import DataFileError
+    from plans.loader import plan_file_read
+
+    with pytest.raises(DataFileError) as caught:
+        plan_file_read(settings.SCP_PLAN_FILE, known_units=set())
+    message = str(caught.value)
+    assert len(caught.value.faults) == 1 and "\n" not in message
+    assert "load them first" in message and "scp-monitor reference load" in message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_fresh_database_reference_load_loads_everything_in_order():
+    from orgunits.models import OrgUnit
+    from plans.models import Plan
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not OrgUnit.objects.exists()
+    with pytest.raises(CommandError) as caught:
+        _run("load", str(settings.SCP_PLAN_FILE))
+    assert "\n" not in str(caught.value) and "reference load" in str(caught.value)
+    out = StringIO()
+    call_command("reference", "load", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any("141/KH-UBND" in line and "created" in line for line in lines)
+    assert Plan.objects.filter(code="141/KH-UBND").exists()
+    from registry.models import MeasureUnit
+
+    assert MeasureUnit.objects.filter(code="toe").exists()
+    out = StringIO()
+    call_command("reference", "load", stdout=out)
+    assert "141/KH-UBND: unchanged" in out.getvalue()

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common.datafile import DataFileError
 from common.models import AuditEvent
-from plans.loader import PlanFileError, parse_range
+from plans.loader import parse_range
 from plans.models import Assignment, DataElement, Plan, Section, Target, Task
 from plans.services import plan_load
 
@@ -34,7 +36,7 @@ def test_plan_141_is_loaded_whole(plan):
     assert plan.lead_agency.code == "sct"
     assert plan.tasks.count() == 40
     assert plan.targets.filter(milestone__code="2025").count() == 6
-    assert plan.targets.filter(milestone__code="2030").count() == 6
+    assert plan.targets.filter(milestone__code="2030").count() == 7  # with IV.10.1
     refs = list(plan.tasks.values_list("ref", flat=True))
     assert refs[0] == "IV.1.1" and refs[-1] == "IV.16.3"
     material = plan.targets.get(ref="II.2.1.1")
@@ -103,7 +105,7 @@ def test_a_second_plan_loads_beside_plan_141_without_code_change(plan):
 @pytest.mark.parametrize("bad", sorted((DATA / "bad").glob("*.yaml")), ids=lambda p: p.stem)
 def test_a_bad_file_is_rejected_whole_naming_file_and_place(plan, bad):
     before = _snapshot()
-    with pytest.raises(PlanFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         plan_load(path=bad, actor=None)
     message = str(caught.value)
     assert str(bad) in message
@@ -151,7 +153,7 @@ def _write_plan(tmp_path: Path, mutate) -> Path:
 )
 def test_each_fault_names_its_key_and_line(plan, tmp_path, mutate, key, words):
     path = _write_plan(tmp_path, mutate)
-    with pytest.raises(PlanFileError) as caught:
+    with translation.override("en"), pytest.raises(DataFileError) as caught:
         plan_load(path=path, actor=None)
     faults = {f.path: f for f in caught.value.faults}
     assert key in faults, caught.value
@@ -165,7 +167,7 @@ def test_invalid_yaml_names_the_line(plan, tmp_path):
     shutil.copy(DATA / "second-plan.yaml", path)
     with path.open("a", encoding="utf-8") as f:
         f.write("\nextra: [unclosed\n")
-    with pytest.raises(PlanFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         plan_load(path=path, actor=None)
     assert caught.value.faults[0].line is not None
     assert str(path) in str(caught.value)

@@ -256,7 +256,8 @@ def test_every_target_bullet_is_in_the_file(plan: dict[str, Any], text: PlanText
     want = [(f"II.2.1.{i}", "2025", t) for i, t in enumerate(text.targets_2025, 1)] + [
         (f"II.2.2.{i}", "2030", t) for i, t in enumerate(text.targets_2030, 1)
     ]
-    got = [(t["ref"], str(t["milestone"]), norm(t["text"])) for t in plan["targets"]]
+    got = [(t["ref"], str(t["milestone"]), norm(t["text"])) for t in plan["targets"]
+           if t["ref"].startswith("II.2.")]
     missing = [w for w in want if w not in got]
     extra = [g for g in got if g not in want]
     assert not missing and not extra, f"missing: {missing}\nnot in the text: {extra}"
@@ -271,6 +272,21 @@ def _range(value: Any) -> tuple[Decimal, Decimal]:
     low, high = Decimal(m.group(1)), Decimal(m.group(2))
     assert low <= high, f"value {value!r}: min above max"
     return low, high
+
+
+def test_targets_outside_ii2_are_the_plan_s_own_words(plan: dict[str, Any]) -> None:
+    """A numbered aim stated in a task (IV.10.1: 20 S&T enterprises by 2030) is a target
+    whose text is taken from that task, word for word."""
+    tasks = {t["ref"]: t for block in plan["task_blocks"] for t in block["tasks"]}
+    others = [t for t in plan["targets"] if not t["ref"].startswith("II.2.")]
+    assert [t["ref"] for t in others] == ["IV.10.1"]
+    for target in others:
+        said = norm(tasks[target["ref"]]["text"]).casefold()
+        assert norm(target["text"]).rstrip(".").casefold() in said
+    [st] = others
+    assert (st["milestone"], st["value"], st["indicator"]) == ("2030", 20, "st-enterprises")
+    served = [q["code"] for q in plan["questions"] if "st-enterprises-2030" in q.get("targets", [])]
+    assert served == ["st-enterprises-certified"]
 
 
 def test_targets_are_well_formed(plan: dict[str, Any]) -> None:
@@ -288,7 +304,8 @@ def test_targets_are_well_formed(plan: dict[str, Any]) -> None:
             low, high = _range(t["value"])
             # the number the text itself states is the one in the file
             if low == high:
-                assert f"{low}%" in t["text"], t["ref"]
+                shown = f"{low}%" if t["unit"] == "percent" else f"{low} {t['unit']}"
+                assert shown in t["text"], t["ref"]
         else:
             assert t["kind"] == "qualitative", t["ref"]
             assert not {"value", "unit", "direction"} & set(t), t["ref"]
@@ -299,7 +316,7 @@ def test_target_values_as_the_text_gives_them(plan: dict[str, Any]) -> None:
     expected = {
         "II.2.1.1": ("5-8", "percent", "decrease"),
         "II.2.1.2": (70, "percent", "increase"),
-        "II.2.1.3": ("1-2", "models", "increase"),
+        "II.2.1.3": ("1-2", "mô hình", "increase"),
         "II.2.1.4": (80, "percent", "increase"),
         "II.2.1.5": (85, "percent", "increase"),
         "II.2.1.6": None,
@@ -309,7 +326,9 @@ def test_target_values_as_the_text_gives_them(plan: dict[str, Any]) -> None:
         "II.2.2.4": None,
         "II.2.2.5": (100, "percent", "increase"),
         "II.2.2.6": (100, "percent", "increase"),
+        "IV.10.1": (20, "doanh nghiệp", "increase"),
     }
+    assert [t["ref"] for t in plan["targets"]] == [*expected]
     for ref, want in expected.items():
         t = by_ref[ref]
         if want is None:

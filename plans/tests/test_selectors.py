@@ -43,6 +43,21 @@ def test_iv16_binds_districts_before_july_2025_and_communes_after(plan):
     assert not {"skhdt", "stnmt"} & _codes(after)
 
 
+def test_tasks_that_moved_in_2025_follow_their_transfer(plan):
+    press, vocational = plan.tasks.get(ref="IV.7.1"), plan.tasks.get(ref="IV.8.1")
+    before, after = dt.date(2025, 2, 28), dt.date(2025, 3, 1)
+    assert _codes(task_responsible_on(task=press, day=before)) == {"stttt"}
+    assert _codes(task_responsible_on(task=press, day=after)) == {"svhttdl"}
+    assert _codes(task_responsible_on(task=vocational, day=before)) == {"sldtbxh"}
+    assert _codes(task_responsible_on(task=vocational, day=after)) == {"sgddt"}
+    obligations = {u.code: [t.ref for t in tasks]
+                   for u, tasks in plan_obligations_on(plan=plan, day=after).items()}
+    assert "IV.7.1" in obligations["svhttdl"] and "IV.7.1" not in obligations["skhcn"]
+    assert "IV.8.1" in obligations["sgddt"] and "IV.8.1" not in obligations["snv"]
+    # The rest of the merged departments' duties went with the merger.
+    assert "IV.16.1" in obligations["skhcn"] and "IV.10.1" in obligations["skhcn"]
+
+
 def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):  # assignments, successions, the two groups
         obligations = plan_obligations_on(plan=plan, day=dt.date(2022, 6, 1))
@@ -51,4 +66,9 @@ def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max
     assert [t.ref for t in by_code["nhnn-qn"]] == ["IV.14.1", "IV.14.2", "IV.16.1",
                                                      "IV.16.2", "IV.16.3"]
     assert [t.ref for t in by_code["tp-ha-long"]] == ["IV.16.1", "IV.16.2", "IV.16.3"]
-    assert len(obligations) == 16 + 13  # 15 assignees + Nội vụ, and 13 district-level units
+    # 24 agencies: the 15 assignees of IV.1-IV.15, Nội vụ, Y tế, Tư pháp, Thanh tra, the
+    # People's Committee's office (2021), Ban Dân tộc, the two economic zone boards and the
+    # Media Centre; and 13 district-level units
+    assert len(obligations) == 24 + 13
+    assert [t.ref for t in by_code["bqlkkt"]] == ["IV.16.1", "IV.16.2", "IV.16.3"]
+    assert "vp-ubnd" in by_code and "vp-dbqh-hdnd-ubnd" not in by_code

@@ -181,3 +181,17 @@ def test_anonymous_gets_nothing(client, world):
     assert client.get("/api/v1/registry/areas").status_code == 401
     assert client.post("/api/v1/registry/areas", "{}",
                        content_type="application/json").status_code == 401
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_move_entries_to_their_new_place(client, world, role):
+    c = _login(client, world, role)
+    url = reverse("registry:places-move")
+    page = c.get(url, {"on": "01/08/2025"})
+    assert page.status_code == (200 if WRITE[role] == 302 else 403)
+    area = world["area"]  # in tp-ha-long, split: needs a choice
+    response = c.post(url, {"on": "01/08/2025", f"choice-areas:{area.pk}":
+                            unit("p-bai-chay").pk})
+    assert response.status_code == WRITE[role]
+    area.refresh_from_db()
+    assert (area.place.code == "p-bai-chay") == (WRITE[role] == 302)

@@ -3,12 +3,15 @@ refused request, never a 500."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import token_create
+from orgunits.models import OrgUnit
+from registry import services
 from registry.demo import demo_load
 from registry.models import Area, ConsumptionRecord, Enterprise
 from registry.tests.conftest import tax_code, xlsx
@@ -145,7 +148,12 @@ def test_list_counts_and_by_place(api, plan):
     assert reach["economic_zone"]["total"] == 5
     places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()
     assert any(p["place"] == "p-bai-chay" for p in places)
-    assert any(p["divided"] for p in places)
+    assert not any(p["divided"] for p in places)  # the demo's entries were all moved
+    services.area_save(data={"kind": "craft_village", "name": "Làng nghề chưa rõ phường",
+                             "place": OrgUnit.objects.get(code="tp-mong-cai"),
+                             "valid_from": dt.date(2000, 1, 1)}, actor=None)
+    places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()
+    assert [p["name"] for p in places if p["divided"]] == ["Thành phố Móng Cái"]
 
 
 def test_convert_endpoint(api, units_loaded, plan):

@@ -10,8 +10,16 @@ import pytest
 from accounts.models import Role, User
 from common.models import AuditEvent
 from registry.demo import demo_load, series_records
-from registry.models import ConsumptionRecord, Enterprise
-from registry.selectors import area_reach, enterprise_records, packaging_coverage, reach_total
+from registry.models import Area, ConsumptionRecord, Enterprise
+from registry.selectors import (
+    area_reach,
+    counts_by_place,
+    enterprise_records,
+    packaging_coverage,
+    place_moves_preview,
+    reach_total,
+)
+from registry.specs import REGISTRIES
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +38,19 @@ def test_demo_loads_in_a_bounded_number_of_queries_and_idempotently(
         assert demo_load(actor=None) == counts
     assert AuditEvent.objects.count() == events
     assert ConsumptionRecord.objects.count() == records
+
+
+def test_demo_entries_lie_in_their_commune_level_place(plan):
+    demo_load(actor=None)
+    day = dt.date(2025, 8, 1)
+    for spec in REGISTRIES.values():
+        rows = counts_by_place(spec=spec, day=day)
+        assert rows and all(r.unit is not None and r.unit.is_commune_level for r in rows), spec
+    assert place_moves_preview(day=day) == []
+    assert Area.objects.get(code="kcn-viet-hung").place.code == "p-viet-hung"
+    # Before 1 July 2025 the same entries count under the districts of the time.
+    districts = counts_by_place(spec=REGISTRIES["areas"], day=dt.date(2024, 12, 31))
+    assert all(r.unit is not None and r.unit.is_district_level for r in districts)
 
 
 def test_demo_tells_the_plan_story(plan):

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from common.datafile import DataFileError
 from registry.conversion import UnitTable, quantity_convert
-from registry.loader import UnitFileError, units_file_read
+from registry.loader import units_file_read
 from registry.models import FuelFactor, Item, MeasureUnit
 from registry.services import units_load
 
@@ -34,7 +36,7 @@ def test_the_file_is_valid_and_names_a_source_for_every_factor():
         for factor in fuel["toe"]:
             assert "3505/BCT-KHCN" in factor["source"]
     coke = next(f for f in fuels if f["code"] == "coke")
-    assert "range" in coke["toe"][0]["note"] and coke["toe"][0]["value"] == Decimal("0.725")
+    assert "0,70-0,75" in coke["toe"][0]["note"] and coke["toe"][0]["value"] == Decimal("0.725")
 
 
 def _table() -> list:
@@ -84,9 +86,10 @@ units:
 items: []
 """, encoding="utf-8")
     before = _table()
-    with pytest.raises(UnitFileError) as exc:
+    with translation.override("en"), pytest.raises(DataFileError) as exc:
         units_load(path=bad, actor=None)
-    text = " | ".join(exc.value.problems)
+    text = " | ".join(str(fault) for fault in exc.value.faults)
+    assert f"{bad}:7: units[1].factor: must be a positive number" in text
     assert "positive" in text and "unknown kind 'weight'" in text and "nowhere" in text
     assert "toe" in text
     assert _table() == before

@@ -21,7 +21,7 @@ def _run(*args) -> str:
 
 def test_period_open_list_show(plan):
     text = _run("period", "open", "2023s1", "--no-mail")
-    assert "2023S1: data 15/12/2022–14/06/2023, due 14/06/2023; 29 requests opened" in text
+    assert "2023S1: data 15/12/2022–14/06/2023, due 14/06/2023; 37 requests opened" in text
     assert "0 requests opened" in _run("period", "open", "2023S1", "--no-mail")
     assert "2023S1" in _run("period", "list")
     shown = _run("period", "show", "2023S1")

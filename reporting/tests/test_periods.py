@@ -44,8 +44,16 @@ def test_adhoc_codes_parse():
 def test_opening_creates_one_request_per_obliged_unit_with_its_tasks(plan):
     period, created = period_open(plan=plan, code="2022S1", actor=None, notify=False)
     codes = {r.org_unit.code for r in created}
-    assert len(created) == 29  # 16 agencies (departments, the bank), 13 district-level units
-    assert {"sct", "nhnn-qn", "tp-ha-long", "h-co-to"} <= codes
+    # 24 agencies (the 20 departments and bodies of department rank, with the People's
+    # Committee's office re-established in 2021; 3 boards and agencies; the bank) and 13
+    # district-level units
+    assert len(created) == 37
+    assert {"sct", "nhnn-qn", "tp-ha-long", "h-co-to", "syt", "stp", "thanh-tra", "vp-ubnd",
+            "ban-dan-toc", "bqlkkt", "bqlkkt-van-don", "ttt-qn"} <= codes
+    assert "vp-dbqh-hdnd-ubnd" not in codes
+    iv16 = list(TaskAnswer.objects.filter(request__org_unit__code="syt")
+                .values_list("task__ref", flat=True))
+    assert iv16 == ["IV.16.1", "IV.16.2", "IV.16.3"]
     sct = period.requests.get(org_unit__code="sct")
     refs = list(TaskAnswer.objects.filter(request=sct).values_list("task__ref", flat=True))
     assert refs[:6] == [f"IV.1.{n}" for n in range(1, 7)] and len(refs) == 9
@@ -65,6 +73,13 @@ def test_after_the_reorganisation_communes_report_instead_of_districts(plan):
     assert not any(k in DISTRICT_LEVEL_KINDS for k in kinds)
     codes = {r.org_unit.code for r in created}
     assert "snnmt" in codes and "stnmt" not in codes
+    assert "sdttg" in codes and "ban-dan-toc" not in codes and "bqlkkt-van-don" not in codes
+    # The tasks that moved in 2025 are asked of the units that took them over.
+    def refs(code: str) -> set[str]:
+        return set(TaskAnswer.objects.filter(request__period=_period, request__org_unit__code=code)
+                   .values_list("task__ref", flat=True))
+    assert "IV.7.1" in refs("svhttdl") and "IV.7.1" not in refs("skhcn")
+    assert "IV.8.1" in refs("sgddt") and "IV.8.1" not in refs("snv")
 
 
 def test_enterprises_designated_get_a_request(plan):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from common.exceptions import ConflictError
+from common.parsing import MAX_TEXT
 from common.selectors import audit_events_for
 from reporting.models import ConflictCopy, DataValue, ReportState, TaskAnswer
 from reporting.sections import _SECTIONS, ExtraSection, section_register
@@ -28,7 +29,6 @@ from reporting.services import (
     report_submit,
 )
 from reporting.tests.conftest import complete_payload, report_of
-from reporting.validation import MAX_TEXT
 
 
 def _fill(report, actor, **kw):
@@ -76,7 +76,7 @@ def test_one_bad_value_refuses_the_whole_save(sct_report, reporter):
                     values={"supermarkets-total": 12, "zones-total": "-3",
                             "no-such-question": 1, "iv-1-1-yearly-plan-issued": "maybe"},
                     answers={"IV.1.1": {"status": "finished"}, "IV.9.9": {"status": "completed"},
-                             "IV.1.2": {"results": 5}})
+                             "IV.1.2": {"results": ["a list"]}})
     errors = caught.value.message_dict
     assert set(errors) == {"values.zones-total", "values.no-such-question",
                            "values.iv-1-1-yearly-plan-issued", "tasks.IV.1.1.status",
@@ -98,7 +98,7 @@ def test_a_stale_version_is_refused_and_both_versions_are_kept(sct_report, repor
     assert caught.value.current == copy
     assert (copy.base_version, copy.current_version, copy.author) == (1, 2, reporter)
     assert copy.payload == {"values": {"supermarkets-total": {"value": "25"}}, "answers": {},
-                            "style": "machine"}
+                            "machine": True}
     # Resolving with "mine" applies the refused changes on top of the current version.
     conflict_resolve(conflict=copy, actor=reporter, keep="mine")
     assert DataValue.objects.get(request=sct_report).value == "25"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orgunits.loader import OrgUnitFileError
+from common.datafile import DataFileError
 from orgunits.selectors import orgunit_tree
 from orgunits.services import orgunits_load_files
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def _load(self, files: list[Path]) -> None:
         try:
             reports = orgunits_load_files(paths=files, actor=None)
-        except OrgUnitFileError as exc:
+        except DataFileError as exc:
             raise CommandError(str(exc)) from exc
         for report in reports:
             for line in report.lines():

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from plans.loader import PlanFileError
+from common.datafile import DataFileError
 from plans.models import Plan
 from plans.selectors import plan_current, plan_export
 from plans.services import plan_load
@@ -33,7 +33,7 @@ class Command(BaseCommand):
     def _load(self, file: str) -> None:
         try:
             report = plan_load(path=file, actor=None)
-        except PlanFileError as exc:
+        except DataFileError as exc:
             raise CommandError(str(exc)) from exc
         for line in report.lines():
             self.stdout.write(line)

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from common.datafile import DataFileError
 from registry.conversion import quantity_convert
-from registry.loader import UnitFileError
 from registry.models import FuelFactor, MeasureUnit
 from registry.services import units_load
 
@@ -37,8 +37,8 @@ class Command(BaseCommand):
             path = options["file"] or settings.SCP_UNITS_FILE
             try:
                 report = units_load(path=path, actor=None)
-            except UnitFileError as exc:
-                raise CommandError("\n".join([f"{exc.path}:", *exc.problems])) from exc
+            except DataFileError as exc:
+                raise CommandError(str(exc)) from exc
             for line in report.lines():
                 self.stdout.write(line)
             self.stdout.write(report.summary())
