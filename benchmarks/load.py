@@ -315,7 +315,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scp-load-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod",
            "SCP_SECRET_KEY": "load-benchmark-" + "x" * 40, "SCP_ALLOWED_HOSTS": "127.0.0.1",
-           "SCP_INSECURE_HTTP": "1", "SCP_LOG_LEVEL": "WARNING"}
+           "SCP_LOCAL_HTTP": "1"}
     if args.sqlite:
         env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
     else:

@@ -7,7 +7,10 @@ request rejected" check; every typed operation gets it, automatically, once type
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -47,6 +50,18 @@ SCHEMA_TOO_LOOSE = {
     ("POST", "/api/v1/registry/models"),
     ("POST", "/api/v1/registry/st-enterprises"),
 }
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests through the WSGI application end with close_old_connections, which on
+    PostgreSQL (CONN_MAX_AGE=0) would close the connection holding the test's transaction;
+    Django's own test client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 # The schema as the API serves it at /api/v1/openapi.json (built without the database).

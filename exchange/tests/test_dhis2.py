@@ -107,9 +107,10 @@ def test_bad_values_are_conflicts_and_the_rest_is_stored(period, coordinator_api
     assert by_index[2]["object"] == "NoSuchUnit1"
     assert "2025S1" in by_index[3]["value"]
     assert by_index[4]["object"] == "2019"
+    # DHIS2 values are machine-written numbers (a dot for decimals), read as such.
     assert by_index[5]["value"] == ("«Số khu kinh tế, khu công nghiệp, cụm công nghiệp, làng "
-                                    "nghề trên địa bàn»: hãy ghi một số nguyên, không có phần "
-                                    "thập phân (ví dụ 12).")
+                                    "nghề trên địa bàn»: phải là số viết cho máy đọc, ví dụ "
+                                    "1234.5")
     assert by_index[7]["object"] == ECO and "40" in by_index[7]["value"]
     assert by_index[8]["object"] == "Xyz12345678"
     assert _values(period, "sct") == {"supermarkets-total": ("40", "")}

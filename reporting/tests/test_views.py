@@ -73,8 +73,9 @@ def test_a_bad_value_shows_next_to_the_field_and_nothing_is_stored(client, repor
         "v:zones-total": "5", "t:IV.1.1:status": "completed"})
     assert response.status_code == 422
     html = response.content.decode()
-    assert ("«Số siêu thị, trung tâm thương mại trên địa bàn»: hãy ghi một số nguyên, không "
-            "có phần thập phân (ví dụ 12).") in html
+    # Letters in a number field: "phải là số", not a message about decimals.
+    assert ("«Số siêu thị, trung tâm thương mại trên địa bàn»: phải là số, viết như "
+            "1.234.567,5") in html
     assert 'value="mười hai"' in html  # what the user typed is kept
     assert not DataValue.objects.filter(request=sct_report).exists()
 
@@ -218,15 +219,15 @@ def test_garbage_addresses_are_404_not_500(client, coordinator, period, path, st
     ({"version": "x"}, "Biểu mẫu không đầy đủ; hãy tải lại trang."),
     ({"version": "99999999999999"}, "Biểu mẫu không đầy đủ; hãy tải lại trang."),
     ({"version": "1", "v:supermarkets-total": "9" * 40},
-     "«Số siêu thị, trung tâm thương mại trên địa bàn»: số quá lớn."),
+     "«Số siêu thị, trung tâm thương mại trên địa bàn»: số quá lớn<"),
     ({"version": "1", "t:IV.1.1:status": "<script>"},
      "Nhiệm vụ IV.1.1: tình trạng không hợp lệ."),
     ({"version": "1", "t:IV.1.1:results": "x" * 30000},
-     "«Kết quả nhiệm vụ IV.1.1»: nội dung quá dài (tối đa 20000 ký tự)."),
+     "«Kết quả nhiệm vụ IV.1.1»: tối đa 20000 ký tự (hiện có 30000)"),
     ({"version": "1", "t:IV.1.1:results": "a\x00b", "c:zones-total": "\x00",
       "v:zones-total": "\x00"},
-     "«Số khu kinh tế, khu công nghiệp, cụm công nghiệp, làng nghề trên địa bàn»: hãy ghi "
-     "một số nguyên, không có phần thập phân (ví dụ 12)."),
+     "«Số khu kinh tế, khu công nghiệp, cụm công nghiệp, làng nghề trên địa bàn»: phải là "
+     "số, viết như 1.234.567,5"),
 ])
 def test_garbage_posts_are_refused_with_the_reason(client, reporter, sct_report, data,
                                                    message):
