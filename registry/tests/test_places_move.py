@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from accounts.models import Role
 from common.models import AuditEvent
+from common.selectors import audit_events_for
 from registry import services
 from registry.models import Area
-from registry.selectors import counts_by_place, entry_history, place_moves_preview
+from registry.selectors import counts_by_place, place_moves_preview
 from registry.specs import REGISTRIES
 from registry.tests.conftest import unit
 
@@ -72,7 +73,7 @@ def test_move_changes_the_place_with_history_and_keeps_earlier_counts(entries):
     assert places["KKT Móng Cái"] == ("p-mong-cai-1", None)
     assert places["Làng nghề ngọc trai"] == ("dk-van-don", None)
     assert places["KCN cũ"] == ("tp-cam-pha", None)  # closed before the districts were
-    event = entry_history(entry=entries["named"]).first()
+    event = audit_events_for(obj=entries["named"]).first()  # as recorded, codes and all
     assert event.action == "area.update" and event.note
     assert {c["field"]: (c["old"], c["new"]) for c in event.changes} == {
         "place": ("tp-ha-long", "p-bai-chay"), "later_place": ("p-bai-chay", None)}

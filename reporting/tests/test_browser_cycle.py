@@ -55,7 +55,7 @@ def _sign_in(browser, base: str, username: str, width: int = 1280):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # each role's own home
     return page
 
 
@@ -82,7 +82,7 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     reporter.fill("input[name='v:supermarkets-total']", "-5")
     reporter.locator("input[name='v:zones-total']").focus()
     reporter.wait_for_selector("#m-supermarkets-total .field-error")
-    assert "không được là số âm" in reporter.inner_text("#m-supermarkets-total")
+    assert "không được âm" in reporter.inner_text("#m-supermarkets-total")
     for name, value in {"supermarkets-total": "1.200", "supermarkets-eco-packaging": "800",
                         "zones-total": "52", "zones-reached": "30", "scp-models": "12"}.items():
         reporter.fill(f"input[name='v:{name}']", value)
@@ -91,6 +91,7 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     for area in reporter.locator("textarea[name$=':results']").all():
         area.fill("Đã tổ chức các hoạt động theo kế hoạch.")
     reporter.click("button[value=submit]")
+    _confirm(reporter)
     reporter.wait_for_selector("#report-state >> text=Đã nộp")
 
     # The coordinator returns it with a reason.
@@ -98,6 +99,7 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     coordinator.click(f"a[href='/reporting/r/{PERIOD}/sct/'] >> nth=0")
     coordinator.fill("#review textarea[name=reason]", "Đề nghị bổ sung kết quả nhiệm vụ IV.1.3.")
     coordinator.click("text=Trả lại đơn vị")
+    _confirm(coordinator)
     coordinator.wait_for_selector("#report-state >> text=Bị trả lại")
 
     # The reporter sees the reason, corrects and resubmits.
@@ -105,11 +107,13 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     assert "Đề nghị bổ sung kết quả nhiệm vụ IV.1.3." in reporter.content()
     reporter.fill("textarea[name='t:IV.1.3:results']", "Tổ chức 5 đợt tuyên truyền tại chợ.")
     reporter.click("button[value=submit]")
+    _confirm(reporter)
     reporter.wait_for_selector("#report-state >> text=Đã nộp")
 
     # The coordinator accepts; the report is locked.
     coordinator.goto(f"{base}/reporting/r/{PERIOD}/sct/")
     coordinator.click("text=Chấp nhận và khóa")
+    _confirm(coordinator)
     coordinator.wait_for_selector("#report-state >> text=Đã chấp nhận")
     reporter.goto(f"{base}/reporting/r/{PERIOD}/sct/")
     assert reporter.locator("input[name='v:supermarkets-total']").count() == 0
@@ -121,6 +125,11 @@ def test_full_cycle_in_the_browser(live_server, people, browser):
     assert DataValue.objects.get(request=report, element__code="supermarkets-total").value \
         == "1200"
     assert report.task_answers.get(task__ref="IV.1.3").results.startswith("Tổ chức 5 đợt")
+
+
+def _confirm(page) -> None:
+    """Irreversible actions ask first, in the page's dialog: answer yes."""
+    page.locator("#confirm-dialog button[value=yes]").click()
 
 
 def _call(base: str, token: str, method: str, path: str, body: dict | None = None):
