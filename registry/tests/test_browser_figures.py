@@ -16,7 +16,6 @@ from registry.models import ConsumptionLine
 from reporting.models import ReportRequest, ReportState
 from reporting.services import period_open
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = os.environ.get("SCP_SCREENSHOTS", "")
 
 
@@ -32,21 +31,6 @@ def cement(reference_data, make_enterprise, units_loaded):
                                      lines=[("clinker", 1_000_000, "t"),
                                             ("coal-fuel-3-4", 100_000, "t")], actor=None)
     return enterprise, designation.user, report
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM beside Playwright's loop
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _sign_in(browser, base: str, username: str, width: int = 1280):

@@ -6,7 +6,6 @@ coordinator accepts, and the report is locked."""
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 
@@ -17,7 +16,6 @@ from accounts.services import token_create, user_upsert
 from orgunits.models import OrgUnit
 from reporting.models import DataValue, ReportRequest, ReportState
 
-CHROMIUM = "/usr/bin/chromium"
 PERIOD = "2024"
 
 
@@ -31,21 +29,6 @@ def people(reference_data):
                            org_unit=units["sct"], password="pw",
                            email="bc-sct@example.invalid")[0]
     return coordinator, reporter
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM beside Playwright's loop
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _sign_in(browser, base: str, username: str, width: int = 1280):

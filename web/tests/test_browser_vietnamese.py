@@ -18,7 +18,6 @@ from reporting.models import ReportRequest, ReportState
 from reporting.services import period_open
 from web.tests.uiwalk import context, problems
 
-CHROMIUM = "/usr/bin/chromium"
 PAGES = ["/", "/objectives/", "/plan/tasks/", "/reporting/", "/registry/", "/profile/"]
 
 pytestmark = pytest.mark.browser
@@ -28,21 +27,6 @@ _OWN_TEXT = """() => { const b = document.body.cloneNode(true);
   return b.textContent; }"""
 _ENTERED_TEXT = """() => Array.from(document.querySelectorAll('.entered'))
   .map(e => e.textContent).join(' ')"""
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM beside Playwright's loop
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
