@@ -12,12 +12,12 @@ from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
 from api.messages import schema_error_message
-from common.exceptions import ConflictError
+from common.exceptions import ConflictError, refused_by_state
 from ops.logging import request_context
 
 log = logging.getLogger("scp.api")
@@ -26,9 +26,12 @@ ERROR_DESCRIPTIONS = {
     "400": "The body cannot be read (not JSON, or a malformed upload).",
     "401": "Not signed in, or the token is not valid.",
     "403": "The user may not do this.",
-    "404": "No such object.",
-    "409": "Someone else changed the same data meanwhile (a stale version, a code just "
-           "taken): reload and try again.",
+    "404": "No such object; for a read, also a query naming what nothing stored matches "
+           "(an unknown period, unit or data set): `errors` names it.",
+    "409": "The request is well formed but conflicts with the data stored now: someone "
+           "else changed the same data meanwhile (a stale version), or a field names what "
+           "nothing stored matches, a code another entry holds, a period outside the loaded "
+           "plan, a report not in a state that allows it: `errors` names each field.",
     "413": "The request body is larger than the server accepts (SCP_MAX_BODY_KB, "
            "SCP_MAX_UPLOAD_MB).",
     "422": "The request is not valid: `errors` names each field at fault.",
@@ -89,10 +92,16 @@ def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError):
+    """422 for input wrong whatever is stored; input refused only because of the stored
+    data (common.exceptions.STATE) is a 409 conflict for a write, a 404 for a read."""
+    if refused_by_state(exc):
+        status = 404 if request.method in ("GET", "HEAD") else 409
+        detail = _("The request conflicts with the data stored now.") if status == 409 \
+            else _("Nothing stored matches the request.")
+    else:
+        status, detail = 422, _("The data is not valid.")
     return api.create_response(
-        request, {"detail": _("The data is not valid."), "errors": _validation_errors(exc)},
-        status=422,
-    )
+        request, {"detail": detail, "errors": _validation_errors(exc)}, status=status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -117,6 +126,15 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied):
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, {"detail": _("Sign in or send a valid token.")},
                                status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    # django-ninja's own refusals, in English: a body that is not JSON is said in the
+    # user's language
+    detail = (_("The request body is not valid JSON.") if exc.status_code == 400
+              else str(exc))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

@@ -58,11 +58,14 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
 class ParseError(ValueError):
-    """An input that cannot be read; `message` (user's language) does not name the field."""
+    """An input that cannot be read; `message` (user's language) does not name the field.
+    `code` as a Django ValidationError's: `common.exceptions.STATE` when the input is
+    well formed but names what nothing stored matches (an unknown unit code)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
     def __str__(self) -> str:
         return self.message

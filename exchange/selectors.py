@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.exceptions import state_error
 from exchange.mapping import dhis2_mapping
 from plans.selectors import plan_current
 from reporting.models import DataValue, Period, ReportState
@@ -27,16 +28,17 @@ def datavalueset_export(*, user: Any, data_set: str, periods: list[str],
     mapping = dhis2_mapping()
     if plan is None:
         raise Http404(_("No plan is loaded."))
+    # the data sets, periods and units named are stored data: an unknown one is not found
     if mapping.local("data_sets", data_set or "") != plan.slug:
-        raise ValidationError({"dataSet": [_("Unknown data set.")]})
+        raise ValidationError({"dataSet": [state_error(_("Unknown data set."))]})
     wanted = [p for p in dict.fromkeys(periods) if p]
     if not wanted:
         raise ValidationError({"period": [_("Give at least one period, e.g. 2025 or 2025S1.")]})
     found = {p.code: p for p in Period.objects.filter(plan=plan, code__in=wanted)}
     unknown = [p for p in wanted if p not in found]
     if unknown:
-        raise ValidationError({"period": [_("Unknown period: %(codes)s.") % {
-            "codes": ", ".join(unknown[:10])}]})
+        raise ValidationError({"period": [state_error(_("Unknown period: %(codes)s.") % {
+            "codes": ", ".join(unknown[:10])})]})
     requests = requests_visible(user=user).filter(period__in=list(found.values()))
     units = [mapping.local("org_units", u) for u in dict.fromkeys(org_units or []) if u]
     if units:

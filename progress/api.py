@@ -2,18 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
+from pydantic import WithJsonSchema
 
 from plans.selectors import plan_current
-from progress.selectors import period_check, progress_for_period, progress_rows
+from progress.selectors import BASE_YEAR, period_check, progress_for_period, progress_rows
 
 router = Router(tags=["progress"])
 
+# A year from the base year on; read by the service, which says in words what it wants
+Year = Annotated[str, WithJsonSchema({"type": "integer", "minimum": BASE_YEAR})]
 
-@router.get("", summary="Every target's value, baseline, target band, progress ratio, "
-                        "projection, status and sources for a year (e.g. ?period=2025)")
-def progress_get(request: HttpRequest, period: str | None = None) -> list[dict]:
+
+class AssessmentOut(Schema):
+    year: int
+    status: str
+    justification: str
+
+
+class SourceOut(Schema):
+    label: str
+    url: str | None
+
+
+class TargetProgressOut(Schema):
+    code: str
+    ref: str
+    milestone: str
+    milestone_year: int | None
+    kind: str
+    unit: str | None
+    direction: str | None
+    period: int
+    value: float | None
+    value_year: int | None
+    compare: float | None
+    baseline: float | None
+    baseline_year: int | None
+    minimum: float | None
+    stretch: float | None
+    share_covered: float | None
+    progress_ratio: float | None
+    observed_rate: float | None
+    required_rate: float | None
+    rate_method: str | None
+    projection: dict[str, float | None]
+    status: str
+    milestone_past: bool
+    assessment: AssessmentOut | None
+    indicator: str | None
+    formula: str | None
+    sources: list[SourceOut]
+
+
+@router.get("", response=list[TargetProgressOut],
+            summary="Every target's value, baseline, target band, progress ratio, "
+                    "projection, status and sources for a year (e.g. ?period=2025)")
+def progress_get(request: HttpRequest, period: Year) -> list[dict[str, Any]]:
+    # a year after the loaded plan's last is not found (404), not malformed (422)
     plan = plan_current()
     year = period_check(period=period, plan=plan)
     return progress_rows(statuses=progress_for_period(period=year, plan=plan))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.exceptions import state_error
 from orgunits.models import OrgUnitKind
 from plans.formulas import Element, Formula, formula_parse
 from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
@@ -552,9 +553,12 @@ def period_check(*, period: Any, plan: Plan | None) -> int:
 
     first, last = BASE_YEAR, (plan.end_year if plan else 2030)
     text = str(period if period is not None else "").strip()
-    if not text.isdigit() or not first <= int(text) <= last:
-        raise ValidationError({"period": [_("Enter a year from %(first)s to %(last)s, "
-                                            "e.g. 2025.") % {"first": first, "last": last}]})
+    message = _("Enter a year from %(first)s to %(last)s, e.g. 2025.") % {
+        "first": first, "last": last}
+    if not text.isdigit() or int(text) < first:
+        raise ValidationError({"period": [message]})
+    if int(text) > last:  # the loaded plan's last year: stored data
+        raise ValidationError({"period": [state_error(message)]})
     return int(text)
 
 

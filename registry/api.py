@@ -21,8 +21,9 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema, create_model
 
+from common.exceptions import STATE, state_error
 from common.parsing import NUMBER_HELP
-from common.schemas import Number
+from common.schemas import Number, Text
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
 from registry.figures import line_values, period_code
@@ -92,14 +93,16 @@ def _parse(columns: list[Column], payload: Schema) -> dict[str, Any]:
     given = payload.dict(exclude_unset=True)
     lookups = Lookups.load()
     data: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     for column in columns:
         if column.key not in given:
             continue
         try:
             data[column.key] = parse_value(column, given[column.key], lookups)
         except ValueError as exc:
-            errors[column.key] = [capfirst(str(exc))]
+            message = capfirst(str(exc))
+            errors[column.key] = [state_error(message) if getattr(exc, "code", None) == STATE
+                                  else message]
     if errors:
         raise ValidationError(errors)
     return data
@@ -162,16 +165,28 @@ class ConvertOut(Schema):
     unit: str
 
 
+# A quantity of a figure: at least 0, below 10^16, at most 4 decimals; as a JSON number
+# or as text written the one way people write numbers (common.parsing)
+QUANTITY_LIMIT = 10**16
+QUANTITY_TEXT = (r"^([0-9]{1,16}|[0-9]{1,3}(\.[0-9]{3}){1,4}|[0-9]{1,3}( [0-9]{3}){1,4})"
+                 r"(,[0-9]{1,4})?$")
+Quantity = Annotated[Number, WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": 0, "exclusiveMaximum": QUANTITY_LIMIT, "multipleOf": 0.0001},
+    {"type": "string", "pattern": QUANTITY_TEXT}]})]
+# A value to convert: beyond any quantity, within what the conversion keeps exact
+CONVERT_MAX = 10**29
+
+
 class LineIn(Schema):
     item: str = Field(max_length=40)
-    quantity: Number = Field(description=str(NUMBER_HELP))
+    quantity: Quantity = Field(description=str(NUMBER_HELP))
     unit: str = Field(max_length=20)
 
 
 class FiguresIn(Schema):
     lines: list[LineIn]
-    version: int | None = None
-    note: str | None = None
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
+    note: Text | None = None
 
 
 class DesignateIn(StrictSchema):
@@ -262,11 +277,15 @@ def units_table(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/convert", response=ConvertOut, summary="Convert a quantity")
-def convert(request: HttpRequest, value: str, from_unit: str, to_unit: str,
-            fuel: str | None = None) -> dict[str, Any]:
+def convert(request: HttpRequest,
+            value: float = Query(..., gt=-CONVERT_MAX, lt=CONVERT_MAX),
+            from_unit: str = Query(..., min_length=1, max_length=20),
+            to_unit: str = Query(..., min_length=1, max_length=20),
+            fuel: str | None = Query(None, max_length=40)) -> dict[str, Any]:
     """Within a kind (kg → t), or a fuel to energy through its toe factor
     (`?value=1000&from_unit=l&to_unit=GJ&fuel=diesel`)."""
-    result = quantity_convert(value=value, from_unit=from_unit, to_unit=to_unit, fuel=fuel)
+    result = quantity_convert(value=str(value), from_unit=from_unit, to_unit=to_unit,
+                              fuel=fuel)
     return {"value": format(result.normalize(), "f"), "unit": to_unit}
 
 

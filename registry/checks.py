@@ -11,6 +11,10 @@ from common.text import fold
 
 TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _TAX_CODE_RE = re.compile(r"^(\d{10})(-\d{3})?$")
+# The API schema's name for a valid tax code (its check digit right), and the pattern it
+# states (digits and branch number; the check digit no pattern can state)
+TAX_CODE_FORMAT = "tax-code"
+TAX_CODE_PATTERN = r"^[0-9]{10}(-(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2}))?$"
 
 
 def tax_code_check_digit(first_nine: str) -> int | None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.exceptions import state_error
 from registry.models import FuelFactor, Item, MeasureKind, MeasureUnit
 
 ENERGY = "energy"
@@ -69,7 +70,8 @@ class UnitTable:
         text = str(code or "").strip()
         found = self.units.get(text) or self._folded.get(text.casefold())
         if found is None:
-            raise ValidationError({field: _("Unknown unit \"%(unit)s\".") % {"unit": text}})
+            raise ValidationError({field: state_error(
+                _("Unknown unit \"%(unit)s\".") % {"unit": text})})
         return found
 
     def item(self, code: str | Item, *, field: str = "item") -> Item:
@@ -81,8 +83,8 @@ class UnitTable:
             (i for i in self.items.values() if text.casefold() in
              {i.name.casefold(), (i.name_en or i.name).casefold()}), None)
         if found is None:
-            raise ValidationError({field: _("Unknown product, material or fuel \"%(item)s\".")
-                                   % {"item": text}})
+            raise ValidationError({field: state_error(
+                _("Unknown product, material or fuel \"%(item)s\".") % {"item": text})})
         return found
 
     def kind_name(self, code: str) -> str:
@@ -105,22 +107,22 @@ class UnitTable:
         if src.kind == dst.kind:
             return value * src.factor / dst.factor
         if ENERGY not in (src.kind, dst.kind):
-            raise ValidationError({"to_unit": _(
+            raise ValidationError({"to_unit": state_error(_(
                 "Cannot convert %(src)s (%(src_kind)s) to %(dst)s (%(dst_kind)s)."
             ) % {"src": src.symbol, "src_kind": self.kind_name(src.kind),
-                 "dst": dst.symbol, "dst_kind": self.kind_name(dst.kind)}})
+                 "dst": dst.symbol, "dst_kind": self.kind_name(dst.kind)})})
         other = src if dst.kind == ENERGY else dst
         fuel_code = (fuel.code if isinstance(fuel, Item) else fuel) or self.implicit_fuel(
             other.kind)
         if not fuel_code:
-            raise ValidationError({"fuel": _(
+            raise ValidationError({"fuel": state_error(_(
                 "Say which fuel: %(unit)s converts to energy only through a fuel's factor."
-            ) % {"unit": other.symbol}})
+            ) % {"unit": other.symbol})})
         factors = self.toe.get(str(fuel_code), {})
         if other.kind not in factors:
-            raise ValidationError({"fuel": _(
+            raise ValidationError({"fuel": state_error(_(
                 "No energy factor for %(fuel)s measured in %(kind)s."
-            ) % {"fuel": fuel_code, "kind": self.kind_name(other.kind)}})
+            ) % {"fuel": fuel_code, "kind": self.kind_name(other.kind)})})
         per_unit, toe_per = factors[other.kind]
         toe = self.units[TOE]
         if dst.kind == ENERGY:  # fuel → energy

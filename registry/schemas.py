@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, create_
 from pydantic_core import PydanticCustomError
 
 from common.parsing import MAX_TEXT, ParseError, bool_parse, date_parse, number_parse, text_clean
+from registry.checks import TAX_CODE_FORMAT, TAX_CODE_PATTERN
 from registry.specs import YEAR_MAX, YEAR_MIN, Column, RegistrySpec
 
 # Beyond any area, count or quantity of the registries; keeps JSON numbers exact enough.
@@ -53,8 +54,20 @@ def _whole(value: Any, **options: Any) -> int | None:
 def _text_schema(column: Column, required: bool) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string",
                               "maxLength": column.max_length or MAX_TEXT}
-    if required:
+    if column.format == TAX_CODE_FORMAT:
+        schema.update(format=TAX_CODE_FORMAT, pattern=TAX_CODE_PATTERN)
+    elif required:
         schema["pattern"] = _SOMETHING
+    return schema
+
+
+def _date_schema(column: Column) -> dict[str, Any]:
+    """A date; `x-after` lists the dates of the same request it must come after (when
+    they are given): JSON Schema cannot compare two fields, so the rule is stated
+    beside it, and the closing day equal to or before the opening day is refused 422."""
+    schema: dict[str, Any] = {"type": "string", "format": "date"}
+    if column.after:
+        schema["x-after"] = list(column.after)
     return schema
 
 
@@ -70,7 +83,7 @@ def _in_type(column: Column, *, required: bool) -> Any:
         return Annotated[str, Field(max_length=60, pattern=r"^[-a-zA-Z0-9_]*$")]
     if kind == "date":
         return Annotated[dt.date, _reader(date_parse, required=required),
-                         WithJsonSchema({"type": "string", "format": "date"})]
+                         WithJsonSchema(_date_schema(column))]
     if kind in {"decimal", "int"}:
         minimum = column.minimum if kind == "decimal" else 0
         options: dict[str, Any] = {"minimum": minimum, "maximum": NUMBER_MAX}
@@ -133,9 +146,32 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-def in_schema(name: str, columns: list[Column], *, partial: bool = False) -> type[Schema]:
-    """The request schema of `columns` (partial: every field optional, to change)."""
-    return create_model(name, __base__=StrictSchema,  # type: ignore[call-overload]
+def _given(key: str) -> dict[str, Any]:
+    """JSON Schema: `key` is given, and not blank."""
+    return {"required": [key], "properties": {key: {"type": "string", "pattern": _SOMETHING}}}
+
+
+# Rules joining fields of a new entry, stated in JSON Schema (a change is checked
+# against the stored entry: the API answers 409 when it is the stored part that breaks one)
+_RULES: dict[str, list[dict[str, Any]]] = {
+    # a model is run by an enterprise of the registry or by someone named
+    "models": [{"anyOf": [_given("enterprise"), _given("operator")]}],
+    # an economic zone does not lie in another zone
+    "areas": [{"if": {"required": ["kind"], "properties": {"kind": {"const": "economic_zone"}}},
+               "then": {"properties": {"zone": {"anyOf": [
+                   {"type": "null"}, {"type": "string", "pattern": r"^\s*$"}]}}}}],
+}
+
+
+def in_schema(name: str, columns: list[Column], *, partial: bool = False,
+              rules: list[dict[str, Any]] | None = None) -> type[Schema]:
+    """The request schema of `columns` (partial: every field optional, to change), with
+    `rules` joining its fields (JSON Schema)."""
+    base: type[Schema] = StrictSchema
+    if rules:
+        base = type(f"{name}Rules", (StrictSchema,), {"model_config": ConfigDict(
+            extra="forbid", json_schema_extra={"allOf": rules})})  # type: ignore[dict-item]
+    return create_model(name, __base__=base,  # type: ignore[call-overload]
                         **_fields(columns, partial=partial))
 
 
@@ -157,7 +193,7 @@ class RegistrySchemas:
                                  "place_on": (str | None, None), "place_divided": (bool, False)}
         if any(f.name == "reporting_unit" for f in spec.model._meta.get_fields()):
             extra["reporting_unit"] = (str | None, None)
-        self.create = in_schema(f"{stem}In", spec.columns)
+        self.create = in_schema(f"{stem}In", spec.columns, rules=_RULES.get(spec.slug))
         self.change = in_schema(f"{stem}Change", spec.columns, partial=True)
         self.out = out_schema(f"{stem}Out", spec.columns, **extra)
 

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
-from common.exceptions import ConflictError
+from common.exceptions import ConflictError, state_error
 from common.loading import ChangeLog
 from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
@@ -84,15 +84,23 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, An
             if before.get(k) != v]
 
 
-def _merge(errors: dict[str, list[str]], exc: ValidationError) -> None:
+def _merge(errors: dict[str, list[Any]], exc: ValidationError) -> None:
+    """Add `exc`'s messages to `errors`, each with its code (a refusal because of the
+    stored data stays one: common.exceptions.STATE)."""
     if hasattr(exc, "error_dict"):
-        for key, errs in exc.message_dict.items():
+        for key, errs in exc.error_dict.items():
             errors.setdefault(key, []).extend(errs)
     else:
-        errors.setdefault("__all__", []).extend(exc.messages)
+        errors.setdefault("__all__", []).extend(exc.error_list)
 
 
-def _raise(errors: dict[str, list[str]]) -> None:
+def _given_or_stored(data: Mapping[str, Any], *keys: str) -> Any:
+    """How a rule joining fields `keys` refuses: on the request's own values when it
+    gives them all (a plain message), else on what is stored (common.exceptions.STATE)."""
+    return (lambda message: message) if all(k in data for k in keys) else state_error
+
+
+def _raise(errors: dict[str, list[Any]]) -> None:
     if errors:
         raise ValidationError(errors)
 
@@ -117,33 +125,36 @@ def _unique_code(model: type[models.Model], base: str, exclude_pk: Any = None,
 
 # ------------------------------------------------------------------ registry entries
 
-def _check_place(entry: Any, errors: dict[str, list[str]]) -> None:
+def _check_place(entry: Any, errors: dict[str, list[Any]]) -> None:
+    """The places are stored units: whether they fit is a matter of the stored data."""
     place = entry.place if entry.place_id else None
     if place is None:
         return
     if place.kind not in LOCAL_KINDS:
-        errors.setdefault("place", []).append(
-            _("The place must be a district or a commune-level unit."))
+        errors.setdefault("place", []).append(state_error(
+            _("The place must be a district or a commune-level unit.")))
     later = entry.later_place if entry.later_place_id else None
     if later is not None:
         if later.kind not in LOCAL_KINDS:
-            errors.setdefault("later_place", []).append(
-                _("The place after a split must be a district or a commune-level unit."))
+            errors.setdefault("later_place", []).append(state_error(
+                _("The place after a split must be a district or a commune-level unit.")))
         elif later.pk not in PlaceResolver().descendants(place.pk):
-            errors.setdefault("later_place", []).append(
+            errors.setdefault("later_place", []).append(state_error(
                 _("%(later)s did not take over from %(place)s.") % {
-                    "later": later.name, "place": place.name})
+                    "later": later.name, "place": place.name}))
 
 
-def _check_validity(entry: Any, errors: dict[str, list[str]]) -> None:
+def _check_validity(entry: Any, errors: dict[str, list[Any]], data: Mapping[str, Any]
+                    ) -> None:
     if entry.valid_from and entry.valid_to and entry.valid_to <= entry.valid_from:
-        errors.setdefault("valid_to", []).append(_(
+        refusal = _given_or_stored(data, "valid_from", "valid_to")
+        errors.setdefault("valid_to", []).append(refusal(_(
             "An entry cannot close before it opens: the closing day %(to)s is not after the "
             "opening day %(from)s.") % {"to": _day(entry.valid_to),
-                                        "from": _day(entry.valid_from)})
+                                        "from": _day(entry.valid_from)}))
 
 
-def _check_enterprise(entry: Enterprise, errors: dict[str, list[str]]) -> None:
+def _check_enterprise(entry: Enterprise, errors: dict[str, list[Any]]) -> None:
     from plans.selectors import plan_current
 
     entry.tax_code = tax_code_normalise(entry.tax_code)
@@ -153,41 +164,45 @@ def _check_enterprise(entry: Enterprise, errors: dict[str, list[str]]) -> None:
     entry.name_key = name_normalise(entry.name)
     plan = plan_current()
     if entry.sector_id and plan is not None and entry.sector.plan_id != plan.pk:
-        errors.setdefault("sector", []).append(_("Choose a sector of the current plan."))
+        errors.setdefault("sector", []).append(state_error(
+            _("Choose a sector of the current plan.")))
     others = Enterprise.objects.exclude(pk=entry.pk) if entry.pk else Enterprise.objects.all()
     if entry.tax_code and not problem:
         twin = others.filter(tax_code=entry.tax_code).first()
         if twin is not None:
-            errors.setdefault("tax_code", []).append(_(
-                "This tax code is already registered, for %(name)s.") % {"name": twin.name})
+            errors.setdefault("tax_code", []).append(state_error(_(
+                "This tax code is already registered, for %(name)s.") % {"name": twin.name}))
     if entry.name_key and entry.place_id:
         twin = others.filter(name_key=entry.name_key, place_id=entry.place_id).first()
         if twin is not None:
-            errors.setdefault("name", []).append(_(
+            errors.setdefault("name", []).append(state_error(_(
                 "%(name)s (tax code %(code)s) is already registered in this place under "
-                "the same name.") % {"name": twin.name, "code": twin.tax_code})
+                "the same name.") % {"name": twin.name, "code": twin.tax_code}))
     if not entry.code or entry.code != entry.tax_code:
         entry.code = entry.tax_code or entry.code
 
 
-def _check_specific(entry: Any, errors: dict[str, list[str]]) -> None:
+def _check_specific(entry: Any, errors: dict[str, list[Any]], data: Mapping[str, Any]
+                    ) -> None:
     if isinstance(entry, Enterprise):
         _check_enterprise(entry, errors)
     elif isinstance(entry, Area):
         zone = entry.zone  # may be a zone of the same import, not yet stored
         if zone is not None:
             if zone.kind != AreaKind.ECONOMIC_ZONE:
-                errors.setdefault("zone", []).append(_("Choose an economic zone."))
+                errors.setdefault("zone", []).append(state_error(
+                    _("Choose an economic zone.")))
             elif entry.kind == AreaKind.ECONOMIC_ZONE or zone is entry or (
                     zone.pk is not None and zone.pk == entry.pk):
-                errors.setdefault("zone", []).append(
-                    _("An economic zone does not lie in another zone."))
+                errors.setdefault("zone", []).append(_given_or_stored(data, "kind", "zone")(
+                    _("An economic zone does not lie in another zone.")))
         if entry.area_ha is not None and entry.area_ha < 0:
             errors.setdefault("area_ha", []).append(_("Must not be negative."))
     elif isinstance(entry, ScpModel):
         if not entry.enterprise_id and not entry.operator.strip():
-            errors.setdefault("operator", []).append(
-                _("Say who runs the model: an enterprise of the registry or a name."))
+            refusal = _given_or_stored(data, "enterprise", "operator")
+            errors.setdefault("operator", []).append(refusal(
+                _("Say who runs the model: an enterprise of the registry or a name.")))
     elif isinstance(entry, StEnterprise):
         entry.tax_code = tax_code_normalise(entry.tax_code)
         if entry.tax_code:
@@ -248,10 +263,10 @@ def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = Non
         setattr(entry, key, _clean_text(spec.columns, key, value))
     if entry.code is None:
         entry.code = ""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     _check_place(entry, errors)
-    _check_validity(entry, errors)
-    _check_specific(entry, errors)
+    _check_validity(entry, errors, data)
+    _check_specific(entry, errors, data)
     if not entry.code and entry.name:
         entry.code = _unique_code(model, entry.name, exclude_pk=entry.pk,
                                   reserved=reserved or set())
@@ -494,15 +509,15 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
                   "areas": _plain(list(activity.areas.all()))}
     for key, value in data.items():
         setattr(activity, key, _clean_text(ACTIVITY_COLUMNS, key, value))
-    errors: dict[str, list[str]] = {}
-    if activity.date and activity.date > timezone.localdate():
-        errors.setdefault("date", []).append(_("The date is in the future."))
+    errors: dict[str, list[Any]] = {}
+    if activity.date and activity.date > timezone.localdate():  # refused by today's date
+        errors.setdefault("date", []).append(state_error(_("The date is in the future.")))
     if areas is not None and activity.date:
         closed = [a.name for a in areas if not a.is_active_on(activity.date)]
         if closed:
-            errors.setdefault("areas", []).append(_(
+            errors.setdefault("areas", []).append(state_error(_(
                 "Not open on %(date)s: %(names)s.") % {"date": _day(activity.date),
-                                                       "names": ", ".join(closed)})
+                                                       "names": ", ".join(closed)}))
     try:
         activity.full_clean(exclude=[k for k in errors if k != "__all__"])
     except ValidationError as exc:
@@ -547,25 +562,28 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
         before = _snapshot(practice, PACKAGING_FIELDS)
     for key, value in data.items():
         setattr(practice, key, _clean_text(PACKAGING_COLUMNS, key, value))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     since, until = practice.since, practice.until
     if since and until and until <= since:
-        errors.setdefault("until", []).append(_("A practice cannot stop before it starts."))
+        errors.setdefault("until", []).append(_given_or_stored(data, "since", "until")(
+            _("A practice cannot stop before it starts.")))
+    # the retailer's dates and its other practices are stored data
     if since and since < retailer.valid_from:
-        errors.setdefault("since", []).append(_(
+        errors.setdefault("since", []).append(state_error(_(
             "%(name)s opened on %(date)s: the practice cannot start before.") % {
-            "name": retailer.name, "date": _day(retailer.valid_from)})
+            "name": retailer.name, "date": _day(retailer.valid_from)}))
     if since and retailer.valid_to and since >= retailer.valid_to:
-        errors.setdefault("since", []).append(_("%(name)s had closed by then.") % {
-            "name": retailer.name})
+        errors.setdefault("since", []).append(state_error(_(
+            "%(name)s had closed by then.") % {"name": retailer.name}))
     if since and not errors:
         others = PackagingPractice.objects.filter(retailer=retailer)
         if practice.pk:
             others = others.exclude(pk=practice.pk)
         for other in others:
             if since < (other.until or dt.date.max) and other.since < (until or dt.date.max):
-                errors.setdefault("since", []).append(_(
-                    "Overlaps the practice recorded from %(date)s.") % {"date": _day(other.since)})
+                errors.setdefault("since", []).append(state_error(_(
+                    "Overlaps the practice recorded from %(date)s.") % {
+                    "date": _day(other.since)}))
                 break
     try:
         practice.full_clean(exclude=[k for k in errors if k != "__all__"])
@@ -604,10 +622,10 @@ def _line(raw: Any) -> LineIn:
 
 def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                        require_output: bool = False) -> tuple[list[tuple[Item, Decimal, Any]],
-                                                              dict[str, list[str]]]:
+                                                              dict[str, list[Any]]]:
     """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
     `lines.N.field` (N from 0) or `lines` for the record as a whole."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     checked: list[tuple[Item, Decimal, Any]] = []
     seen: dict[str, int] = {}
     for n, raw in enumerate(lines):
@@ -648,12 +666,12 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                 quantity = None
         if item is not None and unit is not None:
             allowed = table.item_kinds.get(item.code, set())
-            if unit.kind not in allowed:
-                errors.setdefault(f"{key}.unit", []).append(_(
+            if unit.kind not in allowed:  # the unit table's kinds: stored data
+                errors.setdefault(f"{key}.unit", []).append(state_error(_(
                     "%(unit)s is a unit of %(kind)s; %(item)s is measured in %(allowed)s.") % {
                     "unit": unit.symbol, "kind": table.kind_name(unit.kind).lower(),
                     "item": item.name,
-                    "allowed": ", ".join(sorted(table.kind_name(k).lower() for k in allowed))})
+                    "allowed": ", ".join(sorted(table.kind_name(k).lower() for k in allowed))}))
                 unit = None
         if item is not None:
             if item.code in seen:
@@ -678,19 +696,21 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
     return checked, errors
 
 
-def _period_check(year: Any, period: Any, enterprise: Enterprise) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _period_check(year: Any, period: Any, enterprise: Enterprise) -> dict[str, list[Any]]:
+    errors: dict[str, list[Any]] = {}
     this_year = timezone.localdate().year
     if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= this_year:
-        errors["year"] = [_("A year between 1990 and %(year)d is expected.") % {
-            "year": this_year}]
+        message = _("A year between 1990 and %(year)d is expected.") % {"year": this_year}
+        # a year still to come is refused by today's date, not by its form
+        errors["year"] = [state_error(message) if isinstance(year, int) and year > this_year
+                          else message]
     if period not in FigurePeriod.values:
         errors["period"] = [_("The period is year, h1 (first half) or h2 (second half).")]
     if "year" not in errors:
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         if enterprise.valid_from > last or (enterprise.valid_to and enterprise.valid_to <= first):
-            errors.setdefault("year", []).append(_(
-                "%(name)s was not open in %(year)d.") % {"name": enterprise.name, "year": year})
+            errors.setdefault("year", []).append(state_error(_(
+                "%(name)s was not open in %(year)d.") % {"name": enterprise.name, "year": year}))
     return errors
 
 

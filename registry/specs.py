@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.exceptions import STATE
 from common.parsing import (
     MAX_TEXT,
     ParseError,
@@ -33,6 +34,7 @@ from common.parsing import (
 )
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
+from registry.checks import TAX_CODE_FORMAT
 from registry.models import (
     Area,
     AreaKind,
@@ -60,6 +62,8 @@ class Column:
     multiline: bool = False  # text kept with its line breaks (a text area on forms)
     minimum: int | None = None  # numbers: the least value allowed
     help: Promise | str | None = None
+    format: str | None = None  # text: a format of the API schema ("tax-code")
+    after: tuple[str, ...] = ()  # dates: the columns, when given, it must come after
 
     @property
     def field(self) -> str:
@@ -144,12 +148,13 @@ def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:
             unit = named[0]
         elif len(named) > 1:
             raise ParseError(_("Several units are called \"%(value)s\": give the code.")
-                             % {"value": text})
+                             % {"value": text}, code=STATE)
     if unit is None:
-        raise ParseError(_("Unknown organisation unit \"%(value)s\".") % {"value": text})
+        raise ParseError(_("Unknown organisation unit \"%(value)s\".") % {"value": text},
+                         code=STATE)
     if local and unit.kind not in LOCAL_KINDS:
         raise ParseError(_("%(unit)s is not a district or commune-level unit.") % {
-            "unit": unit.name})
+            "unit": unit.name}, code=STATE)
     return unit
 
 
@@ -201,13 +206,13 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
              if text.casefold() in {s.name.casefold(), s.name_en.casefold()}), None)
         if sector is None:
             raise ParseError(_("Unknown sector \"%(value)s\" (sectors: %(codes)s).") % {
-                "value": text, "codes": ", ".join(lookups.sectors)})
+                "value": text, "codes": ", ".join(lookups.sectors)}, code=STATE)
         return sector
     if kind == "area":
         area = lookups.areas.get(str(raw).strip())
         if area is None:
             raise ParseError(_("No zone, park, cluster or village with code \"%(value)s\".")
-                             % {"value": raw})
+                             % {"value": raw}, code=STATE)
         return area
     if kind == "areas":
         parts = raw if isinstance(raw, list) else re.split(r"[;,\n]", raw)
@@ -216,12 +221,13 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
         missing = [c for c in codes if c not in lookups.areas]
         if missing:
             raise ParseError(_("Unknown zone, park, cluster or village codes: %(codes)s.")
-                             % {"codes": ", ".join(missing)})
+                             % {"codes": ", ".join(missing)}, code=STATE)
         return [lookups.areas[c] for c in codes]
     if kind == "retailer":
         retailer = lookups.retailers.get(str(raw).strip())
         if retailer is None:
-            raise ParseError(_("No retailer with code \"%(value)s\".") % {"value": raw})
+            raise ParseError(_("No retailer with code \"%(value)s\".") % {"value": raw},
+                             code=STATE)
         return retailer
     if kind == "enterprise":
         from registry.checks import tax_code_normalise
@@ -229,7 +235,7 @@ def parse_value(column: Column, raw: Any, lookups: Lookups) -> Any:
         enterprise = lookups.enterprises.get(tax_code_normalise(str(raw)))
         if enterprise is None:
             raise ParseError(_("No enterprise with tax code \"%(value)s\" in the registry.")
-                             % {"value": raw})
+                             % {"value": raw}, code=STATE)
         return enterprise
     raise ValueError(f"unknown column type {kind}")  # pragma: no cover
 
@@ -270,7 +276,7 @@ _PLACE = [
 ]
 _VALIDITY = [
     Column("valid_from", gettext_lazy("Opened on"), "date", required=True),
-    Column("valid_to", gettext_lazy("Closed on"), "date"),
+    Column("valid_to", gettext_lazy("Closed on"), "date", after=("valid_from",)),
     Column("illustrative", gettext_lazy("Illustrative"), "bool"),
     Column("source", gettext_lazy("Source"), multiline=True),
     Column("note", gettext_lazy("Note"), multiline=True),
@@ -341,6 +347,7 @@ REGISTRIES: dict[str, RegistrySpec] = {
         sort_extra=(("tax_code", "tax_code", gettext_lazy("Tax code")),),
         columns=[
             Column("tax_code", gettext_lazy("Tax code"), required=True, max_length=14,
+                   format=TAX_CODE_FORMAT,
                    help=gettext_lazy("10 digits, or 10 digits, a dash and the 3-digit "
                                      "branch number.")),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
@@ -375,7 +382,8 @@ REGISTRIES: dict[str, RegistrySpec] = {
         columns=[
             Column("code", gettext_lazy("Code"), "slug"),
             Column("name", gettext_lazy("Name"), required=True, max_length=255),
-            Column("tax_code", gettext_lazy("Tax code"), max_length=14),
+            Column("tax_code", gettext_lazy("Tax code"), max_length=14,
+                   format=TAX_CODE_FORMAT),
             Column("certificate_number", gettext_lazy("Certificate number"), required=True,
                    max_length=60),
             Column("certificate_date", gettext_lazy("Certificate date"), "date", required=True),
@@ -384,7 +392,10 @@ REGISTRIES: dict[str, RegistrySpec] = {
             *_PLACE,
             Column("valid_from", gettext_lazy("Opened on"), "date",
                    help=gettext_lazy("Empty: the certificate date.")),
-            *_VALIDITY[1:],
+            # closed after it opened, which is the certificate date when not given
+            Column("valid_to", gettext_lazy("Closed on"), "date",
+                   after=("valid_from", "certificate_date")),
+            *_VALIDITY[2:],
         ],
     ),
 }
@@ -403,7 +414,7 @@ ACTIVITY_COLUMNS = [
 PACKAGING_COLUMNS = [
     Column("retailer", gettext_lazy("Retailer (code)"), "retailer", required=True),
     Column("since", gettext_lazy("Since"), "date", required=True),
-    Column("until", gettext_lazy("Until"), "date"),
+    Column("until", gettext_lazy("Until"), "date", after=("since",)),
     Column("basis", gettext_lazy("Basis"), "choice", required=True, choices=PracticeBasis),
     Column("evidence", gettext_lazy("Evidence"), multiline=True),
     Column("evidence_ref", gettext_lazy("Evidence file or document"), max_length=255),

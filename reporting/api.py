@@ -13,18 +13,24 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import Field as PydanticField
 
 from common.parsing import text_clean
 from common.schemas import parsed
 from plans.selectors import plan_current
 from reporting import permissions, selectors, services
 from reporting.filters import RequestFilter
-from reporting.models import Period, ReportRequest
+from reporting.models import Period, ReportRequest, ReportState
 from reporting.services import MAX_REASON
 
 router = Router(tags=["reporting"])
+
+# A period the plan's rules open by code: a year (2025) or its first half (2025S1); which
+# years the loaded plan covers is stored data (a year outside it is a 409)
+PERIOD_PATTERN = r"^[0-9]{4}([sS]1)?$"
 
 
 class PeriodOut(Schema):
@@ -84,9 +90,19 @@ class ReportOut(RequestOut):
     issues: list[IssueOut]
 
 
+def _integral(value: Any) -> Any:
+    """A JSON number with nothing after the point (3.0) is the whole number it writes."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# strict: neither true nor "3" is a version
+Version = Annotated[int, PydanticField(ge=0, le=2**31 - 1, strict=True),
+                    BeforeValidator(_integral)]
+
+
 class SaveIn(Schema):
-    version: int = Field(..., ge=0, le=2**31 - 1, strict=True,
-                         description="The version you read; a newer one refuses the write.")
+    version: Version = Field(..., description="The version you read; a newer one refuses "
+                                              "the write.")
     values: dict[str, Any] = Field(
         default_factory=dict,
         description='By question code: a value, or {"value": ..., "comment": "..."}; '
@@ -98,7 +114,7 @@ class SaveIn(Schema):
 
 
 class SubmitIn(Schema):
-    version: int | None = Field(None, ge=0, le=2**31 - 1, strict=True)
+    version: Version | None = None
 
 
 class ReasonIn(Schema):
@@ -106,7 +122,10 @@ class ReasonIn(Schema):
 
 
 class PeriodOpenIn(Schema):
-    code: str = Field(..., max_length=20, description="2025S1 or 2025")
+    # the pattern is stated for clients; the service says in words what a code must be
+    code: Annotated[str, PydanticField(max_length=20), WithJsonSchema(
+        {"type": "string", "pattern": PERIOD_PATTERN})] = Field(
+            ..., description="2025S1 or 2025")
 
 
 class RatesOut(Schema):
@@ -227,8 +246,10 @@ def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
 
 @router.get("/requests", response=list[RequestOut],
             summary="Report requests you may see, optionally filtered")
-def requests_list(request: HttpRequest, period: str | None = None, unit: str | None = None,
-                  state: str | None = None) -> list[dict[str, Any]]:
+def requests_list(request: HttpRequest,
+                  period: str | None = Query(None, max_length=20),
+                  unit: str | None = Query(None, max_length=60),
+                  state: ReportState | None = None) -> list[dict[str, Any]]:
     rows = selectors.requests_visible(user=request.user).filter(period__plan=_plan())
     if period:
         selectors.period_get(code=period)  # an unknown period is a 404

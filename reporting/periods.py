@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.exceptions import state_error
 from plans.models import Plan, ReportingRule, ReportKind
 
 SEMIANNUAL_RE = re.compile(r"^(\d{4})S([12])$", re.ASCII)
@@ -75,16 +76,17 @@ def period_spec(*, plan: Plan, code: str,
         raise ValidationError({"period": [_(
             "Ad-hoc requests are opened with their own questions and deadline, not by code."
         )]})
+    # the loaded plan's years and rules: stored data, not the code's form
     if not plan.start_year <= year <= plan.end_year:
-        raise ValidationError({"period": [_(
+        raise ValidationError({"period": [state_error(_(
             "Plan %(plan)s runs from %(start)s to %(end)s; %(year)s is outside it."
-        ) % {"plan": plan.code, "start": plan.start_year, "end": plan.end_year, "year": year}]})
+        ) % {"plan": plan.code, "start": plan.start_year, "end": plan.end_year, "year": year})]})
     rule = (rules.get(kind) if rules is not None
             else ReportingRule.objects.filter(plan=plan, kind=kind).first())
     if rule is None:
-        raise ValidationError({"period": [_(
+        raise ValidationError({"period": [state_error(_(
             "Plan %(plan)s has no rule for this kind of report."
-        ) % {"plan": plan.code}]})
+        ) % {"plan": plan.code})]})
     fm, fd, tm, td = _DEFAULT_WINDOWS[ReportKind(kind)]
     if rule.cutoff_start_month and rule.cutoff_start_day:
         fm, fd = rule.cutoff_start_month, rule.cutoff_start_day

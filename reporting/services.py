@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from common.exceptions import ConflictError
+from common.exceptions import ConflictError, state_error, state_errors
 from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
 from orgunits.models import OrgUnit
@@ -272,7 +272,7 @@ def _state_error(report: ReportRequest) -> ValidationError:
                     "changed unless the coordinator returns it.")
     else:
         message = _("This report cannot be changed now.")
-    return ValidationError({"state": [message]})
+    return ValidationError({"state": [state_error(message)]})
 
 
 def _bump(report: ReportRequest, **fields: Any) -> None:
@@ -560,7 +560,8 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
         raise ValidationError({"keep": [_("Choose 'mine' or 'theirs'.")]})
     conflict = ConflictCopy.objects.select_for_update().get(pk=conflict.pk)
     if conflict.resolved_at is not None:
-        raise ValidationError({"conflict": [_("This conflict has already been resolved.")]})
+        raise ValidationError({"conflict": [state_error(
+            _("This conflict has already been resolved."))]})
     if keep == "mine":
         fresh = ReportRequest.objects.get(pk=report.pk)
         payload = conflict.payload
@@ -590,7 +591,8 @@ def _issues_error(report: ReportRequest) -> ValidationError | None:
             message = _("%(message)s A comment is needed before submitting.") % {
                 "message": message}
         errors[issue.key].append(message)
-    return ValidationError(dict(errors))
+    # what blocks is the stored report's content, not the request to submit it
+    return state_errors(dict(errors))
 
 
 @transaction.atomic
@@ -630,7 +632,8 @@ def report_resubmit(*, report: ReportRequest, actor: Any, version: int | None = 
                     now: dt.datetime | None = None) -> ReportRequest:
     """Submit a returned report again (the same checks as a first submission)."""
     if report.state != ReportState.RETURNED:
-        raise ValidationError({"state": [_("Only a returned report can be resubmitted.")]})
+        raise ValidationError({"state": [state_error(
+            _("Only a returned report can be resubmitted."))]})
     return report_submit(report=report, actor=actor, version=version, now=now)
 
 
@@ -646,7 +649,7 @@ def _reason_clean(reason: Any) -> str:
 
 def _require_state(report: ReportRequest, state: str, message: str) -> None:
     if report.state != state:
-        raise ValidationError({"state": [message]})
+        raise ValidationError({"state": [state_error(message)]})
 
 
 @transaction.atomic

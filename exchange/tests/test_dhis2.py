@@ -93,16 +93,15 @@ def test_bad_values_are_conflicts_and_the_rest_is_stored(period, coordinator_api
         {"dataElement": "zones-reached", "value": "-3"},                         # 6
         {"dataElement": ECO, "value": "60"},                                     # 7 > 40
         {"dataElement": "scp-models", "categoryOptionCombo": "Xyz12345678", "value": "2"},
-        "not an object",                                                         # 9
-        {"dataElement": "iv-2-1-campaigns", "value": "2"},  # not in Sở Công Thương's form
+        {"dataElement": "iv-2-1-campaigns", "value": "2"},  # 9: not in Sở Công Thương's form
     ]}
     response = coordinator_api.post(payload)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "WARNING"
-    assert body["importCount"] == {"imported": 1, "updated": 0, "ignored": 10, "deleted": 0}
+    assert body["importCount"] == {"imported": 1, "updated": 0, "ignored": 9, "deleted": 0}
     by_index = {c["indexes"][0]: c for c in body["conflicts"]}
-    assert set(by_index) == set(range(1, 11))
+    assert set(by_index) == set(range(1, 10))
     assert by_index[1]["object"] == "NoSuchElem1"
     assert by_index[2]["object"] == "NoSuchUnit1"
     assert "2025S1" in by_index[3]["value"]
@@ -165,15 +164,54 @@ def test_access(period, client, make_user, viewer):
 
 
 def test_garbage(period, coordinator_api):
-    assert coordinator_api.post("{not json").status_code == 400
-    for body in ([], {"dataValues": "x"}, {"dataSet": "Nope", "dataValues": []}, None):
+    response = coordinator_api.post("{not json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Nội dung yêu cầu không phải JSON hợp lệ."}
+    # not a dataValueSet at all: refused whole, naming what is wrong (typed request body)
+    for body, message in (([], "Trường này là bắt buộc."), ({"dataValues": "x"},
+                                                            "Phải là một danh sách."),
+                          (None, "Trường này là bắt buộc."), ({}, "Trường này là bắt buộc.")):
         response = coordinator_api.post(body)
-        assert response.status_code == 409 and response.json()["status"] == "ERROR"
+        assert response.status_code == 422, (body, response.content)
+        assert response.json()["errors"] == {"dataValues": [message]}
+    # well formed, but naming a data set this system does not hold: DHIS2's conflict
+    response = coordinator_api.post({"dataSet": "Nope", "dataValues": []})
+    assert response.status_code == 409 and response.json()["status"] == "ERROR"
     dry = coordinator_api.post({"dataValues": [
         {"dataElement": TOTAL, "period": "2022", "orgUnit": SCT, "value": "4"}]},
         query="?dryRun=true").json()
     assert dry["importCount"]["imported"] == 1 and dry["dryRun"] is True
     assert _values(period, "sct") == {}
-    assert coordinator_api.get(dataSet="Nope", period="2022").status_code == 422
-    assert coordinator_api.get(dataSet=DS, period="2031").status_code == 422
+    # an export naming a data set or a period nothing stored matches is not found
+    response = coordinator_api.get(dataSet="Nope", period="2022")
+    assert response.status_code == 404 and list(response.json()["errors"]) == ["dataSet"]
+    response = coordinator_api.get(dataSet=DS, period="2031")
+    assert response.status_code == 404 and list(response.json()["errors"]) == ["period"]
     assert coordinator_api.get(dataSet=DS).status_code == 422
+    assert coordinator_api.get(dataSet=DS, period="20x5").status_code == 422
+
+
+def test_a_value_that_is_not_an_object_refuses_the_set_naming_the_row(period, coordinator_api):
+    response = coordinator_api.post({"dataValues": [
+        {"dataElement": TOTAL, "period": "2022", "orgUnit": SCT, "value": "4"},
+        "not an object", {"period": "2022", "value": "1"}]})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "dataValues.1.dataElement": ["Trường này là bắt buộc."],
+        "dataValues.2.dataElement": ["Trường này là bắt buộc."]}
+    assert _values(period, "sct") == {}
+
+
+def test_the_schema_describes_a_data_value_set():
+    from api.api import api
+
+    schema = api.get_openapi_schema()
+    body = schema["paths"]["/api/v1/dataValueSets"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    value_set = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert value_set["required"] == ["dataValues"]
+    value = schema["components"]["schemas"][
+        value_set["properties"]["dataValues"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert value["required"] == ["dataElement"]
+    assert {"dataElement", "period", "orgUnit", "categoryOptionCombo", "value",
+            "comment"} <= set(value["properties"])

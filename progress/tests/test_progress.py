@@ -42,13 +42,32 @@ def test_every_target_has_a_status_and_numbers_are_numbers(client, plan, viewer)
     assert material["value"] is None and material["status"] == "not_enough_data"
 
 
-@pytest.mark.parametrize("period", ["20x5", "1999", "2031", ""])
+@pytest.mark.parametrize("period", ["20x5", "1999", ""])
 def test_a_bad_period_is_a_422_naming_the_field(client, plan, viewer, period):
     response = _api(client, viewer, f"/api/v1/progress?period={period}")
     assert response.status_code == 422
     body = response.json()
     assert "period" in body["errors"]
     assert "Nhập một năm" in body["errors"]["period"][0]
+
+
+def test_a_year_after_the_loaded_plan_is_not_found(client, plan, viewer):
+    """The year is well formed; the loaded plan (stored data) ends before it: 404, and
+    the API schema documents it."""
+    response = _api(client, viewer, "/api/v1/progress?period=2031")
+    assert response.status_code == 404
+    assert "Nhập một năm từ 2020 đến 2030" in response.json()["errors"]["period"][0]
+
+
+def test_the_progress_api_is_typed():
+    from api.api import api
+
+    operation = api.get_openapi_schema()["paths"]["/api/v1/progress"]["get"]
+    assert operation["parameters"][0]["required"] is True
+    assert operation["parameters"][0]["schema"] | {"title": "Period"} == {
+        "type": "integer", "minimum": 2020, "title": "Period"}
+    rows = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert rows["type"] == "array" and "$ref" in rows["items"]
 
 
 def test_the_command_prints_json(plan):

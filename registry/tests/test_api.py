@@ -57,8 +57,6 @@ def test_create_read_update(api, plan):
 
 @pytest.mark.parametrize("payload,field", [
     ({"kind": "park", "name": "A", "place": "tp-ha-long", "valid_from": "2020-01-01"}, "kind"),
-    ({"kind": "industrial_park", "name": "A", "place": "nowhere",
-      "valid_from": "2020-01-01"}, "place"),
     ({"kind": "industrial_park", "name": "A", "place": "tp-ha-long",
       "valid_from": "2020-13-01"}, "valid_from"),
     ({"kind": "industrial_park", "name": "A", "place": "tp-ha-long"}, "valid_from"),
@@ -81,6 +79,20 @@ def test_bad_entries_are_422_naming_the_field(api, plan, payload, field):
     assert not Area.objects.exists()
 
 
+def test_an_unknown_place_is_a_conflict_with_the_stored_data(api, plan):
+    """Well formed, but naming a unit nothing stored matches, or a place after a split
+    that did not take over: 409 naming the field (422 stays for input wrong whatever is
+    stored: test_bad_entries_are_422_naming_the_field)."""
+    base = {"kind": "industrial_park", "name": "A", "valid_from": "2020-01-01"}
+    response = api.send("post", "/areas", base | {"place": "nowhere"})
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"place": ['Không có đơn vị "nowhere".']}
+    response = api.send("post", "/areas", base | {"place": "tp-ha-long",
+                                                  "later_place": "tp-cam-pha"})
+    assert response.status_code == 409 and list(response.json()["errors"]) == ["later_place"]
+    assert not Area.objects.exists()
+
+
 @pytest.mark.parametrize(("body", "status"), [("[1, 2]", 422), ("not json", 400),
                                               ("null", 422), ('"text"', 422)])
 def test_malformed_bodies_are_refused(api, plan, body, status):
@@ -95,11 +107,12 @@ def test_enterprise_tax_code_and_duplicates(api, plan):
     good = {"tax_code": tax_code(700), "name": "CTCP Than Một", "sector": "coal",
             "place": "tp-ha-long", "valid_from": "2010-01-01"}
     assert api.send("post", "/enterprises", good).status_code == 201
+    # a tax code or a name another entry holds: the request conflicts with the stored data
     again = api.send("post", "/enterprises", good | {"name": "Khác"})
-    assert again.status_code == 422 and "tax_code" in again.json()["errors"]
+    assert again.status_code == 409 and "tax_code" in again.json()["errors"]
     twin = api.send("post", "/enterprises", good | {"tax_code": tax_code(800),
                                                     "name": "Công ty cổ phần than một"})
-    assert twin.status_code == 422 and "name" in twin.json()["errors"]
+    assert twin.status_code == 409 and "name" in twin.json()["errors"]
     bad = api.send("post", "/enterprises", good | {"tax_code": "5700000001", "sector": "x"})
     assert set(bad.json()["errors"]) >= {"sector"}
     bad = api.send("post", "/enterprises", good | {"tax_code": "5700000001"})
@@ -114,15 +127,17 @@ def test_figures_put_and_refusals(api, plan, make_enterprise, units_loaded):
     ok = api.send("put", url, {"lines": [{"item": "coal", "quantity": "1200000", "unit": "t"},
                                          {"item": "diesel", "quantity": 4.5e6, "unit": "l"}]})
     assert ok.status_code == 200 and ok.json()["toe"] == 3960.0
-    for lines, field in [
+    # 422: wrong whatever is stored; 409: the unit table (stored) has no such unit, or
+    # measures the item otherwise
+    for lines, field, status in [
         ([{"item": "coal", "quantity": 0, "unit": "t"},
-          {"item": "diesel", "quantity": 10, "unit": "l"}], "lines"),
-        ([{"item": "coal", "quantity": 10, "unit": "GJ"}], "lines.0.unit"),
-        ([{"item": "coal", "quantity": -1, "unit": "t"}], "lines.0.quantity"),
-        ([{"item": "coal", "quantity": 1, "unit": "bushel"}], "lines.0.unit"),
+          {"item": "diesel", "quantity": 10, "unit": "l"}], "lines", 422),
+        ([{"item": "coal", "quantity": 10, "unit": "GJ"}], "lines.0.unit", 409),
+        ([{"item": "coal", "quantity": -1, "unit": "t"}], "lines.0.quantity", 422),
+        ([{"item": "coal", "quantity": 1, "unit": "bushel"}], "lines.0.unit", 409),
     ]:
         response = api.send("put", url, {"lines": lines, "version": 1})
-        assert response.status_code == 422 and field in response.json()["errors"], lines
+        assert response.status_code == status and field in response.json()["errors"], lines
     stale = api.send("put", url, {"lines": [{"item": "coal", "quantity": 1, "unit": "t"}],
                                   "version": 0})
     assert stale.status_code == 409
@@ -160,8 +175,11 @@ def test_convert_endpoint(api, units_loaded, plan):
     ok = api.get("/convert", {"value": "1000", "from_unit": "l", "to_unit": "toe",
                               "fuel": "diesel"})
     assert ok.json() == {"value": "0.88", "unit": "toe"}
+    # no conversion between these stored units: not found
     bad = api.get("/convert", {"value": "1", "from_unit": "kWh", "to_unit": "t"})
-    assert bad.status_code == 422 and "to_unit" in bad.json()["errors"]
+    assert bad.status_code == 404 and "to_unit" in bad.json()["errors"]
+    bad = api.get("/convert", {"value": "1", "from_unit": "bushel", "to_unit": "t"})
+    assert bad.status_code == 404 and "from_unit" in bad.json()["errors"]
     bad = api.get("/convert", {"value": "x", "from_unit": "t", "to_unit": "kg"})
     assert bad.status_code == 422 and "value" in bad.json()["errors"]
     assert "toe_factors" in api.get("/units").json()
@@ -188,14 +206,14 @@ def test_activities_and_packaging_api(api, plan, make_area, make_retailer):
     assert response.status_code == 201 and response.json()["areas"] == ["kcn-a"]
     bad = api.send("post", "/activities", {"date": "2022-05-01", "organiser": "sct",
                                            "title": "X", "areas": "kcn-zzz"})
-    assert bad.status_code == 422 and "areas" in bad.json()["errors"]
+    assert bad.status_code == 409 and "areas" in bad.json()["errors"]
     r = make_retailer()
     ok = api.send("post", f"/retailers/{r.pk}/packaging", {"since": "2022-01-01",
                                                            "basis": "inspected"})
     assert ok.status_code == 201
     overlap = api.send("post", f"/retailers/{r.pk}/packaging", {"since": "2023-01-01",
                                                                 "basis": "declared"})
-    assert overlap.status_code == 422 and "since" in overlap.json()["errors"]
+    assert overlap.status_code == 409 and "since" in overlap.json()["errors"]
     listed = api.get("/activities", {"year": 2022}).json()
     assert listed["count"] == 1
 

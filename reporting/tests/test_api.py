@@ -80,7 +80,8 @@ def test_full_cycle_through_the_api(plan, api_reporter, api_coordinator):
     locked = api_reporter.post("/reports/2022S1/sct/values",
                                {"version": accepted.json()["version"],
                                 "values": {"supermarkets-total": 1}})
-    assert locked.status_code == 422 and "state" in locked.json()["errors"]
+    # the request is well formed; the report's state refuses it
+    assert locked.status_code == 409 and "state" in locked.json()["errors"]
     history = api_coordinator.get("/reports/2022S1/sct/history").json()
     assert [h["action"] for h in history][:3] == ["report.accept", "report.resubmit",
                                                   "report.save"]
@@ -130,12 +131,13 @@ def test_a_stale_version_is_409_and_kept(plan, api_reporter, api_coordinator):
     ("/reports/2022S1/sct/values", {"values": {}}, 422, "version"),
     ("/reports/2022S1/sct/values", {"version": 1, "values": "all of them"}, 422, "values"),
     ("/reports/2022S1/sct/values", [1, 2, 3], 422, None),
-    ("/reports/2022S1/sct/submit", {"version": 1}, 422, "values.supermarkets-total"),
+    # what blocks a submission, or a workflow step, is the stored report: a conflict
+    ("/reports/2022S1/sct/submit", {"version": 1}, 409, "values.supermarkets-total"),
     ("/reports/2022S1/sct/submit", {"version": "x"}, 422, "version"),
-    ("/reports/2022S1/sct/accept", {}, 422, "state"),
+    ("/reports/2022S1/sct/accept", {}, 409, "state"),
     ("/reports/2022S1/sct/return", {}, 422, "reason"),
     ("/reports/2022S1/sct/return", {"reason": ["x"]}, 422, "reason"),
-    ("/reports/2022S1/sct/reopen", {"reason": "x"}, 422, "state"),
+    ("/reports/2022S1/sct/reopen", {"reason": "x"}, 409, "state"),
     ("/periods", {"code": "2022S2"}, 422, "period"),
     ("/periods", {"code": None}, 422, "code"),
     ("/periods", {}, 422, "code"),
