@@ -189,6 +189,32 @@ class FiguresIn(Schema):
     note: Text | None = None
 
 
+class LineOut(Schema):
+    item: str
+    quantity: str = Field(description="The quantity written for a program: 1234.5")
+    unit: str
+
+
+class RecordOut(Schema):
+    year: int
+    period: str
+    period_code: str
+    version: int
+    source: str
+    illustrative: bool
+    note: str
+    lines: list[LineOut]
+    toe: float | None
+    toe_per_unit: float | None
+    problems: list[str]
+
+
+class DesignatedOut(Schema):
+    unit: str
+    username: str
+    password: str | None = Field(description="Shown once, when it was made here.")
+
+
 class DesignateIn(StrictSchema):
     email: Annotated[str, Field(max_length=254), WithJsonSchema(
         {"type": "string", "format": "email", "maxLength": 254})] = ""
@@ -391,7 +417,8 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
             "problems": view.problems}
 
 
-@router.get("/enterprises/{enterprise_id}/figures", summary="An enterprise's figures")
+@router.get("/enterprises/{enterprise_id}/figures", response=list[RecordOut],
+            summary="An enterprise's figures")
 def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
     """Every record of the enterprise (newest first) with its lines, energy in toe and toe
     per unit of its main product. An enterprise's reporter sees only its own; figures that
@@ -402,7 +429,7 @@ def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
                                                                   user=request.user)]
 
 
-@router.put("/enterprises/{enterprise_id}/figures/{year}/{period}",
+@router.put("/enterprises/{enterprise_id}/figures/{year}/{period}", response=RecordOut,
             summary="Set an enterprise's figures for a year or half-year")
 def figures_put(request: HttpRequest, enterprise_id: int,
                 year: int = Path(..., ge=YEAR_MIN, le=YEAR_MAX),
@@ -431,7 +458,7 @@ def figures_put(request: HttpRequest, enterprise_id: int,
     return _record_out(selectors.record_view(record, table))
 
 
-@router.post("/enterprises/{enterprise_id}/designate",
+@router.post("/enterprises/{enterprise_id}/designate", response=DesignatedOut,
              summary="Make an enterprise a reporting unit")
 def designate(request: HttpRequest, enterprise_id: int, payload: DesignateIn) -> dict[str, Any]:
     permissions.require_edit(request.user)
