@@ -139,7 +139,7 @@ def test_home_is_the_overview_for_coordinator_and_viewer(client, plan, coordinat
     assert "Tiến độ thực hiện mục tiêu" not in client.get("/").content.decode()
 
 
-OVERVIEW_QUERIES = 23
+OVERVIEW_QUERIES = 25
 
 
 def test_overview_takes_the_same_few_queries_whatever_the_data(client, plan, coordinator):
