@@ -41,7 +41,8 @@ def expected(role: str, state: str, op: str, api: bool) -> int:
     if not allowed:
         return 403
     if state not in ACTS_ON[op]:
-        return 422
+        # the report's state refuses a well-formed request: a conflict for the API
+        return 409 if api else 422
     return 200 if api else 302
 
 
