@@ -94,6 +94,11 @@ def visible_text(html: str) -> tuple[str, str]:
 _EMAIL = re.compile(r"\S+@\S+")
 
 
+def english_words(text: str) -> list[str]:
+    """The words of the English list in `text`."""
+    return [m[1] for m in _ENGLISH.finditer(text)]
+
+
 def problems(text: str, unit_codes: set[str], entered: str = "") -> list[str]:
     """English words in `text` (a page's own visible text), raw codes in it and in
     `entered` (notes, sources, history values)."""
