@@ -195,8 +195,9 @@ class LineIn(Schema):
     unit: str = Field(max_length=20)
     product: str | None = Field(
         None, max_length=40,
-        description="For a material or fuel: the code of the product it was used for (one "
-                    "of the record's products); empty: shared by `allocation`.")
+        description=gettext_noop("For a material or fuel: the code of the product it was "
+                                 "used for (one of the record's products); empty: shared by "
+                                 "`allocation`."))
 
 
 class FiguresIn(Schema):
@@ -204,10 +205,10 @@ class FiguresIn(Schema):
     version: int | None = None
     note: str | None = None
     allocation: Literal["principal", "output"] | None = Field(
-        None, description="How inputs entered for no product are shared: all to the "
-                          "sector's principal product, or in proportion to output; left "
-                          "out: kept, or chosen (principal product when reported, else "
-                          "output).")
+        None, description=gettext_noop(
+            "How inputs entered for no product are shared: all to the sector's principal "
+            "product, or in proportion to output; left out: kept, or chosen (principal "
+            "product when reported, else output)."))
 
 
 class DesignateIn(StrictSchema):
