@@ -482,9 +482,9 @@ IMPORTERS = {
              summary=gettext_noop("Import an Excel sheet (all or nothing)"),
             description=gettext_noop("`what` is a registry (`areas`, `retailers`, "
                                      "`enterprises`, `models`, `st-enterprises`) or "
-                                     "`activities`, `packaging`, `figures`. If any row has a problem nothing is stored "
-                                     "and the answer is 422 with every problem by sheet, row "
-                                     "and column."))
+                                     "`activities`, `packaging`, `figures`. If any row has "
+                                     "a problem nothing is stored and the answer is 422 "
+                                     "with every problem by sheet, row and column."))
 def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
     permissions.require_edit(request.user)
     if what in REGISTRIES:
