@@ -23,7 +23,7 @@ from ninja.responses import Status
 from pydantic import Field, WithJsonSchema, create_model
 
 from common.parsing import NUMBER_HELP
-from common.schemas import Number
+from common.schemas import Number, doc_text
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
 from registry.figures import line_values, period_code
@@ -191,7 +191,7 @@ class ConvertOut(Schema):
 
 class LineIn(Schema):
     item: str = Field(max_length=40)
-    quantity: Number = Field(description=NUMBER_HELP)
+    quantity: Number = Field(description=doc_text(NUMBER_HELP))
     unit: str = Field(max_length=20)
     product: str | None = Field(
         None, max_length=40,
@@ -626,17 +626,20 @@ def _registry_routes(spec: RegistrySpec) -> None:
         func.__name__ = f"{func.__name__}_{spec.slug.replace('-', '_')}"
     base = f"/{spec.slug}"
     filters = ", ".join(f"`{name}`" for name in entry_filter_class(spec).base_filters)
+
+    def named(english: Any, **names: Any) -> str:  # translated when served (api.docs)
+        return doc_text(format_lazy(english, **names))
+
     router.get(base, response=page_out,
-               summary=format_lazy(gettext_lazy("{registry}: list"), registry=title),
-               description=format_lazy(gettext_lazy("Filters (query): {filters}."),
-                                       filters=filters))(entries)
+               summary=named(gettext_lazy("{registry}: list"), registry=title),
+               description=named(gettext_lazy("Filters (query): {filters}."),
+                                 filters=filters))(entries)
     router.post(base, response={201: schemas.out},
-                summary=format_lazy(gettext_lazy("{registry}: add"), registry=title))(create)
-    router.get(f"{base}/{{entry_id}}", response=detail_out, summary=format_lazy(
+                summary=named(gettext_lazy("{registry}: add"), registry=title))(create)
+    router.get(f"{base}/{{entry_id}}", response=detail_out, summary=named(
         gettext_lazy("{registry}: one entry with its history"), registry=title))(detail)
     router.patch(f"{base}/{{entry_id}}", response=schemas.out,
-                 summary=format_lazy(gettext_lazy("{registry}: change"),
-                                     registry=title))(update)
+                 summary=named(gettext_lazy("{registry}: change"), registry=title))(update)
 
 
 for _registry_spec in REGISTRIES.values():
