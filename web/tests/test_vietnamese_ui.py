@@ -101,4 +101,6 @@ def test_the_walk_fails_on_an_english_note_entered_in_the_data(client, plan, coo
     client.force_login(coordinator)
     text = visible_text(client.get(f"/registry/areas/{entry.pk}/").content.decode())
     assert "Khu công nghiệp Thử" in text
-    assert problems(text, set()) == ["English: 'the'", "English: 'of'", "English: 'the'"]
+    # the note itself, and its value in the entry's history
+    note = ["English: 'from'", "English: 'the'", "English: 'of'", "English: 'the'"]
+    assert problems(text, set()) == note * 2
