@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from django.utils.translation import ngettext
 
 from common.exceptions import ConflictError
 from common.parsing import DATE_HELP, NUMBER_HELP, YES_NO_HELP, ParseError, text_clean
-from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_write
+from common.streaming import csv_stream
+from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_stream
 from registry import permissions, selectors
 from registry.checks import tax_code_normalise
 from registry.models import (
@@ -456,18 +458,34 @@ def _figure_period(raw: Any) -> str | None:
 # ------------------------------------------------------------------ exports
 
 
-def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any]],
-                   title: str) -> bytes:
-    """A workbook with the data sheet (header = column labels in the current language)
-    and a help sheet listing each column."""
-    help_rows = [[title], [_("Column"), _("Code"), _("Required"), _("Format")]]
-    help_rows += [[str(c.label), c.key, _("yes") if c.required else "", _format_hint(c)]
-                  for c in columns]
-    return xlsx_write(sheets=[
-        SheetOut(title=sheet, header=[str(c.label) for c in columns], rows=rows),
-        SheetOut(title=_("help"), header=help_rows[0], rows=help_rows[1:],
-                 widths=[30, 20, 10, 60], freeze_header=False),
-    ])
+@dataclass
+class Export:
+    """Rows of an export with their columns, written as a workbook (the data sheet, header
+    = column labels in the current language, and a help sheet listing each column) or as
+    CSV; either streams, reading the rows once as they go out."""
+
+    sheet: str
+    columns: list[Column]
+    rows: Iterable[list[Any]]
+    title: str
+
+    def xlsx(self) -> Iterator[bytes]:
+        help_rows = [[self.title], [_("Column"), _("Code"), _("Required"), _("Format")]]
+        help_rows += [[str(c.label), c.key, _("yes") if c.required else "", _format_hint(c)]
+                      for c in self.columns]
+        return xlsx_stream(sheets=[
+            SheetOut(title=self.sheet, header=[str(c.label) for c in self.columns],
+                     rows=self.rows),
+            SheetOut(title=_("help"), header=help_rows[0], rows=help_rows[1:],
+                     widths=[30, 20, 10, 60], freeze_header=False),
+        ])
+
+    def csv(self) -> Iterator[bytes]:
+        return csv_stream(header=[str(c.label) for c in self.columns], rows=self.rows)
+
+    def content(self) -> bytes:
+        """The whole workbook (for small files and tests)."""
+        return b"".join(self.xlsx())
 
 
 def _format_hint(column: Column) -> str:
@@ -491,29 +509,41 @@ def _format_hint(column: Column) -> str:
     return hints.get(column.type, _("text"))
 
 
-def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> bytes:
-    rows = ([format_value(c, getattr(e, c.key)) for c in spec.columns] for e in entries)
-    return workbook_bytes(sheet=spec.sheet, columns=spec.columns, rows=rows,
-                          title=str(spec.title))
+def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> Export:
+    columns = spec.columns
+    rows = ([format_value(c, getattr(e, c.key)) for c in columns] for e in _chunked(entries))
+    return Export(spec.sheet, columns, rows, str(spec.title))
 
 
-def activities_export(*, activities: Iterable[AwarenessActivity]) -> bytes:
+def activities_export(*, activities: Iterable[AwarenessActivity]) -> Export:
     rows = ([format_value(c, list(a.areas.all()) if c.key == "areas" else getattr(a, c.key))
-             for c in ACTIVITY_COLUMNS] for a in activities)
-    return workbook_bytes(sheet="activities", columns=ACTIVITY_COLUMNS, rows=rows,
-                          title=_("Awareness activities"))
+             for c in ACTIVITY_COLUMNS] for a in _chunked(activities))
+    return Export("activities", ACTIVITY_COLUMNS, rows, _("Awareness activities"))
 
 
-def packaging_export(*, practices: Iterable[PackagingPractice]) -> bytes:
-    rows = ([format_value(c, getattr(p, c.key)) for c in PACKAGING_COLUMNS] for p in practices)
-    return workbook_bytes(sheet="packaging", columns=PACKAGING_COLUMNS, rows=rows,
-                          title=_("Packaging practice"))
+def packaging_export(*, practices: Iterable[PackagingPractice]) -> Export:
+    rows = ([format_value(c, getattr(p, c.key)) for c in PACKAGING_COLUMNS]
+            for p in _chunked(practices))
+    return Export("packaging", PACKAGING_COLUMNS, rows, _("Packaging practice"))
 
 
-def figures_export(*, lines: Iterable[Any]) -> bytes:
+def figures_export(*, lines: Iterable[Any]) -> Export:
+    """One row per line. `lines`: a queryset of lines; only the values written are read
+    (no model objects), in chunks."""
     periods = {FigurePeriod.YEAR: _("year"), FigurePeriod.H1: _("first half"),
                FigurePeriod.H2: _("second half")}
-    rows = ([ln.record.enterprise.tax_code, ln.record.year, periods.get(ln.record.period),
-             ln.item.name, ln.quantity, ln.unit.symbol] for ln in lines)
-    return workbook_bytes(sheet="figures", columns=FIGURE_COLUMNS, rows=rows,
-                          title=_("Enterprise figures"))
+    if isinstance(lines, QuerySet):
+        lines = lines.values_list("record__enterprise__tax_code", "record__year",
+                                  "record__period", "item__name", "quantity", "unit__symbol"
+                                  ).iterator(chunk_size=CHUNK_ROWS)
+    rows = ([tax_code, year, periods.get(period), item, quantity, unit]
+            for tax_code, year, period, item, quantity, unit in lines)
+    return Export("figures", FIGURE_COLUMNS, rows, _("Enterprise figures"))
+
+
+CHUNK_ROWS = 2000
+
+
+def _chunked(rows: Iterable[Any]) -> Iterable[Any]:
+    """A queryset read a chunk at a time (its prefetches too), so memory stays flat."""
+    return rows.iterator(chunk_size=CHUNK_ROWS) if isinstance(rows, QuerySet) else rows
