@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,47 +66,42 @@ _EPOCH = dt.datetime(1899, 12, 30)
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
-_LETTERS = [_letters(i) for i in range(1, 16385)]  # every column Excel has
-
-
 def _text(value: str) -> str:
+    if not _SPECIAL.search(value):
+        return value
     # characters a workbook cannot hold (NUL and other controls) are dropped
     return ILLEGAL_CHARACTERS_RE.sub("", value).translate(_ESCAPES)
 
 
-def _cell(ref: str, value: Any, style: int = 0) -> str:
-    """One cell's XML; text is always an inline string, never a formula."""
-    bold = f' s="{style}"' if style else ""
+_SPECIAL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f&<>"]')
+
+
+def _cell(value: Any, style: int = 0) -> str:
+    """One cell's XML (its place is its order in the row: an empty cell is written too);
+    text is always an inline string, never a formula."""
+    styled = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
     if value is None:
-        return ""
+        return "<c/>"
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{bold}><v>{int(value)}</v></c>'
+        return f'<c t="b"{styled}><v>{int(value)}</v></c>'
     if isinstance(value, Decimal):
         digits = value.normalize().as_tuple().digits
         # beyond 15 significant digits a float would change the number: keep it as text
         value = float(value) if len(digits) <= 15 and value.is_finite() else format(value, "f")
     if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
-            value = str(value)
-        else:
-            return f'<c r="{ref}"{bold}><v>{value!r}</v></c>'
+        if value == value and value not in (float("inf"), float("-inf")):
+            return f"<c{styled}><v>{value!r}</v></c>"
+        value = str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = timezone.localtime(value).replace(tzinfo=None)
         serial = (value - _EPOCH) / dt.timedelta(days=1)
-        return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
+        return f'<c s="{_DATETIME}"><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
-    return (f'<c r="{ref}" t="inlineStr"{bold}><is><t xml:space="preserve">'
-            f'{_text(str(value))}</t></is></c>')
+        return f'<c s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
 def _sheet_xml(spec: SheetOut) -> Iterator[bytes]:
@@ -114,19 +110,16 @@ def _sheet_xml(spec: SheetOut) -> Iterator[bytes]:
                    for i, w in enumerate(widths, start=1))
     pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             if spec.freeze_header else "")
-    letters = _LETTERS
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-        '<row r="1">' + "".join(_cell(f"{letters[i]}1", str(h), _BOLD)
-                                for i, h in enumerate(spec.header)) + "</row>")
+        '<row r="1">' + "".join(_cell(str(h), _BOLD) for h in spec.header) + "</row>")
     parts = [head]
     size = 0
     for n, row in enumerate(spec.rows, start=2):
-        text = f'<row r="{n}">' + "".join(_cell(f"{letters[i]}{n}", v)
-                                          for i, v in enumerate(row)) + "</row>"
+        text = f'<row r="{n}">' + "".join([_cell(v) for v in row]) + "</row>"
         parts.append(text)
         size += len(text)
         if size >= 256 * 1024:

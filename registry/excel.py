@@ -26,7 +26,7 @@ from common.exceptions import ConflictError
 from common.parsing import DATE_HELP, NUMBER_HELP, YES_NO_HELP, ParseError, text_clean
 from common.streaming import csv_stream
 from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_stream
-from registry import permissions, selectors
+from registry import permissions
 from registry.checks import tax_code_normalise
 from registry.models import (
     AwarenessActivity,
@@ -34,6 +34,7 @@ from registry.models import (
     FigurePeriod,
     FigureSource,
     PackagingPractice,
+    Retailer,
 )
 from registry.specs import (
     ACTIVITY_COLUMNS,
@@ -215,35 +216,49 @@ def _report(sheet: Sheet, number: int, exc: ValidationError, problems: list[Impo
             problems.append(ImportProblem(sheet.name, number, None, message))
 
 
-def _run(sheet: Sheet, columns: list[Column], lookups: Lookups,
-         save_row: Callable[[dict[str, Any]], str]) -> ImportResult:
-    """Check and save every row in one transaction; any problem rolls all of it back."""
-    problems: list[ImportProblem] = []
+# ------------------------------------------------------------------ imports
+
+
+def _key_twice(sheet: Sheet, seen: dict[Any, int], key: Any, number: int, column: str,
+               problems: list[ImportProblem]) -> bool:
+    """Whether an earlier row of the file has the same natural key (listed if so)."""
+    first = seen.setdefault(key, number)
+    if first != number:
+        problems.append(ImportProblem(sheet.name, number, sheet.label(column), _(
+            "Also in row %(row)d of this file.") % {"row": first}))
+    return first != number
+
+
+def _unchanged_or_conflict(queryset: QuerySet, stamps: dict[Any, Any]) -> None:
+    """Lock the rows an import changes and refuse (ConflictError) if any was saved since
+    the file was checked: `stamps` maps their ids to the `updated_at` then read."""
+    stored = dict(queryset.select_for_update().filter(pk__in=stamps)
+                  .values_list("pk", "updated_at"))
+    if stored != stamps:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
+
+
+def _tally(sheet: Sheet, drafts: Iterable[Any]) -> ImportResult:
     result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
-    with transaction.atomic():
-        for number, raw in sheet.rows:
-            data, failed = _parse_row(sheet, number, raw, columns, lookups, problems)
-            if failed:
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = save_row(data)
-            except ValidationError as exc:
-                _report(sheet, number, exc, problems)
-                continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
-        if problems:
-            raise ImportRejected(problems)
+    for draft in drafts:
+        outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"
+        setattr(result, outcome, getattr(result, outcome) + 1)
     return result
 
 
-def _outcome(before: Any, after: Any, model: type[models.Model]) -> str:
-    if before is None:
-        return "created"
-    return "updated" if after.updated_at != before.updated_at else "unchanged"
+Progress = Callable[[int, int], None]
 
 
-# ------------------------------------------------------------------ imports
+def _checking(sheet: Sheet, on_progress: Progress | None) -> Callable[[int], None]:
+    """Reports rows checked as progress (every 500 rows; the write is the last step)."""
+    total = len(sheet.rows) + 1
+
+    def tick(done: int) -> None:
+        if on_progress is not None and (done % 500 == 0 or done == total - 1):
+            on_progress(done, total)
+
+    return tick
 
 
 # a unique value of the model that the sheet holds in another column
@@ -266,7 +281,8 @@ def _unique_values(entry: Any) -> list[tuple[tuple[str, ...], tuple[Any, ...]]]:
     return out
 
 
-def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
+def registry_import(*, slug: str, content: bytes, actor: Any,
+                    on_progress: Progress | None = None) -> ImportResult:
     """Import a registry's sheet: rows whose key (code, or tax code for enterprises) exists
     update that entry, the others create one. All or nothing.
 
@@ -298,7 +314,9 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
     drafts: list[Any] = []
     reserved: set[str] = set()
     seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
-    for number, raw in sheet.rows:
+    tick = _checking(sheet, on_progress)
+    for done, (number, raw) in enumerate(sheet.rows, start=1):
+        tick(done)
         # row by row: a row may lie in a zone an earlier row of the file adds
         data, failed = _parse_row(sheet, number, raw, spec.columns, lookups, problems)
         entry = existing.get(key_of(raw.get(spec.key)))
@@ -324,58 +342,127 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ImportRejected(problems)
-    stamps = {d.entry.pk: d.stamp for d in drafts if not d.created and d.changes}
     with transaction.atomic():
-        stored = dict(model._default_manager.select_for_update().filter(pk__in=stamps)
-                      .values_list("pk", "updated_at"))
-        if stored != stamps:
-            raise ConflictError(_("Someone changed entries of this file while it was being "
-                                  "checked: import it again."))
+        _unchanged_or_conflict(model._default_manager.all(), {
+            d.entry.pk: d.stamp for d in drafts if not d.created and d.changes})
         entries_write(drafts=drafts, actor=actor)
-    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
-    for draft in drafts:
-        outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    return result
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
 
-def activities_import(*, content: bytes, actor: Any) -> ImportResult:
+def activities_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                      ) -> ImportResult:
     """Import awareness activities; a row with the date, organiser and title of a stored
-    activity updates it."""
-    from registry.services import activity_save
+    activity updates it. Checked whole first, reading only, then written in bulk in one
+    short transaction; all or nothing."""
+    from registry.services import activities_write, activity_check
 
     if actor is not None:
         permissions.require_edit(actor)
     sheet = read_sheet(content, sheet="activities", columns=ACTIVITY_COLUMNS)
     lookups = Lookups.load()
+    problems: list[ImportProblem] = []
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in sheet.rows:
+        data, failed = _parse_row(sheet, number, raw, ACTIVITY_COLUMNS, lookups, problems)
+        if not failed:
+            parsed.append((number, data))
 
-    def save_row(data: dict[str, Any]) -> str:
-        existing = selectors.activity_find(date=data["date"], organiser=data["organiser"],
-                                           title=data["title"])
-        activity = activity_save(data=data, actor=actor, activity=existing)
-        return _outcome(existing, activity, AwarenessActivity)
+    def key(data: dict[str, Any]) -> tuple[Any, Any, Any]:
+        organiser = data.get("organiser")
+        return data.get("date"), getattr(organiser, "pk", None), data.get("title")
 
-    return _run(sheet, ACTIVITY_COLUMNS, lookups, save_row)
+    keys = {key(d) for _n, d in parsed}
+    stored = {(a.date, a.organiser_id, a.title): a for a in AwarenessActivity.objects.filter(
+        date__in={k[0] for k in keys if k[0]}, organiser_id__in={k[1] for k in keys if k[1]}
+    ).prefetch_related("areas")} if keys else {}
+    drafts = []
+    seen: dict[Any, int] = {}
+    tick = _checking(sheet, on_progress)
+    for done, (number, data) in enumerate(parsed, start=1):
+        tick(done)
+        if _key_twice(sheet, seen, key(data), number, "title", problems):
+            continue
+        try:
+            drafts.append(activity_check(data=data, activity=stored.get(key(data)),
+                                         validate_unique=False))
+        except ValidationError as exc:
+            _report(sheet, number, exc, problems)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        _unchanged_or_conflict(AwarenessActivity.objects.all(), {
+            d.activity.pk: d.stamp for d in drafts if not d.created and d.changes})
+        activities_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
 
-def packaging_import(*, content: bytes, actor: Any) -> ImportResult:
+def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                     ) -> ImportResult:
     """Import packaging practice; a row with the retailer and start date of a stored
-    practice updates it."""
-    from registry.services import packaging_save
+    practice updates it. Checked whole first, reading only (a row against the retailer's
+    stored practices and the file's earlier rows), then written in bulk in one short
+    transaction holding the retailers' locks; all or nothing."""
+    import copy
+
+    from registry.services import packaging_check, packagings_write
 
     if actor is not None:
         permissions.require_edit(actor)
     sheet = read_sheet(content, sheet="packaging", columns=PACKAGING_COLUMNS)
     lookups = Lookups.load()
-
-    def save_row(data: dict[str, Any]) -> str:
-        retailer = data.pop("retailer")
-        existing = selectors.packaging_find(retailer=retailer, since=data["since"])
-        practice = packaging_save(retailer=retailer, data=data, actor=actor,
-                                  practice=existing)
-        return _outcome(existing, practice, PackagingPractice)
-
-    return _run(sheet, PACKAGING_COLUMNS, lookups, save_row)
+    problems: list[ImportProblem] = []
+    parsed: list[tuple[int, Any, dict[str, Any]]] = []
+    for number, raw in sheet.rows:
+        data, failed = _parse_row(sheet, number, raw, PACKAGING_COLUMNS, lookups, problems)
+        if not failed:
+            parsed.append((number, data.pop("retailer"), data))
+    retailers = {r.pk: r for _n, r, _d in parsed}
+    standing: dict[int, list[PackagingPractice]] = {pk: [] for pk in retailers}
+    stamps: dict[int, Any] = {}
+    for practice in PackagingPractice.objects.filter(retailer_id__in=retailers):
+        practice.retailer = retailers[practice.retailer_id]
+        standing[practice.retailer_id].append(practice)
+        stamps[practice.pk] = practice.updated_at
+    drafts = []
+    seen: dict[Any, int] = {}
+    tick = _checking(sheet, on_progress)
+    for done, (number, retailer, data) in enumerate(parsed, start=1):
+        tick(done)
+        if _key_twice(sheet, seen, (retailer.pk, data.get("since")), number, "since",
+                      problems):
+            continue
+        others = standing[retailer.pk]
+        stored = next((p for p in others if p.pk and p.since == data.get("since")), None)
+        try:
+            draft = packaging_check(retailer=retailer, data=data, others=others,
+                                    practice=copy.copy(stored) if stored else None)
+        except ValidationError as exc:
+            _report(sheet, number, exc, problems)
+            continue
+        # later rows are checked against the practices as this row leaves them
+        others[:] = [p for p in others if p is not stored] + [draft.practice]
+        drafts.append(draft)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        # one import at a time per retailer; then nothing the check read may have moved
+        list(Retailer.objects.select_for_update().filter(pk__in=retailers).order_by("pk")
+             .values_list("pk"))
+        now = dict(PackagingPractice.objects.filter(retailer_id__in=retailers)
+                   .values_list("pk", "updated_at"))
+        if now != stamps:
+            raise ConflictError(_("Someone changed entries of this file while it was being "
+                                  "checked: import it again."))
+        packagings_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
 
 def figures_import(*, content: bytes, actor: Any) -> ImportResult:
@@ -509,9 +596,40 @@ def _format_hint(column: Column) -> str:
     return hints.get(column.type, _("text"))
 
 
+# what a cell holds of the entry a reference column points to
+_REFERENCE_VALUE = {"orgunit": "name", "local": "name", "sector": "name", "area": "code",
+                    "retailer": "code", "enterprise": "tax_code"}
+
+
+def _column_values(columns: list[Column], queryset: QuerySet) -> Iterator[list[Any]]:
+    """The cells of `columns` for every row of `queryset`, as `format_value` writes them,
+    read as plain values a chunk at a time (no model objects: the cost per row stays a
+    few microseconds whatever the rows)."""
+    paths = [f"{c.key}__{_REFERENCE_VALUE[c.type]}" if c.type in _REFERENCE_VALUE else c.key
+             for c in columns]
+    yes, no = _("yes"), _("no")
+    writers: list[Callable[[Any], Any]] = []
+    for column in columns:
+        if column.type == "choice" and column.choices is not None:
+            labels = {v: str(label) for v, label in column.choices.choices}
+            writers.append(lambda v, labels=labels: labels.get(v) if v else None)
+        elif column.type == "bool":
+            writers.append(lambda v: None if v is None else yes if v else no)
+        elif column.type in _REFERENCE_VALUE:
+            writers.append(lambda v: v)
+        else:
+            writers.append(lambda v, column=column: format_value(column, v))
+    for values in queryset.prefetch_related(None).values_list(*paths).iterator(
+            chunk_size=CHUNK_ROWS):
+        yield [write(v) for write, v in zip(writers, values, strict=True)]
+
+
 def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> Export:
     columns = spec.columns
-    rows = ([format_value(c, getattr(e, c.key)) for c in columns] for e in _chunked(entries))
+    if isinstance(entries, QuerySet):
+        rows: Iterable[list[Any]] = _column_values(columns, entries)
+    else:
+        rows = ([format_value(c, getattr(e, c.key)) for c in columns] for e in entries)
     return Export(spec.sheet, columns, rows, str(spec.title))
 
 

@@ -206,6 +206,14 @@ def _clean_text(columns: Sequence[Column], key: str, value: Any) -> Any:
     return text_clean(value, max_length=None, multiline=bool(column and column.multiline))
 
 
+def _loaded_references(obj: Any) -> list[str]:
+    """The foreign keys of `obj` that hold an object read from the database (its pk set):
+    `full_clean` need not query again whether it exists."""
+    return [f.name for f in obj._meta.concrete_fields
+            if f.many_to_one and f.is_cached(obj)
+            and getattr(f.get_cached_value(obj), "pk", None) is not None]
+
+
 def _spec_of(model: type[models.Model]) -> RegistrySpec:
     return next(s for s in REGISTRIES.values() if s.model is model)
 
@@ -472,13 +480,27 @@ ACTIVITY_FIELDS = ("date", "organiser", "title", "description", "participants", 
                    "illustrative")
 
 
-@transaction.atomic
-def activity_save(*, data: Mapping[str, Any], actor: Any,
-                  activity: AwarenessActivity | None = None) -> AwarenessActivity:
-    """Create or update an SCP awareness activity and the zones, parks, clusters and
-    villages it reached (each must exist on the activity's date)."""
-    if actor is not None:
-        permissions.require_edit(actor)
+@dataclass
+class ActivityDraft:
+    """An activity checked and ready to write (nothing stored yet): the activity with its
+    new values, the areas it reached (None: unchanged), whether it is new, what changes,
+    and when it was last saved."""
+
+    activity: AwarenessActivity
+    areas: list[Area] | None
+    created: bool
+    changes: list[dict[str, Any]]
+    stamp: dt.datetime | None = None
+
+
+def activity_check(*, data: Mapping[str, Any], activity: AwarenessActivity | None = None,
+                   lock: bool = False, validate_unique: bool = True) -> ActivityDraft:
+    """Check an activity made (None) or changed with `data`, reading but never writing;
+    ValidationError names every field at fault. The areas reached must exist on the
+    activity's date. `activity`'s areas are read through its prefetch when it has one.
+    `validate_unique=False`: the caller has matched the natural key (an import, against
+    the stored activities and the rest of its file; the database checks it at the
+    write)."""
     data = dict(data)
     areas = data.pop("areas", None)
     unknown = set(data) - set(ACTIVITY_FIELDS)
@@ -489,9 +511,11 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
         activity = AwarenessActivity()
         before: dict[str, Any] = {}
     else:
-        activity = AwarenessActivity.objects.select_for_update().get(pk=activity.pk)
+        if lock:
+            activity = AwarenessActivity.objects.select_for_update().get(pk=activity.pk)
         before = {**_snapshot(activity, ACTIVITY_FIELDS),
                   "areas": _plain(list(activity.areas.all()))}
+    stamp = activity.updated_at
     for key, value in data.items():
         setattr(activity, key, _clean_text(ACTIVITY_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
@@ -504,21 +528,59 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
                 "Not open on %(date)s: %(names)s.") % {"date": _day(activity.date),
                                                        "names": ", ".join(closed)})
     try:
-        activity.full_clean(exclude=[k for k in errors if k != "__all__"])
+        activity.full_clean(exclude=[*(k for k in errors if k != "__all__"),
+                                     *_loaded_references(activity)],
+                            validate_unique=validate_unique,
+                            validate_constraints=validate_unique)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
     after = {**_snapshot(activity, ACTIVITY_FIELDS),
              "areas": _plain(list(areas)) if areas is not None else before.get("areas", [])}
-    changes = _changes(before, after)
-    if not created and not changes:
-        return activity
-    activity.save()
-    if areas is not None:
-        activity.areas.set(areas)
-    audit_record(actor=actor, action=f"activity.{'create' if created else 'update'}",
-                 target=activity, changes=changes)
-    return activity
+    return ActivityDraft(activity, list(areas) if areas is not None else None, created,
+                         _changes(before, after), stamp)
+
+
+def activities_write(*, drafts: Sequence[ActivityDraft], actor: Any) -> None:
+    """Store checked activities in bulk, inside the caller's transaction: new ones in
+    batched INSERTs, changed ones one by one, the areas they reached and every audit
+    record at once. An activity someone else added meanwhile: ConflictError."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    new = [d for d in drafts if d.created]
+    changed = [d for d in drafts if not d.created and d.changes]
+    try:
+        with transaction.atomic():
+            AwarenessActivity.objects.bulk_create([d.activity for d in new], batch_size=500)
+            for draft in changed:
+                draft.activity.save()
+    except IntegrityError:
+        raise ConflictError(_("Someone else saved the same activity meanwhile: reload and "
+                              "try again.")) from None
+    through = AwarenessActivity.areas.through
+    reached = [d for d in [*new, *changed] if d.areas is not None]
+    through.objects.filter(awarenessactivity_id__in=[
+        d.activity.pk for d in changed if d.areas is not None]).delete()
+    through.objects.bulk_create([through(awarenessactivity_id=d.activity.pk, area_id=a.pk)
+                                 for d in reached for a in d.areas or []], batch_size=1000)
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, target=d.activity, changes=d.changes,
+                    action=f"activity.{'create' if d.created else 'update'}")
+        for d in [*new, *changed]], batch_size=500)
+
+
+@transaction.atomic
+def activity_save(*, data: Mapping[str, Any], actor: Any,
+                  activity: AwarenessActivity | None = None) -> AwarenessActivity:
+    """Create or update an SCP awareness activity and the zones, parks, clusters and
+    villages it reached (each must exist on the activity's date)."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    draft = activity_check(data=data, activity=activity, lock=activity is not None)
+    if draft.created or draft.changes:
+        activities_write(drafts=[draft], actor=actor)
+    return draft.activity
 
 
 # ------------------------------------------------------------------ packaging practice
@@ -526,14 +588,23 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
 PACKAGING_FIELDS = ("since", "until", "basis", "evidence", "evidence_ref", "illustrative")
 
 
-@transaction.atomic
-def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
-                   practice: PackagingPractice | None = None) -> PackagingPractice:
-    """Record (or correct) since when a retailer uses eco-friendly packaging instead of
-    single-use plastic. Periods of one retailer may not overlap, and must fall while the
-    retailer is open."""
-    if actor is not None:
-        permissions.require_edit(actor)
+@dataclass
+class PackagingDraft:
+    """A packaging practice checked and ready to write (nothing stored yet)."""
+
+    practice: PackagingPractice
+    created: bool
+    changes: list[dict[str, Any]]
+    stamp: dt.datetime | None = None
+
+
+def packaging_check(*, retailer: Retailer, data: Mapping[str, Any],
+                    practice: PackagingPractice | None = None, lock: bool = False,
+                    others: Sequence[PackagingPractice] | None = None) -> PackagingDraft:
+    """Check a practice of `retailer` made (None) or changed with `data`, reading but never
+    writing. Periods of one retailer may not overlap (`others`: the retailer's other
+    practices as they will stand, e.g. with the earlier rows of an import; None: the
+    stored ones), and must fall while the retailer is open."""
     unknown = set(data) - set(PACKAGING_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -542,9 +613,11 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
         practice = PackagingPractice(retailer=retailer)
         before: dict[str, Any] = {}
     else:
-        practice = PackagingPractice.objects.select_for_update().get(pk=practice.pk,
-                                                                     retailer=retailer)
+        if lock:
+            practice = PackagingPractice.objects.select_for_update().get(pk=practice.pk,
+                                                                         retailer=retailer)
         before = _snapshot(practice, PACKAGING_FIELDS)
+    stamp = practice.updated_at
     for key, value in data.items():
         setattr(practice, key, _clean_text(PACKAGING_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
@@ -559,26 +632,58 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
         errors.setdefault("since", []).append(_("%(name)s had closed by then.") % {
             "name": retailer.name})
     if since and not errors:
-        others = PackagingPractice.objects.filter(retailer=retailer)
-        if practice.pk:
-            others = others.exclude(pk=practice.pk)
-        for other in others:
+        for other in (PackagingPractice.objects.filter(retailer=retailer) if others is None
+                      else others):
+            if other is practice or (practice.pk and other.pk == practice.pk):
+                continue
             if since < (other.until or dt.date.max) and other.since < (until or dt.date.max):
                 errors.setdefault("since", []).append(_(
                     "Overlaps the practice recorded from %(date)s.") % {"date": _day(other.since)})
                 break
     try:
-        practice.full_clean(exclude=[k for k in errors if k != "__all__"])
+        practice.full_clean(exclude=[*(k for k in errors if k != "__all__"),
+                                     *_loaded_references(practice)])
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
-    changes = _changes(before, _snapshot(practice, PACKAGING_FIELDS))
-    if not created and not changes:
-        return practice
-    practice.save()
-    audit_record(actor=actor, action=f"packaging.{'create' if created else 'update'}",
-                 target=practice, scope=retailer, changes=changes)
-    return practice
+    return PackagingDraft(practice, created, _changes(before, _snapshot(practice,
+                                                                        PACKAGING_FIELDS)),
+                          stamp)
+
+
+def packagings_write(*, drafts: Sequence[PackagingDraft], actor: Any) -> None:
+    """Store checked practices in bulk, inside the caller's transaction (which holds the
+    retailers' locks): new ones in batched INSERTs, changed ones one by one, every audit
+    record at once."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    new = [d for d in drafts if d.created]
+    changed = [d for d in drafts if not d.created and d.changes]
+    PackagingPractice.objects.bulk_create([d.practice for d in new], batch_size=500)
+    for draft in changed:
+        draft.practice.save()
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, target=d.practice, scope=d.practice.retailer,
+                    changes=d.changes, action=f"packaging.{'create' if d.created else 'update'}")
+        for d in [*new, *changed]], batch_size=500)
+
+
+@transaction.atomic
+def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
+                   practice: PackagingPractice | None = None) -> PackagingPractice:
+    """Record (or correct) since when a retailer uses eco-friendly packaging instead of
+    single-use, hard-to-degrade plastic. Periods of one retailer may not overlap, and must
+    fall while the retailer is open."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    # one writer per retailer at a time: the overlap check sees the others' practices
+    Retailer.objects.select_for_update().filter(pk=retailer.pk).first()
+    draft = packaging_check(retailer=retailer, data=data, practice=practice,
+                            lock=practice is not None)
+    if draft.created or draft.changes:
+        packagings_write(drafts=[draft], actor=actor)
+    return draft.practice
 
 
 # ------------------------------------------------------------------ consumption figures
