@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("SCP_DEBUG", "0")
 
-from benchmarks import national  # noqa: E402
+from benchmarks import national
 
 
 def _drain(chunks: Iterable[bytes]) -> tuple[float, float, int]:
@@ -89,14 +89,16 @@ def exports(*, memory: bool) -> None:
     ]
     for label, url, aim in cases:
         start = time.perf_counter()
-        response = client.get(url)
+        response: Any = client.get(url)
         first, total, size = _drain(response.streaming_content)
         first += 0  # the view returned before any row was read
         view = time.perf_counter() - start - total
         line = (f"{label}: first byte {(view + first) * 1000:.0f} ms, all {view + total:.2f} s, "
                 f"{size / 1e6:.1f} MB")
         if memory:
-            line += f", peak Python memory {_peak_mb(lambda u=url: _drain(client.get(u).streaming_content)):.0f} MB"  # noqa: E501
+            def again(url: str = url) -> Any:
+                return _drain(getattr(client.get(url), "streaming_content"))  # noqa: B009
+            line += f", peak Python memory {_peak_mb(again):.0f} MB"
         print(line + (f"  [aim < {aim} s]" if aim else ""))
     # linearity: the same export over N and 10 N rows
     spec = REGISTRIES["enterprises"]
@@ -123,6 +125,75 @@ def exports(*, memory: bool) -> None:
               "[aim: within a factor of 2]")
 
 
+def _import_files(n: int) -> dict[str, tuple[Callable[..., Any], list[list[Any]]]]:
+    """Per import, its service and a sheet of `n` new rows."""
+    from registry import excel
+    from registry.models import Enterprise, Retailer
+
+    retailers = list(Retailer.objects.filter(code__startswith="bench-st-").order_by("code")
+                     .values_list("code", flat=True))
+    taxes = list(Enterprise.objects.filter(code__startswith=national.PREFIX).order_by("code")
+                 .values_list("tax_code", flat=True)[:n // 5])
+    lines = [("coal", 1000, "t"), ("diesel", 50, "l"), ("electricity", 900, "kWh"),
+             ("explosives", 20, "kg"), ("coke", 7, "t")]
+    return {
+        "areas": (lambda **kw: excel.registry_import(slug="areas", **kw),
+                  [["code", "kind", "name", "place", "valid_from"]]
+                  + [[f"bench-kcn-{i}", "industrial_park", f"KCN thử {i}", "tp-ha-long",
+                      "01/01/2015"] for i in range(n)]),
+        "activities": (excel.activities_import, [["date", "organiser", "title", "participants"]]
+                       + [["15/05/2022", "sct", f"Hội nghị thử {i}", i] for i in range(n)]),
+        "packaging": (excel.packaging_import, [["retailer", "since", "until", "basis"]]
+                      + [[retailers[i % len(retailers)], f"01/01/{2000 + i // len(retailers)}",
+                          f"31/12/{2000 + i // len(retailers)}", "declared"]
+                         for i in range(n)]),
+        "figures": (excel.figures_import,
+                    [["tax_code", "year", "period", "item", "quantity", "unit"]]
+                    + [[tax, 2019, "year", item, q, unit] for tax in taxes
+                       for item, q, unit in lines]),
+    }
+
+
+def _imports_undo() -> None:
+    from registry.models import Area, AwarenessActivity, ConsumptionRecord, PackagingPractice
+
+    Area.objects.filter(code__startswith="bench-kcn-").delete()
+    AwarenessActivity.objects.filter(title__startswith="Hội nghị thử").delete()
+    PackagingPractice.objects.filter(retailer__code__startswith="bench-st-").delete()
+    ConsumptionRecord.objects.filter(enterprise__code__startswith=national.PREFIX,
+                                     year=2019).delete()
+
+
+def imports(*, memory: bool) -> None:
+    from common.xlsx import SheetOut, xlsx_write
+    from registry import excel
+    from registry.models import Retailer
+
+    user = _user()
+    _imports_undo()
+    if not Retailer.objects.filter(code__startswith="bench-st-").exists():
+        excel.registry_import(slug="retailers", actor=user, content=xlsx_write(sheets=[SheetOut(
+            "retailers", ["code", "kind", "name", "place", "valid_from"],
+            [[f"bench-st-{i:04d}", "supermarket", f"Siêu thị thử {i}", "tp-ha-long",
+              "01/01/1990"] for i in range(1000)])]))
+    for n in (1000, 10000):
+        for what, (run, rows) in _import_files(n).items():
+            content = xlsx_write(sheets=[SheetOut(what, [str(h) for h in rows[0]], rows[1:])])
+            start = time.perf_counter()
+            result = run(content=content, actor=user)
+            seconds = time.perf_counter() - start
+            line = (f"import {what}, {n:,} rows ({len(content) / 1e6:.1f} MB): {seconds:.2f} s, "
+                    f"{seconds / n * 1e6:.0f} µs a row; {result.created:,} created")
+            _imports_undo()
+            if memory and n == 10000:
+                def again(run: Callable[..., Any] = run, content: bytes = content) -> Any:
+                    return run(content=content, actor=user)
+                peak = _peak_mb(again)
+                _imports_undo()
+                line += f"; peak Python memory {peak:.0f} MB"
+            print(line + ("  [aim < 5 s, < 200 MB]" if n == 10000 else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-generate", action="store_true")
@@ -141,6 +212,8 @@ def main() -> None:
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min), started {dt.datetime.now():%H:%M}")
     if args.only in (None, "exports"):
         exports(memory=not args.no_memory)
+    if args.only in (None, "imports"):
+        imports(memory=not args.no_memory)
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min)")
 
 

@@ -401,6 +401,18 @@ def activities_import(*, content: bytes, actor: Any, on_progress: Progress | Non
     return _tally(sheet, drafts)
 
 
+def _practices_unchanged(*, retailers: list[int], stamps: dict[int, Any]) -> None:
+    """Lock the retailers (one import or save at a time per retailer), then refuse
+    (ConflictError) if their practices are not those the check read (`stamps`)."""
+    list(Retailer.objects.select_for_update().filter(pk__in=retailers).order_by("pk")
+         .values_list("pk"))
+    now = dict(PackagingPractice.objects.filter(retailer_id__in=retailers)
+               .values_list("pk", "updated_at"))
+    if now != stamps:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
+
+
 def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
                      ) -> ImportResult:
     """Import packaging practice; a row with the retailer and start date of a stored
@@ -451,14 +463,7 @@ def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None
         problems.sort(key=lambda p: p.row or 0)
         raise ImportRejected(problems)
     with transaction.atomic():
-        # one import at a time per retailer; then nothing the check read may have moved
-        list(Retailer.objects.select_for_update().filter(pk__in=retailers).order_by("pk")
-             .values_list("pk"))
-        now = dict(PackagingPractice.objects.filter(retailer_id__in=retailers)
-                   .values_list("pk", "updated_at"))
-        if now != stamps:
-            raise ConflictError(_("Someone changed entries of this file while it was being "
-                                  "checked: import it again."))
+        _practices_unchanged(retailers=list(retailers), stamps=stamps)
         packagings_write(drafts=drafts, actor=actor)
     if on_progress is not None:
         on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
@@ -608,17 +613,17 @@ def _column_values(columns: list[Column], queryset: QuerySet) -> Iterator[list[A
     paths = [f"{c.key}__{_REFERENCE_VALUE[c.type]}" if c.type in _REFERENCE_VALUE else c.key
              for c in columns]
     yes, no = _("yes"), _("no")
-    writers: list[Callable[[Any], Any]] = []
-    for column in columns:
+    def writer(column: Column) -> Callable[[Any], Any]:
         if column.type == "choice" and column.choices is not None:
             labels = {v: str(label) for v, label in column.choices.choices}
-            writers.append(lambda v, labels=labels: labels.get(v) if v else None)
-        elif column.type == "bool":
-            writers.append(lambda v: None if v is None else yes if v else no)
-        elif column.type in _REFERENCE_VALUE:
-            writers.append(lambda v: v)
-        else:
-            writers.append(lambda v, column=column: format_value(column, v))
+            return lambda v: labels.get(v) if v else None
+        if column.type == "bool":
+            return lambda v: None if v is None else yes if v else no
+        if column.type in _REFERENCE_VALUE:
+            return lambda v: v
+        return lambda v: format_value(column, v)
+
+    writers = [writer(c) for c in columns]
     for values in queryset.prefetch_related(None).values_list(*paths).iterator(
             chunk_size=CHUNK_ROWS):
         yield [write(v) for write, v in zip(writers, values, strict=True)]

@@ -46,27 +46,55 @@ def test_the_file_is_checked_outside_any_transaction_then_written_in_one(
     assert written == [True]  # all of it at once in one transaction: all or nothing
 
 
+def _activity_rows(n: int) -> list[list]:
+    return [["date", "organiser", "title"]] + [["15/05/2022", "sct", f"Hội nghị số {i}"]
+                                                for i in range(n)]
+
+
+def _packaging_rows(n: int) -> list[list]:
+    return [["retailer", "since", "basis"]] + [[f"st-{i}", "01/03/2021", "declared"]
+                                               for i in range(n)]
+
+
+# what each import writes with, the place where the five imports meet once every file
+# is checked (so they race to write), and the file
+RACES = {
+    "areas": (services, "entries_write", lambda: _rows(30)),
+    "activities": (services, "activities_write", lambda: _activity_rows(30)),
+    "packaging": (excel, "_practices_unchanged", lambda: _packaging_rows(30)),
+}
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="SQLite serialises writers, so imports cannot race there")
-def test_concurrent_imports_of_the_same_new_codes(reference_data, monkeypatch):
+@pytest.mark.parametrize("what", sorted(RACES))
+def test_concurrent_imports_of_the_same_new_rows(what, reference_data, monkeypatch):
     from django.test import Client
+
+    from registry.models import AwarenessActivity, PackagingPractice
 
     actor = user_upsert(username="c", role=Role.COORDINATOR, actor=None, password="pw")[0]
     _token, raw = token_create(user=actor, name="t", actor=actor)
-    content = xlsx(_rows(30))
+    if what == "packaging":  # the retailers the practices belong to
+        excel.registry_import(slug="retailers", actor=actor, content=xlsx(
+            [["code", "kind", "name", "place", "valid_from"]]
+            + [[f"st-{i}", "supermarket", f"Siêu thị {i}", "tp-ha-long", "01/01/2015"]
+               for i in range(30)]))
+    module, name, rows = RACES[what]
+    content = xlsx(rows())
     barrier = threading.Barrier(5, timeout=30)
-    write = services.entries_write
+    write = getattr(module, name)
     waited = threading.local()
 
     def write_together(**kwargs):
-        # every import has checked its file (no code exists yet) before any writes
+        # every import has checked its file (nothing of it exists yet) before any writes
         if not getattr(waited, "done", False):
             waited.done = True
             barrier.wait()
         return write(**kwargs)
 
-    monkeypatch.setattr(services, "entries_write", write_together)
+    monkeypatch.setattr(module, name, write_together)
     statuses: list[int] = []
 
     def run() -> None:
@@ -74,7 +102,7 @@ def test_concurrent_imports_of_the_same_new_codes(reference_data, monkeypatch):
 
         try:
             response = Client(raise_request_exception=False).post(
-                "/api/v1/registry/import/areas",
+                f"/api/v1/registry/import/{what}",
                 {"file": SimpleUploadedFile("a.xlsx", content)},
                 HTTP_AUTHORIZATION=f"Bearer {raw}")
             statuses.append(response.status_code)
@@ -87,7 +115,9 @@ def test_concurrent_imports_of_the_same_new_codes(reference_data, monkeypatch):
     for t in threads:
         t.join()
     assert sorted(statuses) == [200, 409, 409, 409, 409]
-    assert Area.objects.count() == 30
+    model = {"areas": Area, "activities": AwarenessActivity,
+             "packaging": PackagingPractice}[what]
+    assert model.objects.count() == 30
 
 
 @pytest.mark.django_db
