@@ -502,8 +502,8 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
     labels = {c.key: str(c.label) for c in FIGURE_COLUMNS}
     with transaction.atomic():
         for (enterprise_id, year, period), rows in groups.items():
-            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"]}
-                     for _n, d in rows]
+            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
+                      "product": d.get("product")} for _n, d in rows]
             before = (enterprises[enterprise_id].records
                       .filter(year=year, period=period).values_list("version", flat=True).first())
             try:
@@ -598,7 +598,8 @@ def _format_hint(column: Column) -> str:
     }
     if column.type == "choice" and column.choices is not None:
         return ", ".join(str(label) for _v, label in column.choices.choices)
-    return hints.get(column.type, _("text"))
+    hint = hints.get(column.type, _("text"))
+    return f"{hint}: {column.help}" if column.help else hint
 
 
 # what a cell holds of the entry a reference column points to
@@ -657,10 +658,10 @@ def figures_export(*, lines: Iterable[Any]) -> Export:
                FigurePeriod.H2: _("second half")}
     if isinstance(lines, QuerySet):
         lines = lines.values_list("record__enterprise__tax_code", "record__year",
-                                  "record__period", "item__name", "quantity", "unit__symbol"
-                                  ).iterator(chunk_size=CHUNK_ROWS)
-    rows = ([tax_code, year, periods.get(period), item, quantity, unit]
-            for tax_code, year, period, item, quantity, unit in lines)
+                                  "record__period", "item__name", "quantity", "unit__symbol",
+                                  "product__name").iterator(chunk_size=CHUNK_ROWS)
+    rows = ([tax_code, year, periods.get(period), item, quantity, unit, product or ""]
+            for tax_code, year, period, item, quantity, unit, product in lines)
     return Export("figures", FIGURE_COLUMNS, rows, _("Enterprise figures"))
 
 
