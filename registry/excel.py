@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from registry import permissions
 from registry.checks import tax_code_normalise
 from registry.models import (
     AwarenessActivity,
+    ConsumptionLine,
     Enterprise,
     FigurePeriod,
     FigureSource,
@@ -470,12 +471,16 @@ def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None
     return _tally(sheet, drafts)
 
 
-def figures_import(*, content: bytes, actor: Any) -> ImportResult:
+def figures_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                   ) -> ImportResult:
     """Import enterprises' figures, one line per row (tax code, year, period, item,
-    quantity, unit). The rows of one enterprise and period replace that record's lines.
-    All or nothing; coordinators only."""
+    quantity, unit, product used for). The rows of one enterprise and period replace that
+    record's lines. Checked whole first, reading only (the stored records and lines read
+    in a few queries), then written in bulk in one short transaction holding the
+    enterprises' locks; all or nothing; coordinators only."""
     from registry.conversion import UnitTable
-    from registry.services import consumption_record_save
+    from registry.models import ConsumptionRecord
+    from registry.services import consumption_record_check, consumption_records_write
 
     if actor is not None:
         permissions.require_edit(actor)
@@ -484,7 +489,6 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
     table = UnitTable()
     problems: list[ImportProblem] = []
     groups: dict[tuple[int, int, str], list[tuple[int, dict[str, Any]]]] = {}
-    enterprises: dict[int, Enterprise] = {}
     period_label = str(FIGURE_COLUMNS[2].label)
     for number, raw in sheet.rows:
         data, failed = _parse_row(sheet, number, raw, FIGURE_COLUMNS, lookups, problems)
@@ -495,45 +499,65 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
             problems.append(ImportProblem(sheet.name, number, period_label, _(
                 "The period is \"year\", \"first half\" or \"second half\".")))
             continue
-        enterprise = data["tax_code"]
-        enterprises[enterprise.pk] = enterprise
-        groups.setdefault((enterprise.pk, data["year"], period), []).append((number, data))
-    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
+        groups.setdefault((data["tax_code"].pk, data["year"], period), []).append(
+            (number, data))
+    enterprises = Enterprise.objects.select_related("sector").in_bulk({k[0] for k in groups})
+    stored = {(r.enterprise_id, r.year, r.period): r for r in ConsumptionRecord.objects.filter(
+        enterprise_id__in=enterprises, year__in={k[1] for k in groups}
+    ).prefetch_related(Prefetch("lines", queryset=ConsumptionLine.objects.select_related(
+        "item", "unit", "product")))}
     labels = {c.key: str(c.label) for c in FIGURE_COLUMNS}
+    drafts = []
+    tick = _checking(sheet, on_progress)
+    done = 0
+    for (enterprise_id, year, period), rows in groups.items():
+        done += len(rows)
+        tick(done)
+        record = stored.get((enterprise_id, year, period))
+        try:
+            drafts.append(consumption_record_check(
+                enterprise=enterprises[enterprise_id], year=year, period=period,
+                lines=[{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
+                        "product": d.get("product")} for _n, d in rows],
+                record=record, stored_lines=list(record.lines.all()) if record else None,
+                source=FigureSource.IMPORTED, require_output=True, table=table))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                match = re.match(r"^lines\.(\d+)\.(\w+)$", key)
+                if match:
+                    number = rows[int(match.group(1))][0]
+                    column = labels.get(match.group(2))
+                else:
+                    number = rows[0][0]
+                    column = labels.get(key)
+                for message in messages:
+                    problems.append(ImportProblem(sheet.name, number, column, message))
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise ImportRejected(problems)
     with transaction.atomic():
-        for (enterprise_id, year, period), rows in groups.items():
-            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
-                      "product": d.get("product")} for _n, d in rows]
-            before = (enterprises[enterprise_id].records
-                      .filter(year=year, period=period).values_list("version", flat=True).first())
-            try:
-                with transaction.atomic():
-                    record = consumption_record_save(
-                        enterprise=enterprises[enterprise_id], year=year, period=period,
-                        lines=lines, actor=actor, source=FigureSource.IMPORTED,
-                        require_output=True, table=table)
-            except ValidationError as exc:
-                for key, messages in exc.message_dict.items():
-                    match = re.match(r"^lines\.(\d+)\.(\w+)$", key)
-                    if match:
-                        number = rows[int(match.group(1))][0]
-                        column = labels.get(match.group(2))
-                    else:
-                        number = rows[0][0]
-                        column = labels.get(key)
-                    for message in messages:
-                        problems.append(ImportProblem(sheet.name, number, column, message))
-                continue
-            if before is None:
-                result.created += 1
-            elif record.version != before:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if problems:
-            problems.sort(key=lambda p: (p.row or 0))
-            raise ImportRejected(problems)
-    return result
+        _records_unchanged(enterprises=list(enterprises), years={k[1] for k in groups},
+                           versions={k: r.version for k, r in stored.items()})
+        consumption_records_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
+
+
+def _records_unchanged(*, enterprises: list[int], years: set[int],
+                       versions: dict[tuple[int, int, str], int]) -> None:
+    """Lock the enterprises (their figures are saved one writer at a time), then refuse
+    (ConflictError) if their records of `years` are not those the check read."""
+    from registry.models import ConsumptionRecord
+
+    list(Enterprise.objects.select_for_update().filter(pk__in=enterprises).order_by("pk")
+         .values_list("pk"))
+    now = {(e, y, p): v for e, y, p, v in ConsumptionRecord.objects.filter(
+        enterprise_id__in=enterprises, year__in=years).values_list(
+        "enterprise_id", "year", "period", "version")}
+    if now != versions:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
 
 
 def _figure_period(raw: Any) -> str | None:

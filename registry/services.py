@@ -890,6 +890,140 @@ def _line_key(item: str, product: str | None) -> str:
     return f"{item}/{product}" if product else item
 
 
+@dataclass
+class RecordDraft:
+    """A record of figures checked and ready to write (nothing stored yet): the record
+    with its new values, the lines as stored (`old`, by line key: quantity, unit code and
+    the line) and as they will be (`new`), whether it is new, what changes, and the
+    version read."""
+
+    record: ConsumptionRecord
+    old: dict[str, tuple[Decimal, str, ConsumptionLine]]
+    new: dict[str, CheckedLine]
+    created: bool
+    changes: list[dict[str, Any]]
+    version: int
+
+
+def consumption_record_check(
+    *,
+    enterprise: Enterprise,
+    year: int,
+    period: str,
+    lines: Sequence[Any],
+    record: ConsumptionRecord | None,
+    stored_lines: Sequence[ConsumptionLine] | None = None,
+    source: str = FigureSource.ENTERED,
+    note: str | None = None,
+    illustrative: bool | None = None,
+    allocation: str | None = None,
+    require_output: bool = False,
+    table: UnitTable,
+) -> RecordDraft:
+    """Check `lines` as the figures of `enterprise` for a year or half-year, against its
+    stored `record` (None: none yet) and that record's lines (`stored_lines`, with item,
+    unit and product; None: read them), reading but never writing. ValidationError names
+    every line and field at fault (see `consumption_record_save`)."""
+    errors = _period_check(year, period, enterprise)
+    checked, line_errors = figure_lines_check(lines=lines, table=table,
+                                              require_output=require_output)
+    errors.update(line_errors)
+    rule: str = Allocation.OUTPUT
+    try:
+        rule = allocation_resolve(
+            requested=allocation, stored=record.allocation if record else None,
+            principal=table.items.get(enterprise.sector.principal_product or "")
+            if enterprise.sector else None,
+            outputs={ln.item.code for ln in checked if ln.item.role == ItemRole.PRODUCT})
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
+    created = record is None
+    if record is None:
+        record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
+                                   source=source, version=0, allocation=rule)
+    elif stored_lines is None:
+        stored_lines = list(record.lines.select_related("item", "unit", "product"))
+    version = record.version
+    old = {_line_key(ln.item.code, ln.product.code if ln.product else None):
+           (ln.quantity, ln.unit.code, ln) for ln in stored_lines or []}
+    changes: list[dict[str, Any]] = []
+    if note is not None and note != record.note:
+        changes.append({"field": "note", "old": record.note, "new": note})
+        record.note = note
+    if illustrative is not None and illustrative != record.illustrative:
+        changes.append({"field": "illustrative", "old": record.illustrative,
+                        "new": illustrative})
+        record.illustrative = illustrative
+    if not created and rule != record.allocation:
+        changes.append({"field": "allocation", "old": record.allocation, "new": rule})
+        record.allocation = rule
+    new = {_line_key(ln.item.code, ln.product.code if ln.product else None): ln
+           for ln in checked}
+    for key, ln in new.items():
+        before = old.get(key)
+        if before is None or before[0] != ln.quantity or before[1] != ln.unit.code:
+            changes.append({
+                "field": key,
+                "old": f"{_plain(before[0])} {before[1]}" if before else None,
+                "new": f"{_plain(ln.quantity)} {ln.unit.code}",
+            })
+    for key, before in old.items():
+        if key not in new:
+            changes.append({"field": key, "old": f"{_plain(before[0])} {before[1]}",
+                            "new": None})
+    record.source = source if created or changes else record.source
+    return RecordDraft(record, old, new, created, changes, version)
+
+
+def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> None:
+    """Store checked records in bulk, inside the caller's transaction (which holds their
+    enterprises' locks): new records and lines in batched INSERTs, changed lines in
+    batched UPDATEs, removed lines in one DELETE, every audit record at once. A record
+    someone else added meanwhile: ConflictError."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    drafts = [d for d in drafts if d.created or d.changes]
+    for draft in drafts:
+        draft.record.version += 1
+    try:
+        with transaction.atomic():
+            ConsumptionRecord.objects.bulk_create([d.record for d in drafts if d.created],
+                                                  batch_size=500)
+    except IntegrityError:
+        raise ConflictError(_("Someone else saved these figures meanwhile: reload the page "
+                              "to see their version, then enter your changes again.")) from None
+    stored = [d.record for d in drafts if not d.created]
+    for record in stored:
+        record.updated_at = timezone.now()
+    ConsumptionRecord.objects.bulk_update(
+        stored, ["version", "source", "note", "illustrative", "allocation", "updated_at"],
+        batch_size=500)
+    # removed first: a line may move from "shared" to one product
+    ConsumptionLine.objects.filter(pk__in=[
+        before[2].pk for d in drafts for key, before in d.old.items() if key not in d.new
+    ]).delete()
+    added, changed = [], []
+    for draft in drafts:
+        for key, ln in draft.new.items():
+            before = draft.old.get(key)
+            if before is None:
+                added.append(ConsumptionLine(record=draft.record, item=ln.item,
+                                             quantity=ln.quantity, unit_id=ln.unit.pk,
+                                             product=ln.product))
+            elif before[0] != ln.quantity or before[1] != ln.unit.code:
+                line = before[2]
+                line.quantity, line.unit_id = ln.quantity, ln.unit.pk
+                changed.append(line)
+    ConsumptionLine.objects.bulk_create(added, batch_size=1000)
+    ConsumptionLine.objects.bulk_update(changed, ["quantity", "unit"], batch_size=1000)
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, action="figures.create" if d.created else "figures.update",
+                    target=d.record, scope=d.record.enterprise, changes=d.changes,
+                    note=d.record.period_label) for d in drafts], batch_size=500)
+
+
 @transaction.atomic
 def consumption_record_save(
     *,
@@ -919,80 +1053,18 @@ def consumption_record_save(
         pk=enterprise.pk)
     if actor is not None:
         permissions.require_edit_figures(actor, enterprise)
-    table = table or UnitTable()
-    errors = _period_check(year, period, enterprise)
-    checked, line_errors = figure_lines_check(lines=lines, table=table,
-                                              require_output=require_output)
-    errors.update(line_errors)
     record = (ConsumptionRecord.objects.select_for_update()
               .filter(enterprise=enterprise, year=year, period=period).first())
-    rule: str = Allocation.OUTPUT
-    try:
-        rule = allocation_resolve(
-            requested=allocation, stored=record.allocation if record else None,
-            principal=table.items.get(enterprise.sector.principal_product or "")
-            if enterprise.sector else None,
-            outputs={ln.item.code for ln in checked if ln.item.role == ItemRole.PRODUCT})
-    except ValidationError as exc:
-        _merge(errors, exc)
-    _raise(errors)
-    if expected_version is not None and (record.version if record else 0) != expected_version:
+    draft = consumption_record_check(
+        enterprise=enterprise, year=year, period=period, lines=lines, record=record,
+        source=source, note=note, illustrative=illustrative, allocation=allocation,
+        require_output=require_output, table=table or UnitTable())
+    if expected_version is not None and draft.version != expected_version:
         raise ConflictError(
             _("Someone else saved these figures meanwhile: reload the page to see their "
               "version, then enter your changes again."), current=record)
-    created = record is None
-    if record is None:
-        record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
-                                   source=source, version=0, allocation=rule)
-    old = {_line_key(ln.item.code, ln.product.code if ln.product else None):
-           (ln.quantity, ln.unit.code, ln) for ln in
-           (record.lines.select_related("item", "unit", "product") if record.pk else [])}
-    changes: list[dict[str, Any]] = []
-    if note is not None and note != record.note:
-        changes.append({"field": "note", "old": record.note, "new": note})
-        record.note = note
-    if illustrative is not None and illustrative != record.illustrative:
-        changes.append({"field": "illustrative", "old": record.illustrative,
-                        "new": illustrative})
-        record.illustrative = illustrative
-    if not created and rule != record.allocation:
-        changes.append({"field": "allocation", "old": record.allocation, "new": rule})
-        record.allocation = rule
-    new = {_line_key(ln.item.code, ln.product.code if ln.product else None): ln
-           for ln in checked}
-    for key, ln in new.items():
-        before = old.get(key)
-        if before is None or before[0] != ln.quantity or before[1] != ln.unit.code:
-            changes.append({
-                "field": key,
-                "old": f"{_plain(before[0])} {before[1]}" if before else None,
-                "new": f"{_plain(ln.quantity)} {ln.unit.code}",
-            })
-    for key, before in old.items():
-        if key not in new:
-            changes.append({"field": key, "old": f"{_plain(before[0])} {before[1]}",
-                            "new": None})
-    if not created and not changes:
-        return record
-    record.source = source
-    record.version += 1
-    record.save()
-    removed = [before[2].pk for key, before in old.items() if key not in new]
-    if removed:  # before the new lines: a line may move from "shared" to one product
-        ConsumptionLine.objects.filter(pk__in=removed).delete()
-    for key, ln in new.items():
-        before = old.get(key)
-        if before is None:
-            ConsumptionLine.objects.create(record=record, item=ln.item, quantity=ln.quantity,
-                                           unit_id=ln.unit.pk, product=ln.product)
-        elif before[0] != ln.quantity or before[1] != ln.unit.code:
-            line = before[2]
-            line.quantity, line.unit_id = ln.quantity, ln.unit.pk
-            line.save(update_fields=["quantity", "unit"])
-    audit_record(actor=actor, action="figures.create" if created else "figures.update",
-                 target=record, scope=enterprise, changes=changes,
-                 note=record.period_label)
-    return record
+    consumption_records_write(drafts=[draft], actor=actor)
+    return draft.record
 
 
 @transaction.atomic
