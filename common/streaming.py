@@ -52,6 +52,7 @@ def zip_stream(members: Iterable[tuple[str, Iterable[bytes]]]) -> Iterator[bytes
     archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
     for name, parts in members:
         with archive.open(name, "w") as member:
+            yield sink.take()  # the member's header: the download starts at once
             for part in parts:
                 member.write(part)
                 if sink.size >= CHUNK:
