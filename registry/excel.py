@@ -282,6 +282,25 @@ def _unique_values(entry: Any) -> list[tuple[tuple[str, ...], tuple[Any, ...]]]:
     return out
 
 
+def _stored_twins(sheet: Sheet, model: type[models.Model],
+                  seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int],
+                  numbered: dict[int, Any], problems: list[ImportProblem]) -> None:
+    """List the rows whose unique value (code, tax code, certificate number) another
+    stored entry holds: one query per unique field for the whole file."""
+    fields = {names for names, _values in seen if len(names) == 1}
+    for (name,) in fields:
+        wanted = {values[0]: number for (names, values), number in seen.items()
+                  if names == (name,) and number in numbered}
+        taken = model._default_manager.filter(**{f"{name}__in": list(wanted)}).values_list(
+            name, "pk")
+        for value, pk in taken:
+            number = wanted[value]
+            if pk != numbered[number].entry.pk:
+                problems.append(ImportProblem(
+                    sheet.name, number, sheet.label(_UNIQUE_COLUMN.get(name, name)),
+                    _("Another entry already has this value.")))
+
+
 def registry_import(*, slug: str, content: bytes, actor: Any,
                     on_progress: Progress | None = None) -> ImportResult:
     """Import a registry's sheet: rows whose key (code, or tax code for enterprises) exists
@@ -315,6 +334,7 @@ def registry_import(*, slug: str, content: bytes, actor: Any,
     drafts: list[Any] = []
     reserved: set[str] = set()
     seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
+    numbered: dict[int, Any] = {}
     tick = _checking(sheet, on_progress)
     for done, (number, raw) in enumerate(sheet.rows, start=1):
         tick(done)
@@ -324,7 +344,8 @@ def registry_import(*, slug: str, content: bytes, actor: Any,
         if spec.key == "code" and not data.get("code"):
             data.pop("code", None)
         try:
-            draft = entry_check(spec=spec, data=data, entry=entry, reserved=reserved)
+            draft = entry_check(spec=spec, data=data, entry=entry, reserved=reserved,
+                                validate_unique=False)
         except ValidationError as exc:
             _report(sheet, number, exc, problems, skip=failed)
             continue
@@ -340,6 +361,8 @@ def registry_import(*, slug: str, content: bytes, actor: Any,
         if slug == "areas":  # later rows may lie in a zone of this file
             lookups.areas[draft.entry.code] = draft.entry
         drafts.append(draft)
+        numbered[number] = draft
+    _stored_twins(sheet, model, seen, numbered, problems)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ImportRejected(problems)

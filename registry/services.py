@@ -233,11 +233,14 @@ class EntryDraft:
 
 
 def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = None,
-                lock: bool = False, reserved: set[str] | None = None) -> EntryDraft:
+                lock: bool = False, reserved: set[str] | None = None,
+                validate_unique: bool = True) -> EntryDraft:
     """Check an entry of `spec`'s registry made (entry None) or changed with `data`,
     reading but never writing (an import checks its whole file this way before it writes).
     Raises ValidationError naming every field at fault. `reserved`: codes taken by other
-    entries of the same import, avoided when a code is made from the name."""
+    entries of the same import, avoided when a code is made from the name.
+    `validate_unique=False`: the caller checks unique values for many entries at once (an
+    import, in one query per field)."""
     model = spec.model
     fields = spec.fields
     unknown = set(data) - set(fields)
@@ -268,7 +271,8 @@ def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = Non
     blank_code = ["code"] if not entry.code else []
     try:
         entry.full_clean(exclude=[*(k for k in errors if k != "__all__"), "name_key",
-                                  *blank_code])
+                                  *blank_code, *_loaded_references(entry)],
+                         validate_unique=validate_unique, validate_constraints=validate_unique)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
@@ -642,8 +646,10 @@ def packaging_check(*, retailer: Retailer, data: Mapping[str, Any],
                     "Overlaps the practice recorded from %(date)s.") % {"date": _day(other.since)})
                 break
     try:
+        # the constraint (until after since) is checked above, without a query
         practice.full_clean(exclude=[*(k for k in errors if k != "__all__"),
-                                     *_loaded_references(practice)])
+                                     *_loaded_references(practice)],
+                            validate_constraints=False)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)

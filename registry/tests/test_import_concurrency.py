@@ -12,7 +12,7 @@ from django.db import OperationalError, connection
 from accounts.models import Role
 from accounts.services import token_create, user_upsert
 from registry import excel, services
-from registry.models import Area
+from registry.models import Area, AwarenessActivity, PackagingPractice
 from registry.tests.conftest import tax_code, xlsx
 
 HEADER = ["code", "kind", "name", "place", "valid_from"]
@@ -142,7 +142,7 @@ RACES = {
 def test_concurrent_imports_of_the_same_new_rows(what, reference_data, monkeypatch):
     from django.test import Client
 
-    from registry.models import AwarenessActivity, ConsumptionRecord, PackagingPractice
+    from registry.models import ConsumptionRecord
 
     actor = user_upsert(username="c", role=Role.COORDINATOR, actor=None, password="pw")[0]
     _token, raw = token_create(user=actor, name="t", actor=actor)
@@ -216,3 +216,42 @@ def test_a_race_to_the_same_code_answers_409(client, coordinator, monkeypatch):
         "valid_from": "2020-01-01"}, content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 409 and response.json()["detail"]
+
+
+IMPORTS = {"areas": lambda **kw: excel.registry_import(slug="areas", **kw),
+           "activities": excel.activities_import, "packaging": excel.packaging_import,
+           "figures": excel.figures_import}
+ROWS = {"areas": _rows, "activities": _activity_rows, "packaging": _packaging_rows,
+        "figures": _figure_rows}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("what", sorted(IMPORTS))
+def test_import_queries_do_not_grow_with_the_rows(what, coordinator):
+    from django.test.utils import CaptureQueriesContext
+
+    _prepare(what, coordinator, 40)
+    counts = []
+    for n in (1, 4, 40):  # the first fills the process's caches (content types)
+        rows = ROWS[what](n)
+        with CaptureQueriesContext(connection) as queries:
+            result = IMPORTS[what](content=xlsx(rows), actor=coordinator)
+        assert result.rows == len(rows) - 1
+        counts.append(len(queries))
+        if what == "figures":  # the second file holds the first's records again
+            continue
+        for model in (Area, AwarenessActivity, PackagingPractice):  # a clean slate
+            model.objects.all().delete()
+    assert counts[1] == counts[2]
+
+
+@pytest.mark.django_db
+def test_a_unique_value_another_stored_entry_holds_is_listed(coordinator):
+    header = ["code", "certificate_number", "certificate_date", "name", "place"]
+    excel.registry_import(slug="st-enterprises", actor=coordinator, content=xlsx(
+        [header, ["khcn-a", "GCN-01", "01/01/2021", "KHCN A", "tp-ha-long"]]))
+    with pytest.raises(excel.ImportRejected) as exc:
+        excel.registry_import(slug="st-enterprises", actor=coordinator, content=xlsx(
+            [header, ["khcn-b", "GCN-01", "01/01/2021", "KHCN B", "tp-ha-long"]]))
+    assert [(p.row, p.message) for p in exc.value.problems] == [
+        (2, "Another entry already has this value.")]
