@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -14,7 +15,10 @@ from pydantic import ConfigDict
 from exchange.selectors import datavalueset_export
 from exchange.services import datavalueset_import
 
-router = Router(tags=["DHIS2"])
+router = Router(tags=[gettext_noop("DHIS2 data exchange")])
+
+
+SCHEMA_TITLES = {"ExportQuery": gettext_noop("DHIS2 export query")}
 
 # A DHIS2 identifier (UID) or this system's code, as the mapping file relates them
 Identifier = Annotated[str, Field(max_length=60, pattern=r"^[-\w.]+$")]
@@ -105,20 +109,22 @@ class DataValueSetOut(Schema):
     dataValues: list[DataValueOut]
 
 
-@router.get("/dataValueSets", summary="Data values as a DHIS2 dataValueSet",
+@router.get("/dataValueSets", summary=gettext_noop("Data values as a DHIS2 dataValueSet"),
             response=DataValueSetOut, exclude_unset=True)
 def datavaluesets_get(request: HttpRequest, query: Query[ExportQuery]) -> dict[str, Any]:
     return datavalueset_export(user=request.user, data_set=query.dataSet,
                                periods=query.period, org_units=query.orgUnit)
 
 
-@router.post("/dataValueSets", summary="Import a DHIS2 dataValueSet (JSON)",
-             response={200: ImportSummaryOut, 409: ImportSummaryOut})
+@router.post("/dataValueSets", summary=gettext_noop("Import a DHIS2 dataValueSet (JSON)"),
+             response={200: ImportSummaryOut, 409: ImportSummaryOut},
+             description=gettext_noop("Each value is checked on its own: invalid values are "
+                                      "listed as conflicts and ignored, valid ones stored "
+                                      "(DHIS2's default behaviour). A `completeDate` submits "
+                                      "the reports the values went to. `dryRun=true` checks "
+                                      "without storing."))
 def datavaluesets_post(request: HttpRequest, payload: DataValueSetIn,
                        dryRun: bool = False) -> Status:
-    """Each value is checked on its own: invalid values are listed as conflicts and
-    ignored, valid ones stored (DHIS2's default behaviour). A `completeDate` submits the
-    reports the values went to. `dryRun=true` checks without storing."""
     summary = datavalueset_import(payload=payload.dict(exclude_unset=True),
                                   actor=request.user, dry_run=dryRun)
     return Status(409 if summary.status == "ERROR" else 200, summary.as_dict())

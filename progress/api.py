@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from pydantic import WithJsonSchema
 
 from plans.selectors import plan_current
 from progress.selectors import BASE_YEAR, period_check, progress_for_period, progress_rows
 
-router = Router(tags=["progress"])
+router = Router(tags=[gettext_noop("Progress")])
 
 # A year from the base year on; read by the service, which says in words what it wants
 Year = Annotated[str, WithJsonSchema({"type": "integer", "minimum": BASE_YEAR})]
@@ -59,8 +60,9 @@ class TargetProgressOut(Schema):
 
 
 @router.get("", response=list[TargetProgressOut],
-            summary="Every target's value, baseline, target band, progress ratio, "
-                    "projection, status and sources for a year (e.g. ?period=2025)")
+            summary=gettext_noop(
+                "Every target's value, baseline, target band, progress ratio, projection, "
+                "status and sources for a year (e.g. ?period=2025)"))
 def progress_get(request: HttpRequest, period: Year) -> list[dict[str, Any]]:
     # a year after the loaded plan's last is not found (404), not malformed (422)
     plan = plan_current()
