@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.api import api
+from django.utils.translation import gettext
+
+from api.api import ERROR_DESCRIPTIONS, api
 
 WRITES = {"post", "put", "patch", "delete"}
 
@@ -53,4 +55,5 @@ def test_conflicts_with_the_stored_data_are_documented_on_every_write():
             if method in WRITES:
                 assert "409" in operation["responses"]
     described = schema["paths"]["/api/v1/registry/areas"]["post"]["responses"]["409"]
-    assert "conflicts with the data stored now" in described["description"]
+    assert described["description"] == gettext(ERROR_DESCRIPTIONS["409"])
+    assert "conflicts with the data stored now" in ERROR_DESCRIPTIONS["409"]
