@@ -4,7 +4,7 @@
     uv run python benchmarks/load.py --sqlite --users 50  # the embedded SQLite default
 
 Steps (figures, never pass/fail):
-1. prepare: a fresh database (PostgreSQL `scp_bench_load` on DATABASE_URL's server, or a
+1. prepare: a fresh database (PostgreSQL `<DATABASE_URL's database>_load` on that server, or a
    temporary SQLite file), migrated, with the demo loaded; synthetic designated enterprises
    are added until the current period has a report request for every simulated reporter;
    one user (and API token) per request, plus the coordinators.
@@ -31,13 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-bench-1234"
-PG_NAME = "scp_bench_load"
 
 
 # --------------------------------------------------------------------------------------
@@ -132,22 +132,40 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int):
     port = free_port()
+    # --preload: the app is imported once, before the port opens and the workers fork, so
+    # no measurement starts while workers are still importing Django
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
          f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-         "--backlog", "2048"], cwd=ROOT, env=env)
+         "--backlog", "2048", "--preload"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        warm_up(url, workers)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def warm_up(url: str, workers: int, patience: float = 300) -> None:
+    """Wait until the server answers the login page, then send each worker a few requests
+    (first requests pay for template loading and connections). Without this, the first
+    measurement (the login page's) could end before any request was answered, so that it
+    printed no row (seen in the first run)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/login/", timeout=10) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server at {url} did not answer within {patience:.0f} s")
+        time.sleep(0.5)
+    for _ in range(workers * 5):
+        for path in ("/login/", "/robots.txt"):
+            urllib.request.urlopen(url + path, timeout=30).read()
 
 
 # --------------------------------------------------------------------------------------
@@ -290,6 +308,8 @@ def _row(entry: Any, elapsed: float) -> dict[str, Any]:
 
 def report(results: dict[str, Any]) -> None:
     login = results.get("ceiling: login page", {}).get("rps")
+    if "ceiling: login page" in results and not login:
+        print("the login page answered no request while measured: no ratios")
     print(f"{'step':38} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7} {'errors':>6} {'÷ login':>8}")
     for name in sorted(results):
@@ -323,13 +343,14 @@ def main() -> None:
     if args.sqlite:
         env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
     else:
-        server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        base = server.rsplit("/", 1)[0]
-        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
-                        f"DROP DATABASE IF EXISTS {PG_NAME}"], check=True)
-        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
-                        f"CREATE DATABASE {PG_NAME}"], check=True)
-        env["DATABASE_URL"] = f"{base}/{PG_NAME}"
+        server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scp")
+        base, own = server.rsplit("/", 1)
+        # beside (never over) the caller's database, so benchmarks of two checkouts coexist
+        name = f"{own.split('?')[0]}_load"
+        admin = f"{base.replace('postgres://', 'postgresql://')}/postgres"
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        env["DATABASE_URL"] = f"{base}/{name}"
     creds_file = work / "creds.json"
     print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters) ...", flush=True)
     subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from api.pagination import Rows, paged
 from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import HistoryLink, orgunit_by_code, orgunit_history, orgunits_active_on
 
@@ -72,13 +73,15 @@ def _link(link: HistoryLink) -> dict:
 
 
 @router.get("", response=list[OrgUnitOut], summary="Units active on a day")
-def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]):
+@paged()
+def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]) -> Rows:
     """Units active on `on` (default: today), optionally only the given kinds
     (`?kind=ward&kind=commune`), ordered by kind then name."""
     day = filters.on or timezone.localdate()
     kinds = [k.value for k in filters.kind] if filters.kind else None
     units = orgunits_active_on(day=day, kinds=kinds)
-    return [_unit(u, u.parent.code if u.parent else None) for u in units]
+    return Rows(units, lambda page: [_unit(u, u.parent.code if u.parent else None)
+                                     for u in page])
 
 
 @router.get("/{code}", response=OrgUnitDetailOut, summary="One unit with history")

@@ -10,6 +10,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import NumberField, model_formfield
+from common.parsing import ParseError, text_clean
+from common.text import fold
 from orgunits.models import LOCAL_KINDS, OrgUnit
 from orgunits.selectors import orgunit_sort_key
 from plans.models import Sector
@@ -30,38 +32,109 @@ def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
 
 
+def unit_label(obj: OrgUnit) -> str:
+    """An org unit's name and, for units that opened or closed, when."""
+    span = []
+    if obj.valid_to:
+        span.append(str(_("until %(date)s")) % {
+            "date": date_format(obj.valid_to, "SHORT_DATE_FORMAT")})
+    elif obj.valid_from and obj.valid_from.year >= 2024:
+        span.append(str(_("from %(date)s")) % {
+            "date": date_format(obj.valid_from, "SHORT_DATE_FORMAT")})
+    return f"{obj.name} ({', '.join(span)})" if span else obj.name
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """An org unit, labelled with its name and, for units that opened or closed, when."""
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        span = []
-        if obj.valid_to:
-            span.append(str(_("until %(date)s")) % {
-                "date": date_format(obj.valid_to, "SHORT_DATE_FORMAT")})
-        elif obj.valid_from and obj.valid_from.year >= 2024:
-            span.append(str(_("from %(date)s")) % {
-                "date": date_format(obj.valid_from, "SHORT_DATE_FORMAT")})
-        return f"{obj.name} ({', '.join(span)})" if span else obj.name
+        return unit_label(obj)
 
 
-def _local_units() -> list[OrgUnit]:
-    return sorted(OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)), key=orgunit_sort_key)
+class PlaceSearchInput(forms.TextInput):
+    """A text field that asks the server, as one types, for the places matching it (htmx
+    fills a <datalist>); without JavaScript it is a plain text field sent with the form.
+    A province has thousands of communes: the page never lists them all."""
+
+    input_type = "search"
+    template_name = "registry/widgets/place_search.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", **(attrs or {})})
 
 
-class _SortedUnits(forms.models.ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in sorted(self.queryset, key=orgunit_sort_key):
-            yield self.choice(obj)
+class PlaceField(forms.Field):
+    """A district, commune or ward (or one of those before 2025), typed: its name as the
+    suggestions show it ("Phường Hà Tu (từ 01/07/2025)"), its name alone when only one
+    place bears it, a few words of it that only one place holds, or its code."""
+
+    widget = PlaceSearchInput
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, OrgUnit):
+            return unit_label(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            unit = _local().filter(pk=int(value)).first()
+            return unit_label(unit) if unit is not None else value
+        return value
+
+    def to_python(self, value: Any) -> OrgUnit | None:
+        if isinstance(value, OrgUnit):
+            return value
+        try:
+            text = text_clean(value, max_length=300)
+        except ParseError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if not text:
+            return None
+        found = place_find(text)
+        if isinstance(found, OrgUnit):
+            return found
+        if not found:
+            raise forms.ValidationError(_("No district, commune or ward matches «%(text)s».")
+                                        % {"text": text})
+        raise forms.ValidationError(
+            _("%(count)s places match «%(text)s»: choose one of the suggestions, e.g. "
+              "%(example)s.") % {"count": len(found), "text": text,
+                                "example": unit_label(found[0])})
 
 
-class LocalUnitField(UnitChoiceField):
-    iterator = _SortedUnits
+def _local() -> Any:
+    return OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS))
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)))
-        super().__init__(**kwargs)
+
+PLACES_SHOWN = 20
+
+
+def places_matching(text: str, limit: int = PLACES_SHOWN) -> list[OrgUnit]:
+    """Districts, communes and wards whose name, short name or code hold every word of
+    `text` (case and diacritics ignored; an era "(từ 01/07/2025)" ignored), by name; at
+    most `limit`. One query."""
+    words = fold(text.split(" (")[0]).split()
+    found = _local()
+    for word in words:
+        found = found.filter(search_text__contains=word)
+    return sorted(found.order_by("name_sort", "pk")[:limit], key=orgunit_sort_key)
+
+
+def place_find(text: str) -> OrgUnit | list[OrgUnit]:
+    """The one place `text` names (see PlaceField), or the places it could mean (none, or
+    several). At most three queries."""
+    local = _local()
+    if text.isdigit():
+        unit = local.filter(pk=int(text)).first()
+        if unit is not None:
+            return unit
+    unit = local.filter(code=text).first()
+    if unit is not None:
+        return unit
+    candidates = places_matching(text, limit=50)
+    folded = fold(text)
+    for same in ([u for u in candidates if fold(unit_label(u)) == folded],
+                 [u for u in candidates if fold(u.name) == folded], candidates):
+        if len(same) == 1:
+            return same[0]
+    return candidates
 
 
 class EntryForm(forms.ModelForm):
@@ -86,7 +159,7 @@ def _column_formfield(column: Column, db_field: Any, **kwargs: Any) -> forms.Fie
     if column.help:
         options["help_text"] = column.help
     if column.type == "local":
-        return LocalUnitField(**options)
+        return PlaceField(**options)
     if column.type == "area":
         return forms.ModelChoiceField(
             queryset=Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE).order_by("name_sort"),

@@ -38,6 +38,8 @@ from registry.forms import (
     PlaceMoveForm,
     entry_form_class,
     figure_choices,
+    places_matching,
+    unit_label,
 )
 from registry.models import (
     Area,
@@ -125,6 +127,15 @@ def by_place(request: AuthedRequest) -> HttpResponse:
         "totals": totals, "grand_total": sum(totals), "registries": REGISTRIES.values(),
         "can_edit": permissions.can_edit_registries(request.user),
     })
+
+
+@login_required
+def places_search(request: AuthedRequest) -> HttpResponse:
+    """htmx: the suggestions of a place search field (registry.forms.PlaceSearchInput) for
+    what was typed in it so far, as <option>s of its <datalist>; at most a few."""
+    text = request.GET.get(request.GET.get("name", "place"), "")[:300]
+    labels = [unit_label(u) for u in places_matching(text)] if text.strip() else []
+    return render(request, "registry/_place_options.html", {"labels": labels})
 
 
 @login_required

@@ -327,9 +327,12 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
 
 def _render_report(request: AuthedRequest, report: ReportRequest, *,
                    posted: Any = None, errors: dict[str, list[str]] | None = None,
-                   status: int = 200, sections_posted: bool = False) -> HttpResponse:
+                   status: int = 200, sections_posted: bool = False,
+                   layout: selectors.ReportLayout | None = None) -> HttpResponse:
+    """The report page; `layout`: the request's own layout of the report, if it built one
+    (used when it still holds the report as it stands)."""
     user = request.user
-    layout = selectors.report_layout(report=report)
+    layout = selectors.report_layout_current(report=report, layout=layout).check()
     _decorate(layout, posted, errors or {})
     editable = permissions.can_edit(user, report)
     conflicts = selectors.report_conflicts_open(report=report) if editable else []
@@ -365,7 +368,7 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     action = request.POST.get("action", "save")
     if version is None:
         messages.error(request, _("The form is incomplete; reload it."))
-        return _render_report(request, report, posted=posted, status=422)
+        return _render_report(request, report, posted=posted, status=422, layout=layout)
     # the other apps' sections are part of the one form: read here, saved with the rest
     sections: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -380,13 +383,13 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
             raise ValidationError(errors)
         report = services.report_save(report=report, actor=request.user, version=version,
                                       values=posted[0], answers=posted[1],
-                                      sections=sections)
+                                      sections=sections, layout=layout)
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
         for message in exc.message_dict.get("state", []):
             messages.error(request, message)
         return _render_report(request, report, posted=posted, errors=exc.message_dict,
-                              status=422, sections_posted=True)
+                              status=422, sections_posted=True, layout=layout)
     except ConflictError as exc:
         messages.error(request, exc.message)
         # a refused report keeps the author's edits as a conflict copy shown on the page;
@@ -395,12 +398,14 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
                               posted=None if isinstance(exc.current, ConflictCopy) else posted)
     if action == "submit":
         try:
-            services.report_submit(report=report, actor=request.user, version=report.version)
+            services.report_submit(report=report, actor=request.user, version=report.version,
+                                   layout=layout)
         except ValidationError as exc:
             messages.warning(request, _(
                 "Your changes are saved, but the report cannot be submitted yet: %(count)s "
                 "problems are marked below.") % {"count": sum(map(len, exc.message_dict.values()))})
-            return _render_report(request, report, errors=exc.message_dict, status=422)
+            return _render_report(request, report, errors=exc.message_dict, status=422,
+                                  layout=layout)
         messages.success(request, _("Report submitted. The coordinator has been notified "
                                     "through the review queue."))
     else:
@@ -520,12 +525,15 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
             key = str(change.get("field", ""))
             kind, _sep, rest = key.partition(":")
             old, new = change.get("old"), change.get("new")
+            # a save records the question's code; older rows also carry its name
+            question = questions.get(rest) if kind in ("value", "comment") else None
+            name = question.label if question is not None else change.get("label") or rest
             if kind == "value":
-                what = change.get("label") or rest
-                if rest in questions:
-                    old, new = text_shown(questions[rest], old), text_shown(questions[rest], new)
+                what = name
+                if question is not None:
+                    old, new = text_shown(question, old), text_shown(question, new)
             elif kind == "comment":
-                what = _("Comment: %(name)s") % {"name": change.get("label") or rest}
+                what = _("Comment: %(name)s") % {"name": name}
             elif kind == "section":
                 what = change.get("label") or rest
             elif kind == "task":

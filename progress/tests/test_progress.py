@@ -31,7 +31,7 @@ def _api(client, user, path):
 def test_every_target_has_a_status_and_numbers_are_numbers(client, plan, viewer):
     response = _api(client, viewer, "/api/v1/progress?period=2025")
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["results"]
     assert [r["ref"] for r in rows] == list(
         Target.objects.filter(plan=plan).order_by("order").values_list("ref", flat=True))
     assert all(r["status"] for r in rows)
