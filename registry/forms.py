@@ -71,12 +71,13 @@ class PlaceField(forms.Field):
     widget = PlaceSearchInput
 
     def prepare_value(self, value: Any) -> Any:
+        """The place as the suggestions name it, when the value (an id from the model, or
+        what was typed) names one place; otherwise the text as typed."""
         if isinstance(value, OrgUnit):
             return unit_label(value)
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            unit = _local().filter(pk=int(value)).first()
-            return unit_label(unit) if unit is not None else value
-        return value
+        text = str(value or "").strip()[:300]
+        found = place_find(text) if text else None
+        return unit_label(found) if isinstance(found, OrgUnit) else value
 
     def to_python(self, value: Any) -> OrgUnit | None:
         if isinstance(value, OrgUnit):

@@ -38,6 +38,7 @@ from reporting.forms import (
 from reporting.models import ConflictCopy, ReportRequest, ReportState, TaskStatus
 from reporting.sections import section_errors, sections_for
 from reporting.validation import Question, far_from_previous, value_clean
+from web.pages import list_page
 
 TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("results"),
                     "difficulties": gettext_lazy("difficulties"),
@@ -102,10 +103,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @login_required
 def review(request: AuthedRequest) -> HttpResponse:
     permissions.require_review(request.user)
+    reports, query = list_page(request, selectors.review_queue())
+    returned, returned_query = list_page(
+        request, selectors.review_queue(state=ReportState.RETURNED), param="returned")
     return render(request, "reporting/review.html",
-                  {"reports": list(selectors.review_queue()),
-                   "returned": list(selectors.review_queue(state=ReportState.RETURNED)),
-                   "reason_form": ReasonForm()})
+                  {"reports": reports, "query": query, "returned": returned,
+                   "returned_query": returned_query, "reason_form": ReasonForm()})
 
 
 @login_required
@@ -150,12 +153,14 @@ def periods(request: AuthedRequest) -> HttpResponse:
 def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
     permissions.require_completeness(request.user)
     period = selectors.period_get(code=code)
+    completeness = selectors.completeness_for_period(period=period)
+    rows, query = list_page(request, completeness.rows)
     return render(request, "reporting/period_detail.html", {
-        "period": period,
-        "completeness": selectors.completeness_for_period(period=period),
+        "period": period, "completeness": completeness, "rows": rows, "query": query,
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
-        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.all()),
+        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.filter(
+            pk__in=[row.report_id for row in rows])),
     })
 
 
@@ -512,7 +517,7 @@ def conflict_resolve(request: AuthedRequest, period: str, unit: str, pk: int) ->
 @login_required
 def report_history(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     report = _report(request, period, unit)
-    events = selectors.report_history(report=report)
+    events, query = list_page(request, selectors.report_history(report=report))
     questions = selectors.report_layout(report=report, with_issues=False).questions
     labels = dict(ReportState.choices) | dict(TaskStatus.choices)
     names = TASK_FIELD_NAMES
@@ -546,4 +551,5 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
             rows.append((what, old, new))
         event.rows = rows  # type: ignore[attr-defined]
         event.label = action_label(event.action)  # type: ignore[attr-defined]
-    return render(request, "reporting/history.html", {"report": report, "events": events})
+    return render(request, "reporting/history.html", {"report": report, "events": events,
+                                                      "query": query})
