@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import NumberField, model_formfield
 from common.parsing import ParseError, text_clean
-from common.text import fold
-from orgunits.models import LOCAL_KINDS, OrgUnit
-from orgunits.selectors import orgunit_sort_key
+from orgunits.models import OrgUnit
 from plans.models import Sector
 from registry.models import (
     Area,
@@ -22,6 +19,8 @@ from registry.models import (
     Enterprise,
     PackagingPractice,
 )
+from registry.places import unit_label
+from registry.selectors import place_find
 from registry.specs import ACTIVITY_COLUMNS, PACKAGING_COLUMNS, Column, RegistrySpec
 
 
@@ -30,18 +29,6 @@ def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
 
 
 DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-
-
-def unit_label(obj: OrgUnit) -> str:
-    """An org unit's name and, for units that opened or closed, when."""
-    span = []
-    if obj.valid_to:
-        span.append(str(_("until %(date)s")) % {
-            "date": date_format(obj.valid_to, "SHORT_DATE_FORMAT")})
-    elif obj.valid_from and obj.valid_from.year >= 2024:
-        span.append(str(_("from %(date)s")) % {
-            "date": date_format(obj.valid_from, "SHORT_DATE_FORMAT")})
-    return f"{obj.name} ({', '.join(span)})" if span else obj.name
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -98,44 +85,6 @@ class PlaceField(forms.Field):
             _("%(count)s places match «%(text)s»: choose one of the suggestions, e.g. "
               "%(example)s.") % {"count": len(found), "text": text,
                                 "example": unit_label(found[0])})
-
-
-def _local() -> Any:
-    return OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS))
-
-
-PLACES_SHOWN = 20
-
-
-def places_matching(text: str, limit: int = PLACES_SHOWN) -> list[OrgUnit]:
-    """Districts, communes and wards whose name, short name or code hold every word of
-    `text` (case and diacritics ignored; an era "(từ 01/07/2025)" ignored), by name; at
-    most `limit`. One query."""
-    words = fold(text.split(" (")[0]).split()
-    found = _local()
-    for word in words:
-        found = found.filter(search_text__contains=word)
-    return sorted(found.order_by("name_sort", "pk")[:limit], key=orgunit_sort_key)
-
-
-def place_find(text: str) -> OrgUnit | list[OrgUnit]:
-    """The one place `text` names (see PlaceField), or the places it could mean (none, or
-    several). At most three queries."""
-    local = _local()
-    if text.isdigit():
-        unit = local.filter(pk=int(text)).first()
-        if unit is not None:
-            return unit
-    unit = local.filter(code=text).first()
-    if unit is not None:
-        return unit
-    candidates = places_matching(text, limit=50)
-    folded = fold(text)
-    for same in ([u for u in candidates if fold(unit_label(u)) == folded],
-                 [u for u in candidates if fold(u.name) == folded], candidates):
-        if len(same) == 1:
-            return same[0]
-    return candidates
 
 
 class EntryForm(forms.ModelForm):

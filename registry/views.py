@@ -37,8 +37,6 @@ from registry.forms import (
     PlaceMoveForm,
     entry_form_class,
     figure_choices,
-    places_matching,
-    unit_label,
 )
 from registry.models import (
     Area,
@@ -49,7 +47,7 @@ from registry.models import (
     PackagingPractice,
     Retailer,
 )
-from registry.places import PlaceResolver
+from registry.places import PlaceResolver, unit_label
 from registry.specs import REGISTRIES, RegistrySpec
 from web.pages import list_page
 
@@ -136,7 +134,7 @@ def places_search(request: AuthedRequest) -> HttpResponse:
     """htmx: the suggestions of a place search field (registry.forms.PlaceSearchInput) for
     what was typed in it so far, as <option>s of its <datalist>; at most a few."""
     text = request.GET.get(request.GET.get("name", "place"), "")[:300]
-    labels = [unit_label(u) for u in places_matching(text)] if text.strip() else []
+    labels = [unit_label(u) for u in selectors.places_matching(text)] if text.strip() else []
     return render(request, "registry/_place_options.html", {"labels": labels})
 
 

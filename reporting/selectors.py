@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
+from common.text import search_terms
 from orgunits.models import (
     AGENCY_KINDS,
     COMMUNE_LEVEL_KINDS,
@@ -584,3 +585,35 @@ def completeness_by_unit(*, plan: Plan, today: dt.date | None = None, group: str
     rows = [UnitHistoryRow(units[pk], _rates(aggregates[pk]), cells[pk],
                            aggregates[pk]["last"]) for pk in shown]
     return UnitHistory(periods, rows, shown, group_sizes)
+
+
+# --------------------------------------------------------------------------------------
+# Units an ad-hoc request is sent to
+
+
+def adhoc_units() -> Any:
+    """The units an ad-hoc request may go to: those active today but the province and the
+    ministry."""
+    return OrgUnit.objects.active_on(timezone.localdate()).exclude(
+        kind__in=["province", "ministry"])
+
+
+UNITS_SHOWN = 20
+
+
+def units_chosen(ids: list[str]) -> list[OrgUnit]:
+    """The units of `ids` (as a form sends them), in the order of unit lists."""
+    pks = [int(pk) for pk in ids if str(pk).isdigit() and len(str(pk)) < 10]
+    return sorted(adhoc_units().filter(pk__in=pks), key=orgunit_sort_key) if pks else []
+
+
+def units_matching(text: str) -> list[OrgUnit]:
+    """At most UNITS_SHOWN units whose name, short name or code hold every word of `text`
+    (case and diacritics ignored). One query; none for an empty text."""
+    words = search_terms(text)
+    if not words:
+        return []
+    found = adhoc_units()
+    for word in words:
+        found = found.filter(search_text__contains=word)
+    return sorted(found.order_by("name_sort", "pk")[:UNITS_SHOWN], key=orgunit_sort_key)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("periods/", views.periods, name="periods"),
     path("periods/<str:code>/", views.period_detail, name="period"),
     path("adhoc/new/", views.adhoc_new, name="adhoc-new"),
+    path("adhoc/units/", views.adhoc_units, name="adhoc-units"),
     path("completeness/", views.completeness, name="completeness"),
     path("r/<str:period>/<slug:unit>/", views.report_view, name="report"),
     path("r/<str:period>/<slug:unit>/check/", views.report_check, name="check"),

@@ -191,7 +191,8 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
     obliged = list(plan_obligations_on(plan=plan, day=timezone.localdate()))
     form = AdhocForm(request.POST or None, obliged=obliged)
     questions = AdhocQuestionFormSet(request.POST or None, prefix="q")
-    if request.method == "POST" and form.is_valid() and questions.is_valid():
+    finding = "find" in request.POST  # without JavaScript: show the units found, send nothing
+    if request.method == "POST" and not finding and form.is_valid() and questions.is_valid():
         asked_forms = [f for f in questions.forms if f.as_question()]
         asked = [q for f in asked_forms if (q := f.as_question()) is not None]
         try:
@@ -217,9 +218,21 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Ad-hoc request %(code)s sent to %(count)s units.") % {
                 "code": period.code, "count": period.requests.count()})
             return redirect("reporting:period", code=period.code)
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not finding else 200
     return render(request, "reporting/adhoc_form.html",
                   {"form": form, "questions": questions}, status=status)
+
+
+@login_required
+def adhoc_units(request: AuthedRequest) -> HttpResponse:
+    """htmx: the units ticked so far and those the search field names (a few at most), as
+    the ad-hoc form's checkboxes."""
+    permissions.require_manage_periods(request.user)
+    chosen = selectors.units_chosen(request.GET.getlist("units"))
+    text = request.GET.get("unit_search", "")[:200]
+    found = [u for u in selectors.units_matching(text) if u not in chosen]
+    return render(request, "reporting/_unit_choices.html",
+                  {"chosen": chosen, "found": found, "searched": text.strip()})
 
 
 # --------------------------------------------------------------------------------------

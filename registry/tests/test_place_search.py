@@ -4,28 +4,13 @@ stay small with a national number of communes."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
-from common.text import fold, sort_key
-from orgunits.models import OrgUnit
 from registry.models import Area
 from registry.tests.conftest import unit
 
 pytestmark = pytest.mark.django_db
-COMMUNES = 3000
-
-
-@pytest.fixture
-def nation(db):
-    """3,000 more communes, as many as a national deployment holds."""
-    OrgUnit.objects.bulk_create([
-        OrgUnit(code=f"xa-thu-{n}", name=f"Xã Thử Nghiệm {n}", kind="commune",
-                valid_from=dt.date(2025, 7, 1), name_sort=sort_key(f"Xã Thử Nghiệm {n}"),
-                search_text=fold(f"Xã Thử Nghiệm {n} xa-thu-{n}"))
-        for n in range(COMMUNES)])
 
 
 @pytest.fixture
