@@ -132,12 +132,14 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int):
     port = free_port()
-    # --preload: the app is imported once, before the port opens and the workers fork, so
-    # no measurement starts while workers are still importing Django
+    # the production settings (config/gunicorn.conf.py: timeouts, worker recycling), and
+    # --preload with every view imported (benchmarks/wsgi.py): the workers fork ready, so
+    # no measured request pays for imports
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-         "--backlog", "2048", "--preload"], cwd=ROOT, env=env)
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+         "benchmarks.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--log-level", "warning", "--backlog", "2048", "--preload"],
+        cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         warm_up(url, workers)
@@ -149,9 +151,7 @@ def gunicorn(env: dict[str, str], workers: int):
 
 def warm_up(url: str, workers: int, patience: float = 300) -> None:
     """Wait until the server answers the login page, then send each worker a few requests
-    (first requests pay for template loading and connections). Without this, the first
-    measurement (the login page's) could end before any request was answered, so that it
-    printed no row (seen in the first run)."""
+    (first requests pay for template loading and connections)."""
     deadline = time.monotonic() + patience
     while True:
         try:
@@ -330,6 +330,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default")
     parser.add_argument("--no-ceilings", action="store_true")
+    parser.add_argument("--prepared", type=Path, metavar="CREDS_JSON",
+                        help="PostgreSQL: reuse the database an earlier run prepared, with the "
+                             "credentials it saved (printed at its start)")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -339,7 +342,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scp-load-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod",
            "SCP_SECRET_KEY": "load-benchmark-" + "x" * 40, "SCP_ALLOWED_HOSTS": "127.0.0.1",
-           "SCP_LOCAL_HTTP": "1"}
+           "SCP_LOCAL_HTTP": "1",
+           "SCP_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if args.sqlite:
         env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
     else:
@@ -348,15 +352,19 @@ def main() -> None:
         # beside (never over) the caller's database, so benchmarks of two checkouts coexist
         name = f"{own.split('?')[0]}_load"
         admin = f"{base.replace('postgres://', 'postgresql://')}/postgres"
-        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        if not args.prepared:
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"],
+                           check=True)
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
         env["DATABASE_URL"] = f"{base}/{name}"
-    creds_file = work / "creds.json"
-    print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters) ...", flush=True)
-    subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
-                    "--users", str(args.users), "--coordinators", str(args.coordinators)],
-                   env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}, check=True,
-                   cwd=ROOT)
+    creds_file = args.prepared or work / "creds.json"
+    if not args.prepared:
+        print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters; credentials "
+              f"in {creds_file}) ...", flush=True)
+        subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
+                        "--users", str(args.users), "--coordinators", str(args.coordinators)],
+                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+                       check=True, cwd=ROOT)
     creds = json.loads(creds_file.read_text())
     if len(creds["reporters"]) < args.users:
         print(f"only {len(creds['reporters'])} open requests found", file=sys.stderr)
@@ -368,7 +376,8 @@ def main() -> None:
         results = run_load(url, creds, users=args.users, coordinators=args.coordinators,
                            duration=args.duration, ceilings=not args.no_ceilings)
     report(results)
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.prepared:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
