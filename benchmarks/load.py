@@ -130,7 +130,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int):
+def gunicorn(env: dict[str, str], workers: int, log: Path):
     port = free_port()
     # the production settings (config/gunicorn.conf.py: timeouts, worker recycling), and
     # --preload with every view imported (benchmarks/wsgi.py): the workers fork ready, so
@@ -139,7 +139,7 @@ def gunicorn(env: dict[str, str], workers: int):
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
          "benchmarks.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
          str(workers), "--log-level", "warning", "--backlog", "2048", "--preload"],
-        cwd=ROOT, env=env)
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         warm_up(url, workers)
@@ -370,9 +370,10 @@ def main() -> None:
         print(f"only {len(creds['reporters'])} open requests found", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
                    env=env, cwd=ROOT, check=True)
-    with gunicorn(env, args.workers) as url:
-        print(f"gunicorn {args.workers} workers at {url}; {args.duration:.0f} s per run",
-              flush=True)
+    log = Path(tempfile.gettempdir()) / f"scp-load-server-{os.getpid()}.log"
+    with gunicorn(env, args.workers, log) as url:
+        print(f"gunicorn {args.workers} workers at {url}; {args.duration:.0f} s per run; "
+              f"server log (a JSON line per request) in {log}", flush=True)
         results = run_load(url, creds, users=args.users, coordinators=args.coordinators,
                            duration=args.duration, ceilings=not args.no_ceilings)
     report(results)
