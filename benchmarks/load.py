@@ -146,7 +146,11 @@ def gunicorn(env: dict[str, str], workers: int, log: Path):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a worker stuck past the graceful timeout
+            proc.kill()
+            proc.wait()
 
 
 def warm_up(url: str, workers: int, patience: float = 300) -> None:
