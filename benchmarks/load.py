@@ -119,6 +119,24 @@ def prepare(out: Path, reporters: int, coordinators: int) -> None:
                                "period": period.code}))
 
 
+def reopen(creds_file: Path) -> None:
+    """Put the simulated units' reports that an earlier run submitted back to draft (the
+    benchmark's own throwaway data), so that a run with --prepared saves and submits
+    again."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from reporting.models import ReportRequest, ReportState
+
+    creds = json.loads(creds_file.read_text())
+    ReportRequest.objects.filter(
+        period__code=creds["period"], state=ReportState.SUBMITTED,
+        org_unit__code__in=[r["unit"] for r in creds["reporters"]]).update(
+        state=ReportState.DRAFT)
+
+
 # --------------------------------------------------------------------------------------
 # 2. the server
 
@@ -338,9 +356,13 @@ def main() -> None:
                         help="PostgreSQL: reuse the database an earlier run prepared, with the "
                              "credentials it saved (printed at its start)")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reopen", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare, args.users, args.coordinators)
+        return
+    if args.reopen:
+        reopen(args.reopen)
         return
 
     work = Path(tempfile.mkdtemp(prefix="scp-load-"))
@@ -367,6 +389,10 @@ def main() -> None:
               f"in {creds_file}) ...", flush=True)
         subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
                         "--users", str(args.users), "--coordinators", str(args.coordinators)],
+                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+                       check=True, cwd=ROOT)
+    else:
+        subprocess.run([sys.executable, __file__, "--reopen", str(creds_file)],
                        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
                        check=True, cwd=ROOT)
     creds = json.loads(creds_file.read_text())
