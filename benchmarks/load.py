@@ -383,7 +383,10 @@ def main() -> None:
            "SCP_LOCAL_HTTP": "1",
            "SCP_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if args.sqlite:
-        env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
+        # the embedded default itself (WAL, IMMEDIATE writes, busy timeout), in a file of
+        # its own
+        env.pop("DATABASE_URL", None)
+        env["SCP_SQLITE_PATH"] = str(work / "load.sqlite3")
     else:
         server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scp")
         base, own = server.rsplit("/", 1)
@@ -397,8 +400,9 @@ def main() -> None:
         env["DATABASE_URL"] = f"{base}/{name}"
     creds_file = args.prepared or work / "creds.json"
     if not args.prepared:
-        print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters; credentials "
-              f"in {creds_file}) ...", flush=True)
+        where = env.get("DATABASE_URL") or env["SCP_SQLITE_PATH"]
+        print(f"Preparing {where} (demo, {args.users} reporters; credentials in "
+              f"{creds_file}) ...", flush=True)
         subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
                         "--users", str(args.users), "--coordinators", str(args.coordinators)],
                        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
