@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -104,7 +105,7 @@ SQLITE_OPTIONS = {
 def _database() -> dict:
     url = env_str("DATABASE_URL", "")
     if url:
-        config = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         if config["ENGINE"] == "django.db.backends.sqlite3":
             # a sqlite:/// address gets the embedded default's settings too (without
             # them: a rollback journal, and "database is locked" under load)
