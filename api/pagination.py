@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase, paginate
 
@@ -36,12 +37,13 @@ class Pages(PaginationBase):
     last page (as the pages of the site do)."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="The page (from 1); past the last, the last.")
-        page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
-                               description=f"Rows a page, at most {MAX_PAGE_SIZE}.")
+        page: int = Field(1, ge=1, description=gettext_noop(
+            "The page (from 1); past the last, the last."))
+        page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=gettext_noop(
+            "Rows a page, at most 200."))
 
     class Output(Schema):
-        count: int = Field(..., description="Rows in the whole list.")
+        count: int = Field(..., description=gettext_noop("Rows in the whole list."))
         page: int
         pages: int
         page_size: int

@@ -10,13 +10,23 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from api.pagination import Rows, paged
 from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import HistoryLink, orgunit_by_code, orgunit_history, orgunits_active_on
 
-router = Router(tags=["orgunits"])
+router = Router(tags=[gettext_noop("Organisation units")])
+
+SCHEMA_TITLES = {
+    "OrgUnitOut": gettext_noop("Organisation unit"),
+    "PagedOrgUnitOut": gettext_noop("A page of organisation units"),
+    "OrgUnitDetailOut": gettext_noop("Organisation unit with its history"),
+    "HistoryLinkOut": gettext_noop("Predecessor or successor"),
+    "OrgUnitFilter": gettext_noop("Organisation unit filter"),
+    "OrgUnitKind": gettext_noop("Kind of organisation unit"),
+}
 
 
 class OrgUnitOut(Schema):
@@ -72,11 +82,12 @@ def _link(link: HistoryLink) -> dict:
     }
 
 
-@router.get("", response=list[OrgUnitOut], summary="Units active on a day")
+@router.get("", response=list[OrgUnitOut], summary=gettext_noop("Units active on a day"),
+            description=gettext_noop("Units active on `on` (default: today), optionally only "
+                                     "the given kinds (`?kind=ward&kind=commune`), ordered "
+                                     "by kind then name."))
 @paged()
 def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]) -> Rows:
-    """Units active on `on` (default: today), optionally only the given kinds
-    (`?kind=ward&kind=commune`), ordered by kind then name."""
     day = filters.on or timezone.localdate()
     kinds = [k.value for k in filters.kind] if filters.kind else None
     units = orgunits_active_on(day=day, kinds=kinds)
@@ -84,9 +95,10 @@ def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]) -> Rows:
                                      for u in page])
 
 
-@router.get("/{code}", response=OrgUnitDetailOut, summary="One unit with history")
+@router.get("/{code}", response=OrgUnitDetailOut, summary=gettext_noop("One unit with history"),
+            description=gettext_noop("One unit, with the units it took over from and those "
+                                     "that took over from it."))
 def orgunit_detail(request: HttpRequest, code: str):
-    """One unit, with the units it took over from and those that took over from it."""
     unit = orgunit_by_code(code=code)
     if unit is None:
         raise Http404(_("No organisation unit with code %s.") % code)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -25,7 +26,29 @@ from reporting.filters import RequestFilter
 from reporting.models import Period, ReportRequest
 from reporting.services import MAX_REASON
 
-router = Router(tags=["reporting"])
+router = Router(tags=[gettext_noop("Reporting")])
+
+SCHEMA_TITLES = {
+    "PeriodOut": gettext_noop("Reporting period"),
+    "RequestOut": gettext_noop("Report request"),
+    "ValueOut": gettext_noop("Value"),
+    "TaskAnswerOut": gettext_noop("Task answer"),
+    "IssueOut": gettext_noop("Issue found in a report"),
+    "ReportOut": gettext_noop("Report"),
+    "SaveIn": gettext_noop("Values and task answers to save"),
+    "SubmitIn": gettext_noop("Submission"),
+    "ReasonIn": gettext_noop("Reason"),
+    "PeriodOpenIn": gettext_noop("Period to open"),
+    "RatesOut": gettext_noop("Completeness and timeliness rates"),
+    "UnitTimelinessOut": gettext_noop("A unit's timeliness"),
+    "PagedUnitTimelinessOut": gettext_noop("A page of units' timeliness in a period"),
+    "PagedPeriodOut": gettext_noop("A page of reporting periods"),
+    "PagedRequestOut": gettext_noop("A page of report requests"),
+    "PagedHistoryOut": gettext_noop("A page of recorded changes"),
+    "PagedPeriodRatesOut": gettext_noop("A page of periods' rates"),
+    "PeriodRatesOut": gettext_noop("Rates of a period"),
+    "HistoryOut": gettext_noop("Recorded change"),
+}
 
 
 class PeriodOut(Schema):
@@ -87,15 +110,17 @@ class ReportOut(RequestOut):
 
 class SaveIn(Schema):
     version: int = Field(..., ge=0, le=2**31 - 1, strict=True,
-                         description="The version you read; a newer one refuses the write.")
+                         description=gettext_noop(
+                             "The version you read; a newer one refuses the write."))
     values: dict[str, Any] = Field(
         default_factory=dict,
-        description='By question code: a value, or {"value": ..., "comment": "..."}; '
-                    "null or \"\" clears it.")
+        description=gettext_noop('By question code: a value, or {"value": ..., "comment": '
+                                 '"..."}; null or "" clears it.'))
     tasks: dict[str, Any] = Field(
         default_factory=dict,
-        description="By task reference (IV.1.1): any of status (not_started, in_progress, "
-                    "completed, recurring_done), results, difficulties, proposals.")
+        description=gettext_noop("By task reference (IV.1.1): any of `status` "
+                                 "(`not_started`, `in_progress`, `completed`, "
+                                 "`recurring_done`), `results`, `difficulties`, `proposals`."))
 
 
 class SubmitIn(Schema):
@@ -107,7 +132,7 @@ class ReasonIn(Schema):
 
 
 class PeriodOpenIn(Schema):
-    code: str = Field(..., max_length=20, description="2025S1 or 2025")
+    code: str = Field(..., max_length=20, description=gettext_noop("2025S1 or 2025"))
 
 
 class RatesOut(Schema):
@@ -124,7 +149,8 @@ class UnitTimelinessOut(Schema):
     unit: str
     unit_name: str
     state: str
-    status: str = Field(..., description="on_time, late, pending (not yet due) or missing")
+    status: str = Field(..., description=gettext_noop(
+        "`on_time`, `late`, `pending` (not yet due) or `missing`"))
     days_late: int
     submitted_on: dt.date | None
 
@@ -217,7 +243,8 @@ def _reload(report: ReportRequest) -> ReportRequest:
     return ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
 
 
-@router.get("/periods", response=list[PeriodOut], summary="Reporting periods, newest first")
+@router.get("/periods", response=list[PeriodOut],
+            summary=gettext_noop("Reporting periods, newest first"))
 @paged()
 def periods_list(request: HttpRequest) -> Rows:
     return Rows(Period.objects.filter(plan=_plan()).order_by("-due_date", "-code"),
@@ -225,7 +252,8 @@ def periods_list(request: HttpRequest) -> Rows:
 
 
 @router.post("/periods", response={201: PeriodOut},
-             summary="Open a semi-annual (2025S1) or annual (2025) period (coordinator)")
+             summary=gettext_noop(
+                 "Open a semi-annual (2025S1) or annual (2025) period (coordinator)"))
 def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
     period, _created = services.period_open(plan=_plan(), code=payload.code.strip().upper(),
                                             actor=request.user)
@@ -233,7 +261,7 @@ def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
 
 
 @router.get("/requests", response=list[RequestOut],
-            summary="Report requests you may see, optionally filtered")
+            summary=gettext_noop("Report requests you may see, optionally filtered"))
 @paged()
 def requests_list(request: HttpRequest, period: str | None = None, unit: str | None = None,
                   state: str | None = None) -> Rows:
@@ -249,13 +277,13 @@ def requests_list(request: HttpRequest, period: str | None = None, unit: str | N
 
 
 @router.get("/reports/{period}/{unit}", response=ReportOut,
-            summary="A report: state, version, values, task answers and open issues")
+            summary=gettext_noop("A report: state, version, values, task answers and open issues"))
 def report_read(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
     return _report_out(_report(request, period, unit))
 
 
 @router.post("/reports/{period}/{unit}/values", response=ReportOut,
-             summary="Write values and task answers of a draft or returned report")
+             summary=gettext_noop("Write values and task answers of a draft or returned report"))
 def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
                  ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -266,7 +294,7 @@ def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
 
 
 @router.post("/reports/{period}/{unit}/submit", response=ReportOut,
-             summary="Submit (or resubmit) the report; refused while issues block it")
+             summary=gettext_noop("Submit (or resubmit) the report; refused while issues block it"))
 def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -277,7 +305,7 @@ def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitI
 
 
 @router.post("/reports/{period}/{unit}/accept", response=ReportOut,
-             summary="Accept a submitted report and lock it (coordinator)")
+             summary=gettext_noop("Accept a submitted report and lock it (coordinator)"))
 def report_accept(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
     report = _report(request, period, unit)
     services.report_accept(report=report, actor=request.user)
@@ -285,7 +313,8 @@ def report_accept(request: HttpRequest, period: str, unit: str) -> dict[str, Any
 
 
 @router.post("/reports/{period}/{unit}/return", response=ReportOut,
-             summary="Return a submitted report to its unit with a reason (coordinator)")
+             summary=gettext_noop(
+                 "Return a submitted report to its unit with a reason (coordinator)"))
 def report_return(request: HttpRequest, period: str, unit: str, payload: ReasonIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -294,7 +323,7 @@ def report_return(request: HttpRequest, period: str, unit: str, payload: ReasonI
 
 
 @router.post("/reports/{period}/{unit}/reopen", response=ReportOut,
-             summary="Reopen an accepted report, with a reason (coordinator)")
+             summary=gettext_noop("Reopen an accepted report, with a reason (coordinator)"))
 def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -303,7 +332,7 @@ def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonI
 
 
 @router.get("/reports/{period}/{unit}/history", response=list[HistoryOut],
-            summary="Every recorded change to the report, newest first")
+            summary=gettext_noop("Every recorded change to the report, newest first"))
 @paged()
 def report_history(request: HttpRequest, period: str, unit: str) -> Rows:
     report = _report(request, period, unit)
@@ -313,7 +342,7 @@ def report_history(request: HttpRequest, period: str, unit: str) -> Rows:
 
 
 @router.get("/completeness", response=list[PeriodRatesOut],
-            summary="Completeness and timeliness rates of every periodic period")
+            summary=gettext_noop("Completeness and timeliness rates of every periodic period"))
 @paged()
 def completeness_list(request: HttpRequest) -> Rows:
     permissions.require_completeness(request.user)
@@ -322,7 +351,8 @@ def completeness_list(request: HttpRequest) -> Rows:
 
 
 @router.get("/completeness/{period}", response=list[UnitTimelinessOut],
-            summary="Each unit's timeliness in one period (missing first), with the rates")
+            summary=gettext_noop("Each unit's timeliness in one period (missing first), "
+                                 "with the rates"))
 @paged(CompletenessPages)
 def completeness_period(request: HttpRequest, period: str) -> Rows:
     permissions.require_completeness(request.user)
