@@ -14,7 +14,7 @@ national synthetic table instead of the registry's."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -90,7 +90,7 @@ def link_sums_sql(observations: str) -> str:
              LAG(year) OVER w AS py, LAG(q) OVER w AS pq, LAG(c) OVER w AS pc
       FROM obs WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)),
     common AS (SELECT * FROM lagged WHERE py = year - 1)
-    SELECT 'link', scope, grp, year, NULL, NULL,
+    SELECT 'link', scope, grp, year, CAST(NULL AS BIGINT), CAST(NULL AS TEXT),
            SUM({ratio} * pc), SUM({ratio} * c), SUM(pc), SUM(c), COUNT(*)
       FROM common WHERE {valid} GROUP BY scope, grp, year
     UNION ALL
@@ -136,9 +136,11 @@ class SectorSums:
                                   last_year=last_year)
 
 
-def _registry_sql(factors: Sequence[Factor], accepted: str) -> str:
-    """The registry's accepted whole-year lines of a plan's sectors (params: plan, last
-    year, then `accepted`'s), converted, grouped, and attributed to products."""
+def registry_sql(factors: Sequence[Factor], records: str) -> str:
+    """CTEs over the registry's whole-year records chosen by `records` (a condition on
+    `r`, the record, `e` its enterprise and `s` its sector; its params follow the
+    factors'): `line` (each line converted), `used` (inputs per record and group) and
+    `attributed` (the series-years: inputs attributed to products)."""
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(factors))
     return f"""
     factor(item_id, unit_id, grp, factor, is_output) AS (VALUES {values}),
@@ -148,7 +150,7 @@ def _registry_sql(factors: Sequence[Factor], accepted: str) -> str:
       FROM registry_consumptionrecord r
       JOIN registry_enterprise e ON e.id = r.enterprise_id
       JOIN plans_sector s ON s.id = e.sector_id
-      WHERE s.plan_id = %s AND r.period = 'year' AND r.year <= %s AND r.id IN ({accepted})),
+      WHERE r.period = 'year' AND {records}),
     line AS (
       SELECT rec.rid, rec.ent, rec.year, rec.scope, rec.principal, f.grp, f.is_output,
              CAST(l.quantity AS DOUBLE PRECISION) * f.factor AS v
@@ -163,11 +165,35 @@ def _registry_sql(factors: Sequence[Factor], accepted: str) -> str:
       SELECT rid, ent, year, scope, grp, SUM(v) AS c FROM line WHERE NOT is_output
       GROUP BY rid, ent, year, scope, grp),
     attributed AS (
-      SELECT u.scope, u.ent, p.product, u.grp, u.year, p.q,
+      SELECT u.scope, u.ent, u.rid, p.product, u.grp, u.year, p.q,
              CASE WHEN p.n = 1 OR p.main = 1 THEN u.c
                   WHEN p.total <> 0 THEN u.c * (p.q / p.total) ELSE u.c * 0.0 END AS c
       FROM used u JOIN produced p ON p.rid = u.rid
       WHERE p.n = 1 OR p.main = 0 OR p.product = p.principal)"""
+
+
+def unconverted_sql(factors: Sequence[Factor], records: str) -> str:
+    """(record id, item code) of the lines of the records chosen by `records` (as in
+    `registry_sql`) that the unit table cannot convert."""
+    values = ", ".join(["(%s, %s)"] * len(factors))
+    return (f"WITH factor(item_id, unit_id) AS (VALUES {values}) "
+            "SELECT DISTINCT r.id, i.code FROM registry_consumptionline l "
+            "JOIN registry_consumptionrecord r ON r.id = l.record_id "
+            "JOIN registry_enterprise e ON e.id = r.enterprise_id "
+            "JOIN plans_sector s ON s.id = e.sector_id "
+            "JOIN registry_item i ON i.id = l.item_id "
+            "LEFT JOIN factor f ON f.item_id = l.item_id AND f.unit_id = l.unit_id "
+            f"WHERE f.item_id IS NULL AND r.period = 'year' AND {records}")
+
+
+def accepted_sql() -> tuple[str, tuple[Any, ...]]:
+    """The ids of the records that count (`records_accepted`, the registry's one rule) as
+    SQL to embed."""
+    return records_accepted().order_by().values("pk").query.sql_with_params()
+
+
+def unconverted_notes(codes: Iterable[str]) -> list[str]:
+    return sorted({f"{code}: no conversion for its unit; left out" for code in codes})
 
 
 def _params(factors: Sequence[Factor]) -> list[Any]:
@@ -175,18 +201,16 @@ def _params(factors: Sequence[Factor]) -> list[Any]:
 
 
 def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
-                table: UnitTable | None = None
-                ) -> tuple[dict[int, SectorSums], list[Factor], list[str]]:
-    """Every sector's sums from the database (two queries; with `detail`, two more for
-    the enterprises and the base-year and last-year observations the LMDI reads), the
-    factors used, and the items left out for want of a conversion."""
-    table = table or UnitTable()
-    factors = factors_of(table)
+                factors: Sequence[Factor]) -> tuple[dict[int, SectorSums], list[str]]:
+    """Every sector's sums from the raw figures (two queries; with `detail`, two more for
+    the enterprises and the base-year and last-year observations the LMDI reads), and the
+    items left out for want of a conversion."""
     out: dict[int, SectorSums] = defaultdict(SectorSums)
     if not factors:
-        return out, factors, []
-    accepted, accepted_params = records_accepted().values("pk").query.sql_with_params()
-    head = _registry_sql(factors, accepted)
+        return out, []
+    accepted, accepted_params = accepted_sql()
+    records = f"s.plan_id = %s AND r.year <= %s AND r.id IN ({accepted})"
+    head = registry_sql(factors, records)
     params = [*_params(factors), plan.pk, last_year, *accepted_params]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {head}, {link_sums_sql('SELECT * FROM attributed')}"
@@ -206,24 +230,13 @@ def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
             else:
                 sums.energy[year] = a
         # lines of counted records whose item and unit the unit table cannot convert
-        cursor.execute(
-            "WITH factor(item_id, unit_id) AS (VALUES "
-            + ", ".join(["(%s, %s)"] * len(factors)) + ") "
-            "SELECT DISTINCT i.code FROM registry_consumptionline l "
-            "JOIN registry_consumptionrecord r ON r.id = l.record_id "
-            "JOIN registry_enterprise e ON e.id = r.enterprise_id "
-            "JOIN plans_sector s ON s.id = e.sector_id "
-            "JOIN registry_item i ON i.id = l.item_id "
-            "LEFT JOIN factor f ON f.item_id = l.item_id AND f.unit_id = l.unit_id "
-            f"WHERE f.item_id IS NULL AND s.plan_id = %s AND r.period = 'year' "
-            f"AND r.year <= %s AND r.id IN ({accepted})",
-            [*[v for f in factors for v in (f.item_id, f.unit_id)], plan.pk, last_year,
-             *accepted_params])
-        unconverted = sorted(f"{code}: no conversion for its unit; left out"
-                             for (code,) in cursor.fetchall())
+        cursor.execute(unconverted_sql(factors, records),
+                       [*[v for f in factors for v in (f.item_id, f.unit_id)], plan.pk,
+                        last_year, *accepted_params])
+        unconverted = unconverted_notes(code for _record, code in cursor.fetchall())
         if detail:
             _detail(cursor, head, params, base_year, out)
-    return out, factors, unconverted
+    return out, unconverted
 
 
 def _detail(cursor: Any, head: str, params: list[Any], base_year: int,

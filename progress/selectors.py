@@ -26,8 +26,10 @@ from plans.formulas import Element, Formula, formula_parse
 from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
 from plans.selectors import plan_current
 from progress import methods
-from progress.consumption import SectorSums, sector_sums
+from progress.consumption import SectorSums, factors_of, sector_sums
 from progress.models import Assessment
+from progress.summary import summary_current, summary_sums
+from registry.conversion import UnitTable
 from registry.models import (
     Area,
     Item,
@@ -135,11 +137,16 @@ class ConsumptionIndex:
 def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> ConsumptionIndex:
     """Every sector's index and the province index (sectors weighted by their share of
     the province's energy use, mean of the two years of each link), from sums computed in
-    the database (`progress.consumption`). Without `detail` (the overview and the
-    statuses) the LMDI and the list of enterprises are left out: the index and its links
-    are the same."""
-    sums, factors, notes = sector_sums(plan=plan, last_year=last_year, base_year=BASE_YEAR,
-                                       detail=detail)
+    the database. Without `detail` (the overview, the statuses: the live path) the sums
+    come from the summary (`progress.summary`) and the LMDI and the list of enterprises
+    are left out; with it, or while the summary's factors are not the unit table's, from
+    the raw figures (`progress.consumption`). The index and its links are the same."""
+    factors = factors_of(UnitTable())
+    if not detail and summary_current(factors):
+        sums, notes = summary_sums(plan=plan, last_year=last_year)
+    else:
+        sums, notes = sector_sums(plan=plan, last_year=last_year, base_year=BASE_YEAR,
+                                  detail=detail, factors=factors)
     units = {f.group: f.base for f in factors}
     groups = {ENERGY: str(_("Energy (fuels and electricity)")),
               **dict(Item.objects.values_list("code", "name"))} if detail else {}

@@ -25,7 +25,7 @@ from common.loading import ChangeLog
 from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
-from registry import permissions
+from registry import permissions, signals
 from registry.checks import name_normalise, tax_code_normalise, tax_code_problem
 from registry.conversion import UnitTable
 from registry.loader import units_file_read
@@ -774,6 +774,7 @@ def consumption_record_save(
     removed = [before[2].pk for code, before in old.items() if code not in new]
     if removed:
         ConsumptionLine.objects.filter(pk__in=removed).delete()
+    signals.figures_changed.send(sender=ConsumptionRecord, enterprise_id=enterprise.pk)
     audit_record(actor=actor, action="figures.create" if created else "figures.update",
                  target=record, scope=enterprise, changes=changes,
                  note=record.period_label)

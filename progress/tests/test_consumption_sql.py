@@ -1,7 +1,9 @@
-"""The sector consumption index computed in the database (`progress.consumption`) equals
+"""The sector consumption index computed in the database, from the raw figures
+(`progress.consumption`) and from the summary (`progress.summary`, the live path), equals
 the plain-Python reference (`progress.tests.reference`: every accepted line read through
 the ORM, `methods.odex` and `methods.lmdi` over the observations), on fixed cases and on
-random figures entered through the registry's service; it follows acceptance at once."""
+random figures entered through the registry's service; it follows acceptance at once, and
+the summary stays in step with every change it is built from."""
 
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plans.models import Sector
+from progress.consumption import factors_of
+from progress.models import LinkPart, RecordPart
 from progress.selectors import ConsumptionIndex, progress_for_period, sector_indices
+from progress.summary import summary_current, summary_refresh
 from progress.tests.reference import sector_indices_reference
+from registry.conversion import UnitTable
+from registry.models import MeasureUnit
 from registry import services
 from reporting.models import ReportRequest
 from reporting.services import period_open, report_accept, report_reopen, report_submit
@@ -70,8 +78,38 @@ def _record(enterprise: Any, year: int, lines: list[tuple[str, float, str]]) -> 
                                      lines=[(c, round(q, 2), u) for c, q, u in lines])
 
 
+def summary_in_use() -> bool:
+    return summary_current(factors_of(UnitTable()))
+
+
+def assert_both_paths(plan, last_year: int) -> ConsumptionIndex:
+    """The raw path (with detail) and the summary (without) against the reference; the
+    summary must be the one read."""
+    want = sector_indices_reference(plan=plan, last_year=last_year)
+    full = sector_indices(plan=plan, last_year=last_year)
+    assert_same(full, want)
+    assert summary_in_use()
+    lean = sector_indices(plan=plan, last_year=last_year, detail=False)
+    assert lean.notes == want.notes and lean.province.keys() == want.province.keys()
+    for g, w in zip(lean.sectors, want.sectors, strict=True):
+        assert g.result.notes == w.result.notes
+        assert all(_close(g.result.index[y], w.result.index[y]) for y in w.result.index)
+        assert {y: (k.series, k.units) for y, k in g.result.links.items()} == {
+            y: (k.series, k.units) for y, k in w.result.links.items()}
+    assert all(_close(lean.province[y], want.province[y]) for y in want.province)
+    return full
+
+
 @pytest.fixture
-def figures(plan, make_enterprise, units_loaded):
+def summary(units_loaded):
+    """The unit table loaded and the summary built with it (a deployment's migrate does
+    this; the test's transaction never commits, so the rebuild after the commit does not
+    run by itself)."""
+    summary_refresh(enterprise_ids=None)
+
+
+@pytest.fixture
+def figures(plan, make_enterprise, summary):
     """Cement (principal product clinker), coal (two products, inputs by output), an
     entrant, a plant with zero output one year, one with no consumption one year, and a
     sector (textiles) without 2020 data."""
@@ -102,9 +140,7 @@ def figures(plan, make_enterprise, units_loaded):
 
 def test_the_database_path_equals_the_reference(plan, figures):
     for last_year in (2021, 2023, 2025):
-        got = sector_indices(plan=plan, last_year=last_year)
-        want = sector_indices_reference(plan=plan, last_year=last_year)
-        assert_same(got, want)
+        got = assert_both_paths(plan, last_year)
     coal = next(s for s in got.sectors if s.sector.code == "coal")
     # the entrant is in the data but not in any link before 2023
     assert coal.result.links[2022].units == 1 and coal.result.links[2023].units == 2
@@ -134,8 +170,7 @@ def test_the_index_follows_acceptance_at_once(plan, figures, django_assert_max_n
     report = ReportRequest.objects.get(period=period, org_unit=designated.unit)
 
     def coal_links():
-        found = sector_indices(plan=plan, last_year=2023)
-        assert_same(found, sector_indices_reference(plan=plan, last_year=2023))
+        found = assert_both_paths(plan, 2023)
         return next(s for s in found.sectors if s.sector.code == "coal").result.links
 
     hidden = coal_links()
@@ -186,8 +221,7 @@ enterprise = st.tuples(st.sampled_from(sorted(PRODUCTS)),
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(enterprise, min_size=1, max_size=4))
-def test_random_figures_give_the_reference_results(plan, make_enterprise, units_loaded,
-                                                   data):
+def test_random_figures_give_the_reference_results(plan, make_enterprise, summary, data):
     sid = transaction.savepoint()
     try:
         for n, (sector, years) in enumerate(data):
@@ -200,7 +234,59 @@ def test_random_figures_give_the_reference_results(plan, make_enterprise, units_
                               for i, k in enumerate(inputs)]
                 _record(made, year, lines)
         for last_year in (2022, 2024):
-            assert_same(sector_indices(plan=plan, last_year=last_year),
-                        sector_indices_reference(plan=plan, last_year=last_year))
+            assert_both_paths(plan, last_year)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_the_summary_follows_edits_deletions_sectors_and_principal_products(plan, figures):
+    coal = figures["coal"]
+    assert_both_paths(plan, 2023)
+    before = set(LinkPart.objects.filter(enterprise=coal).values_list(
+        "year", "group", "before_weighted"))
+    # an edit: 2022's diesel doubles
+    _record(coal, 2022, [("coal", 2_100_000, "t"), ("coal-clean", 1_500_000, "t"),
+                         ("explosives", 800_000, "kg"), ("diesel", 6_000_000, "l"),
+                         ("electricity", 50_000_000, "kWh")])
+    assert set(LinkPart.objects.filter(enterprise=coal).values_list(
+        "year", "group", "before_weighted")) != before
+    assert_both_paths(plan, 2023)
+    # a deletion: 2022 goes, and with it the links of 2022 and 2023
+    record = coal.records.get(year=2022)
+    services.consumption_record_delete(record=record, actor=None)
+    assert not RecordPart.objects.filter(record_id=record.pk).exists()
+    assert set(LinkPart.objects.filter(enterprise=coal).values_list("year", flat=True)) == {
+        2021}
+    assert_both_paths(plan, 2023)
+    # a new record in the gap brings both links back
+    _record(coal, 2022, [("coal", 2_000_000, "t"), ("diesel", 2_900_000, "l")])
+    assert set(LinkPart.objects.filter(enterprise=coal).values_list("year", flat=True)) == {
+        2021, 2022, 2023}
+    assert_both_paths(plan, 2023)
+    # the cement plant moves to coal (no principal product): inputs by output from then on
+    cement = figures["cement"]
+    services.enterprise_save(entry=cement, actor=None, data={
+        "tax_code": cement.tax_code, "name": cement.name, "place": cement.place,
+        "valid_from": cement.valid_from, "sector": Sector.objects.get(plan=plan, code="coal")})
+    assert_both_paths(plan, 2023)
+    # coal gets a principal product: every coal record's inputs go to it
+    sector = Sector.objects.get(plan=plan, code="coal")
+    sector.principal_product = "coal-clean"
+    sector.save()
+    assert_both_paths(plan, 2023)
+
+
+def test_a_changed_unit_table_reads_the_raw_figures_until_rebuilt(
+        plan, figures, django_capture_on_commit_callbacks):
+    unit = MeasureUnit.objects.get(code="kg")
+    unit.factor = unit.factor * 2  # explosives in kg now weigh twice as much
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        unit.save()
+    assert callbacks and not summary_in_use()
+    want = sector_indices_reference(plan=plan, last_year=2023)
+    assert_same(sector_indices(plan=plan, last_year=2023), want)
+    lean = sector_indices(plan=plan, last_year=2023, detail=False)
+    assert lean.province == pytest.approx(want.province, rel=REL)
+    for callback in callbacks:
+        callback()
+    assert_both_paths(plan, 2023)
