@@ -14,12 +14,13 @@ national synthetic table instead of the registry's."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from plans.models import Plan
 from progress import methods
@@ -186,10 +187,25 @@ def unconverted_sql(factors: Sequence[Factor], records: str) -> str:
             f"WHERE f.item_id IS NULL AND r.period = 'year' AND {records}")
 
 
-def accepted_sql() -> tuple[str, tuple[Any, ...]]:
-    """The ids of the records that count (`records_accepted`, the registry's one rule) as
-    SQL to embed."""
-    return records_accepted().order_by().values("pk").query.sql_with_params()
+@contextmanager
+def aggregate_cursor() -> Iterator[Any]:
+    """A cursor for the aggregates over the raw figures. On PostgreSQL, in a transaction
+    of its own: hash joins rather than nested loops (the planner cannot estimate the
+    CTEs' sizes, and a nested loop between two of them is quadratic) and memory enough
+    to sort a province's series without spilling to disk."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield cursor
+
+
+def accepted_sql(*, plan: Plan, last_year: int) -> tuple[str, tuple[Any, ...]]:
+    """The ids of the plan's whole-year records up to `last_year` that count
+    (`records_accepted`, the registry's one rule), as SQL to embed."""
+    return (records_accepted().filter(period="year", year__lte=last_year,
+                                      enterprise__sector__plan=plan)
+            .order_by().values("pk").query.sql_with_params())
 
 
 def unconverted_notes(codes: Iterable[str]) -> list[str]:
@@ -208,11 +224,11 @@ def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
     out: dict[int, SectorSums] = defaultdict(SectorSums)
     if not factors:
         return out, []
-    accepted, accepted_params = accepted_sql()
+    accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
     records = f"s.plan_id = %s AND r.year <= %s AND r.id IN ({accepted})"
     head = registry_sql(factors, records)
     params = [*_params(factors), plan.pk, last_year, *accepted_params]
-    with connection.cursor() as cursor:
+    with aggregate_cursor() as cursor:
         cursor.execute(f"WITH {head}, {link_sums_sql('SELECT * FROM attributed')}"
                        " UNION ALL SELECT 'energy', scope, NULL, year, NULL, NULL, SUM(c), NULL,"
                        " NULL, NULL, NULL FROM used WHERE grp = %s GROUP BY scope, year",

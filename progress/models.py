@@ -53,12 +53,15 @@ class Assessment(models.Model):
 class RecordPart(models.Model):
     """What one whole-year consumption record brings to the index, converted and
     attributed (docs/progress-method.md, section 3): its energy use (toe), whether it has
-    any series (output and an input), and the items left out for want of a conversion."""
+    any series (output and an input), and the items left out for want of a conversion.
+    The sector is the enterprise's (rewritten when it changes)."""
 
     record = models.OneToOneField("registry.ConsumptionRecord", verbose_name=_("record"),
                                   on_delete=models.CASCADE, related_name="+")
     enterprise = models.ForeignKey("registry.Enterprise", verbose_name=_("enterprise"),
                                    on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey("plans.Sector", verbose_name=_("sector"),
+                               on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     energy = models.FloatField(_("energy (toe)"))
     observed = models.BooleanField(_("has series"))
@@ -83,6 +86,8 @@ class LinkPart(models.Model):
 
     enterprise = models.ForeignKey("registry.Enterprise", verbose_name=_("enterprise"),
                                    on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey("plans.Sector", verbose_name=_("sector"),
+                               on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     group = models.CharField(_("group of inputs"), max_length=40)
     before = models.ForeignKey("registry.ConsumptionRecord", verbose_name=_("earlier record"),

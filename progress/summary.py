@@ -28,6 +28,7 @@ from progress.consumption import (
     Factor,
     SectorSums,
     accepted_sql,
+    aggregate_cursor,
     factors_of,
     registry_sql,
     unconverted_notes,
@@ -81,12 +82,13 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) ->
     params += record_params
     valid = "pq > 0 AND q > 0 AND pc > 0"
     ratio = "((c / q) / (pc / pq))"
-    lagged = ("lagged AS (SELECT ent, rid, product, grp, year, q, c, LAG(year) OVER w AS py, "
-              "LAG(q) OVER w AS pq, LAG(c) OVER w AS pc, LAG(rid) OVER w AS prid "
+    lagged = ("lagged AS (SELECT ent, scope, rid, product, grp, year, q, c, "
+              "LAG(year) OVER w AS py, LAG(q) OVER w AS pq, LAG(c) OVER w AS pc, "
+              "LAG(rid) OVER w AS prid "
               "FROM attributed WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)), "
               "common AS (SELECT * FROM lagged WHERE py = year - 1)")
     left_out: dict[tuple[int, int, str], list[str]] = {}
-    with connection.cursor() as cursor:
+    with aggregate_cursor() as cursor:
         cursor.execute(
             f"WITH {head}, {lagged} SELECT ent, year, grp, product, "
             f"CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END "
@@ -94,23 +96,25 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) ->
         for ent, year, grp, product, reason in cursor.fetchall():
             left_out.setdefault((ent, year, grp), []).append(f"{product}\t{reason}")
         cursor.execute(
-            f"WITH {head}, {lagged} SELECT ent, year, grp, MIN(prid), MIN(rid), "
+            f"WITH {head}, {lagged} SELECT ent, MIN(scope), year, grp, MIN(prid), MIN(rid), "
             f"SUM({ratio} * pc) FILTER (WHERE {valid}), SUM({ratio} * c) FILTER (WHERE {valid}),"
             f" SUM(pc) FILTER (WHERE {valid}), SUM(c) FILTER (WHERE {valid}), "
             f"COUNT(*) FILTER (WHERE {valid}) FROM common GROUP BY ent, year, grp", params)
-        links = [LinkPart(enterprise_id=ent, year=year, group=grp, before_id=prid, after_id=rid,
+        links = [LinkPart(enterprise_id=ent, sector_id=sec, year=year, group=grp,
+                          before_id=prid, after_id=rid,
                           before_weighted=a or 0.0, after_weighted=b or 0.0,
                           before_total=ta or 0.0, after_total=tb or 0.0, series=n,
                           left_out="\n".join(sorted(left_out.get((ent, year, grp), []))))
-                 for ent, year, grp, prid, rid, a, b, ta, tb, n in cursor.fetchall()]
+                 for ent, sec, year, grp, prid, rid, a, b, ta, tb, n in cursor.fetchall()]
         cursor.execute(
-            f"WITH {head} SELECT rec.rid, rec.ent, rec.year, "
-            "(SELECT SUM(u.c) FROM used u WHERE u.rid = rec.rid AND u.grp = %s), "
-            "(SELECT COUNT(*) FROM attributed a WHERE a.rid = rec.rid) FROM rec",
+            f"WITH {head} SELECT rec.rid, rec.ent, rec.scope, rec.year, en.c, ob.n FROM rec "
+            "LEFT JOIN (SELECT rid, SUM(c) AS c FROM used WHERE grp = %s GROUP BY rid) en "
+            "ON en.rid = rec.rid LEFT JOIN (SELECT rid, COUNT(*) AS n FROM attributed "
+            "GROUP BY rid) ob ON ob.rid = rec.rid",
             [*params, ENERGY])
-        parts = {rid: RecordPart(record_id=rid, enterprise_id=ent, year=year,
+        parts = {rid: RecordPart(record_id=rid, enterprise_id=ent, sector_id=sec, year=year,
                                  energy=energy or 0.0, observed=bool(observed))
-                 for rid, ent, year, energy, observed in cursor.fetchall()}
+                 for rid, ent, sec, year, energy, observed in cursor.fetchall()}
         cursor.execute(unconverted_sql(factors, records),
                        [*[v for f in factors for v in (f.item_id, f.unit_id)], *record_params])
         missing: dict[int, set[str]] = {}
@@ -125,19 +129,16 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) ->
 def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], list[str]]:
     """Every sector's link sums, enterprises per link, series left out, years with data
     and energy, summed from the summary over the records that count: one query."""
-    accepted, accepted_params = accepted_sql()
+    accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
+    sectors = "(SELECT id FROM plans_sector WHERE plan_id = %s)"
     counted = (f"WITH acc AS ({accepted}), "
-               'lp AS (SELECT e.sector_id AS sec, p."group" AS grp, p.year, p.enterprise_id, '
-               "p.before_weighted, p.after_weighted, p.before_total, p.after_total, p.series, "
-               "p.left_out FROM progress_linkpart p "
-               "JOIN registry_enterprise e ON e.id = p.enterprise_id "
-               "JOIN plans_sector s ON s.id = e.sector_id "
-               "WHERE s.plan_id = %s AND p.year <= %s AND p.before_id IN (SELECT * FROM acc) "
-               "AND p.after_id IN (SELECT * FROM acc)), "
-               "rp AS (SELECT e.sector_id AS sec, p.* FROM progress_recordpart p "
-               "JOIN registry_enterprise e ON e.id = p.enterprise_id "
-               "JOIN plans_sector s ON s.id = e.sector_id "
-               "WHERE s.plan_id = %s AND p.year <= %s AND p.record_id IN (SELECT * FROM acc)) ")
+               'lp AS (SELECT sector_id AS sec, "group" AS grp, year, enterprise_id, '
+               "before_weighted, after_weighted, before_total, after_total, series, left_out "
+               f"FROM progress_linkpart WHERE sector_id IN {sectors} AND year <= %s "
+               "AND before_id IN (SELECT * FROM acc) AND after_id IN (SELECT * FROM acc)), "
+               "rp AS (SELECT sector_id AS sec, year, energy, observed, unconverted "
+               f"FROM progress_recordpart WHERE sector_id IN {sectors} AND year <= %s "
+               "AND record_id IN (SELECT * FROM acc)) ")
     sql = (counted
            + "SELECT 'link', sec, grp, year, CAST(SUM(before_weighted) AS DOUBLE PRECISION), "
            "SUM(after_weighted), SUM(before_total), SUM(after_total), SUM(series), "
@@ -148,7 +149,7 @@ def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], 
            "enterprise_id, left_out FROM lp WHERE left_out <> '' "
            "UNION ALL SELECT 'year', sec, NULL, year, SUM(energy), NULL, NULL, NULL, "
            "MAX(CASE WHEN observed THEN 1 ELSE 0 END), NULL, NULL FROM rp GROUP BY sec, year "
-           "UNION ALL SELECT DISTINCT 'unconverted', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+           "UNION ALL SELECT 'unconverted', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
            "NULL, NULL, unconverted FROM rp WHERE unconverted <> ''")
     out: dict[int, SectorSums] = {}
     codes: set[str] = set()

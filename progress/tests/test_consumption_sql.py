@@ -21,9 +21,9 @@ from progress.models import LinkPart, RecordPart
 from progress.selectors import ConsumptionIndex, progress_for_period, sector_indices
 from progress.summary import summary_current, summary_refresh
 from progress.tests.reference import sector_indices_reference
+from registry import services
 from registry.conversion import UnitTable
 from registry.models import MeasureUnit
-from registry import services
 from reporting.models import ReportRequest
 from reporting.services import period_open, report_accept, report_reopen, report_submit
 
