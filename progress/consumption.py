@@ -2,10 +2,11 @@
 accepted consumption lines (millions at national scale) into the sums each year-on-year
 link needs, per sector, group of inputs and year (a few hundred rows), and
 `progress.methods` combines and chains them in Python. The rules are those of
-`methods.odex` over `selectors.consumption_observations` (the plain-Python reference the
-tests compare with): unit conversion through the unit table, inputs attributed to products
-as entered or by the sector's principal product or by output, only accepted whole-year
-records (`registry.selectors.records_accepted`), only series present in both years of a
+`methods.odex` over observations from `methods.attribute` (the plain-Python reference the
+tests compare with: `progress/tests/reference.py`): unit conversion through the unit
+table, inputs attributed to products as entered or by the record's allocation rule
+(principal product or output), only accepted whole-year records
+(`registry.selectors.records_accepted`), only series present in both years of a
 link. The method: docs/progress-method.md, section 3.
 
 `link_sums_sql(observations)` is the part shared with the benchmark, which feeds it the
@@ -140,37 +141,59 @@ class SectorSums:
 def registry_sql(factors: Sequence[Factor], records: str) -> str:
     """CTEs over the registry's whole-year records chosen by `records` (a condition on
     `r`, the record, `e` its enterprise and `s` its sector; its params follow the
-    factors'): `line` (each line converted), `used` (inputs per record and group) and
-    `attributed` (the series-years: inputs attributed to products)."""
+    factors'): `line` (each line converted), `produced` (outputs, with the record's count,
+    total and whether the principal product is among them), `used` (inputs per record,
+    product they were entered for, if any, and group), `attributed` (the series-years:
+    `methods.attribute`'s rule) and `fallback` (records whose principal product is not
+    among their outputs, shared by output instead)."""
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(factors))
+    whole = "p.n = 1 OR (p.rule = 'principal' AND p.main = 1)"
     return f"""
     factor(item_id, unit_id, grp, factor, is_output) AS (VALUES {values}),
     rec AS (
       SELECT r.id AS rid, r.enterprise_id AS ent, r.year AS year, e.sector_id AS scope,
-             s.principal_product AS principal
+             s.principal_product AS principal, r.allocation AS rule
       FROM registry_consumptionrecord r
       JOIN registry_enterprise e ON e.id = r.enterprise_id
       JOIN plans_sector s ON s.id = e.sector_id
       WHERE r.period = 'year' AND {records}),
     line AS (
-      SELECT rec.rid, rec.ent, rec.year, rec.scope, rec.principal, f.grp, f.is_output,
+      SELECT rec.rid, rec.ent, rec.year, rec.scope, rec.principal, rec.rule, f.grp,
+             f.is_output, dest.code AS dest,
              CAST(l.quantity AS DOUBLE PRECISION) * f.factor AS v
       FROM rec JOIN registry_consumptionline l ON l.record_id = rec.rid
-      JOIN factor f ON f.item_id = l.item_id AND f.unit_id = l.unit_id),
+      JOIN factor f ON f.item_id = l.item_id AND f.unit_id = l.unit_id
+      LEFT JOIN registry_item dest ON dest.id = l.product_id),
     produced AS (
-      SELECT rid, grp AS product, v AS q, principal,
+      SELECT rid, grp AS product, v AS q, principal, rule,
              COUNT(*) OVER (PARTITION BY rid) AS n, SUM(v) OVER (PARTITION BY rid) AS total,
              MAX(CASE WHEN grp = principal THEN 1 ELSE 0 END) OVER (PARTITION BY rid) AS main
       FROM line WHERE is_output),
     used AS (
-      SELECT rid, ent, year, scope, grp, SUM(v) AS c FROM line WHERE NOT is_output
-      GROUP BY rid, ent, year, scope, grp),
-    attributed AS (
-      SELECT u.scope, u.ent, u.rid, p.product, u.grp, u.year, p.q,
-             CASE WHEN p.n = 1 OR p.main = 1 THEN u.c
+      SELECT rid, ent, year, scope, dest, grp, SUM(v) AS c FROM line WHERE NOT is_output
+      GROUP BY rid, ent, year, scope, dest, grp),
+    parts AS (
+      SELECT u.scope, u.ent, u.rid, p.product, u.grp, u.year,
+             CASE WHEN {whole} THEN u.c * 1.0
                   WHEN p.total <> 0 THEN u.c * (p.q / p.total) ELSE u.c * 0.0 END AS c
       FROM used u JOIN produced p ON p.rid = u.rid
-      WHERE p.n = 1 OR p.main = 0 OR p.product = p.principal)"""
+      WHERE u.dest IS NULL AND (NOT ({whole}) OR p.n = 1 OR p.product = p.principal)
+      UNION ALL
+      SELECT u.scope, u.ent, u.rid, u.dest, u.grp, u.year, u.c FROM used u
+      WHERE u.dest IS NOT NULL AND u.rid IN (SELECT rid FROM produced)),
+    attributed AS (
+      SELECT a.scope, a.ent, a.rid, a.product, a.grp, a.year, COALESCE(p.q, 0.0) AS q,
+             SUM(a.c) AS c
+      FROM parts a LEFT JOIN produced p ON p.rid = a.rid AND p.product = a.product
+      GROUP BY a.scope, a.ent, a.rid, a.product, a.grp, a.year, p.q),
+    fallback AS (
+      SELECT DISTINCT p.rid FROM produced p JOIN used u ON u.rid = p.rid AND u.dest IS NULL
+      WHERE p.rule = 'principal' AND p.n > 1 AND p.main = 0)"""
+
+
+def fallback_note(ent: int, year: int) -> str:
+    return (f"enterprise {ent}, {year}: the principal product is not among the outputs; "
+            "shared by output")
 
 
 def unconverted_sql(factors: Sequence[Factor], records: str) -> str:
@@ -218,9 +241,10 @@ def _params(factors: Sequence[Factor]) -> list[Any]:
 
 def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
                 factors: Sequence[Factor]) -> tuple[dict[int, SectorSums], list[str]]:
-    """Every sector's sums from the raw figures (two queries; with `detail`, two more for
-    the enterprises and the base-year and last-year observations the LMDI reads), and the
-    items left out for want of a conversion."""
+    """Every sector's sums from the raw figures (three queries; with `detail`, two more
+    for the enterprises and the base-year and last-year observations the LMDI reads), and
+    the notes: items left out for want of a conversion, records shared by output because
+    their principal product is missing."""
     out: dict[int, SectorSums] = defaultdict(SectorSums)
     if not factors:
         return out, []
@@ -249,10 +273,13 @@ def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
         cursor.execute(unconverted_sql(factors, records),
                        [*[v for f in factors for v in (f.item_id, f.unit_id)], plan.pk,
                         last_year, *accepted_params])
-        unconverted = unconverted_notes(code for _record, code in cursor.fetchall())
+        notes = unconverted_notes(code for _record, code in cursor.fetchall())
+        cursor.execute(f"WITH {head} SELECT rec.ent, rec.year FROM rec "
+                       "WHERE rec.rid IN (SELECT rid FROM fallback)", params)
+        notes = sorted({*notes, *(fallback_note(ent, year) for ent, year in cursor.fetchall())})
         if detail:
             _detail(cursor, head, params, base_year, out)
-    return out, unconverted
+    return out, notes
 
 
 def _detail(cursor: Any, head: str, params: list[Any], base_year: int,

@@ -65,6 +65,7 @@ class RecordPart(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     energy = models.FloatField(_("energy (toe)"))
     observed = models.BooleanField(_("has series"))
+    fallback = models.BooleanField(_("shared by output for want of its principal product"))
     unconverted = models.TextField(_("items without a conversion"), blank=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from progress.consumption import (
     accepted_sql,
     aggregate_cursor,
     factors_of,
+    fallback_note,
     registry_sql,
     unconverted_notes,
     unconverted_sql,
@@ -107,14 +108,16 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) ->
                           left_out="\n".join(sorted(left_out.get((ent, year, grp), []))))
                  for ent, sec, year, grp, prid, rid, a, b, ta, tb, n in cursor.fetchall()]
         cursor.execute(
-            f"WITH {head} SELECT rec.rid, rec.ent, rec.scope, rec.year, en.c, ob.n FROM rec "
+            f"WITH {head} SELECT rec.rid, rec.ent, rec.scope, rec.year, en.c, ob.n, "
+            "CASE WHEN rec.rid IN (SELECT rid FROM fallback) THEN 1 ELSE 0 END FROM rec "
             "LEFT JOIN (SELECT rid, SUM(c) AS c FROM used WHERE grp = %s GROUP BY rid) en "
             "ON en.rid = rec.rid LEFT JOIN (SELECT rid, COUNT(*) AS n FROM attributed "
             "GROUP BY rid) ob ON ob.rid = rec.rid",
             [*params, ENERGY])
         parts = {rid: RecordPart(record_id=rid, enterprise_id=ent, sector_id=sec, year=year,
-                                 energy=energy or 0.0, observed=bool(observed))
-                 for rid, ent, sec, year, energy, observed in cursor.fetchall()}
+                                 energy=energy or 0.0, observed=bool(observed),
+                                 fallback=bool(fallback))
+                 for rid, ent, sec, year, energy, observed, fallback in cursor.fetchall()}
         cursor.execute(unconverted_sql(factors, records),
                        [*[v for f in factors for v in (f.item_id, f.unit_id)], *record_params])
         missing: dict[int, set[str]] = {}
@@ -136,7 +139,8 @@ def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], 
                "before_weighted, after_weighted, before_total, after_total, series, left_out "
                f"FROM progress_linkpart WHERE sector_id IN {sectors} AND year <= %s "
                "AND before_id IN (SELECT * FROM acc) AND after_id IN (SELECT * FROM acc)), "
-               "rp AS (SELECT sector_id AS sec, year, energy, observed, unconverted "
+               "rp AS (SELECT sector_id AS sec, enterprise_id, year, energy, observed, "
+               "fallback, unconverted "
                f"FROM progress_recordpart WHERE sector_id IN {sectors} AND year <= %s "
                "AND record_id IN (SELECT * FROM acc)) ")
     sql = (counted
@@ -150,14 +154,20 @@ def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], 
            "UNION ALL SELECT 'year', sec, NULL, year, SUM(energy), NULL, NULL, NULL, "
            "MAX(CASE WHEN observed THEN 1 ELSE 0 END), NULL, NULL FROM rp GROUP BY sec, year "
            "UNION ALL SELECT 'unconverted', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-           "NULL, NULL, unconverted FROM rp WHERE unconverted <> ''")
+           "NULL, NULL, unconverted FROM rp WHERE unconverted <> '' "
+           "UNION ALL SELECT 'fallback', NULL, NULL, year, NULL, NULL, NULL, NULL, NULL, "
+           "enterprise_id, NULL FROM rp WHERE fallback")
     out: dict[int, SectorSums] = {}
     codes: set[str] = set()
+    notes: set[str] = set()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*accepted_params, plan.pk, last_year, plan.pk, last_year])
         for kind, sec, grp, year, a, b, ta, tb, n, ent, text in cursor.fetchall():
             if kind == "unconverted":
                 codes.update(text.split("\n"))
+                continue
+            if kind == "fallback":
+                notes.add(fallback_note(ent, year))
                 continue
             sums = out.setdefault(sec, SectorSums())
             if kind == "link":
@@ -173,4 +183,4 @@ def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], 
                     sums.years.add(year)
                 if a:
                     sums.energy[year] = a
-    return out, unconverted_notes(codes)
+    return out, sorted({*unconverted_notes(codes), *notes})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -96,9 +97,14 @@ def entry_history(*, entry: models.Model, limit: int = 100) -> list[AuditEvent]:
     items = dict(Item.objects.values_list("code", "name"))
     def figure_row(event: Any, change: dict[str, Any]) -> tuple[str, Any, Any] | None:
         field = str(change.get("field", ""))
-        if not event.action.startswith("figures.") or field in {"note", "illustrative"}:
+        if not event.action.startswith("figures.") or field in {"note", "illustrative",
+                                                                 "allocation"}:
             return None
-        what = _("Figures") if field == "lines" else items.get(field, field)
+        item, _slash, product = field.partition("/")  # "item/product": entered for one
+        what = _("Figures") if field == "lines" else items.get(item, item)
+        if product:
+            what = _("%(item)s for %(product)s") % {"item": what,
+                                                     "product": items.get(product, product)}
         # which lines changed, not their quantities: those show (by role) in the records
         return (what, None, None)
 
@@ -315,6 +321,63 @@ def packaging_coverage(*, day: dt.date, kinds: tuple[str, ...] = PACKAGING_TARGE
     return [ReachRow(k, str(labels[k]), *got.get(k, (0, 0))) for k in kinds]
 
 
+@dataclass(frozen=True)
+class YearCounts:
+    """A registry's entries open at the end of each year (`total`) and, where a part is
+    asked, how many of them reach it (`reached`); `recorded`: whether the registry holds
+    any entry at all (an empty registry is missing data, not zero)."""
+
+    recorded: bool
+    total: dict[int, int]
+    reached: dict[int, int]
+
+
+def _open_by_year(queryset: QuerySet, years: Iterable[int], *, among: Q | None = None,
+                  reached: Callable[[dt.date], Q] | None = None) -> YearCounts:
+    """One aggregate query, however many years and rows."""
+    counts: dict[str, Any] = {"recorded": Count("pk")}
+    years = list(years)
+    for year in years:
+        day = dt.date(year, 12, 31)
+        open_q = active_q(day) & (among or Q())
+        counts[f"total_{year}"] = Count("pk", filter=open_q)
+        if reached is not None:
+            counts[f"reached_{year}"] = Count("pk", filter=open_q & reached(day))
+    row = queryset.aggregate(**counts)
+    return YearCounts(bool(row["recorded"]), {y: row[f"total_{y}"] for y in years},
+                      {y: row.get(f"reached_{y}", 0) for y in years})
+
+
+def area_reach_by_year(*, years: Iterable[int], since: dt.date) -> YearCounts:
+    """`area_reach` summed over the kinds, for the end of each year: the zones, parks,
+    clusters and villages open, and those an activity dated from `since` reached. One
+    query."""
+    def reached(day: dt.date) -> Q:
+        return Q(Exists(AwarenessActivity.objects.filter(areas=OuterRef("pk"),
+                                                         date__gte=since, date__lte=day)))
+
+    return _open_by_year(Area.objects.all(), years, reached=reached)
+
+
+def packaging_coverage_by_year(*, years: Iterable[int],
+                               kinds: tuple[str, ...] = PACKAGING_TARGET_KINDS) -> YearCounts:
+    """`packaging_coverage` summed over `kinds`, for the end of each year. One query."""
+    def reached(day: dt.date) -> Q:
+        return Q(Exists(PackagingPractice.objects.filter(
+            retailer=OuterRef("pk"), since__lte=day).filter(
+                Q(until__isnull=True) | Q(until__gt=day))))
+
+    return _open_by_year(Retailer.objects.all(), years, among=Q(kind__in=kinds),
+                         reached=reached)
+
+
+def open_by_year(*, model: type[models.Model], years: Iterable[int], among: Q | None = None
+                 ) -> YearCounts:
+    """How many entries of a registry (those matching `among`) are open at the end of
+    each year. One query."""
+    return _open_by_year(model._default_manager.all(), years, among=among)
+
+
 def activity_list() -> QuerySet[AwarenessActivity]:
     return AwarenessActivity.objects.select_related("organiser").annotate(
         area_count=Count("areas"))
@@ -359,6 +422,12 @@ class RecordView:
     main_output_base: Decimal | None
     intensity: Decimal | None
     problems: list[str]
+
+    @property
+    def allocation_applies(self) -> bool:
+        """Whether the record's allocation rule shares anything: several products and an
+        input entered for none of them."""
+        return len(self.outputs) > 1 and any(ln.product_id is None for ln in self.inputs)
 
 
 def _main_output(lines: list[ConsumptionLine], table: UnitTable
@@ -462,7 +531,7 @@ def enterprise_records(*, enterprise: Enterprise, user: Any, table: UnitTable | 
     records = (records_visible(user=user).filter(enterprise=enterprise)
                .prefetch_related(Prefetch(
                    "lines", queryset=ConsumptionLine.objects.select_related(
-                       "item", "item__default_unit", "unit")))
+                       "item", "item__default_unit", "unit", "product")))
                .annotate(period_order=Case(When(period="year", then=Value(0)),
                                            When(period="h2", then=Value(1)),
                                            default=Value(2), output_field=IntegerField()))
@@ -484,7 +553,7 @@ def figure_periods_asked(*, plan: Any) -> list[tuple[str, str]]:
 def record_for(*, enterprise: Enterprise, year: int, period: str) -> ConsumptionRecord | None:
     return (ConsumptionRecord.objects.filter(enterprise=enterprise, year=year, period=period)
             .prefetch_related(Prefetch("lines", queryset=ConsumptionLine.objects.select_related(
-                "item", "item__default_unit", "unit")))
+                "item", "item__default_unit", "unit", "product")))
             .first())
 
 
@@ -499,11 +568,11 @@ def figures_rows(*, user: Any, sector_code: str | None = None) -> QuerySet[Consu
     """Every line `user` may see with its record and enterprise, for the Excel export of
     figures."""
     qs = figure_lines_visible(user=user).select_related("record", "record__enterprise",
-                                                        "item", "unit")
+                                                        "item", "unit", "product")
     if sector_code:
         qs = qs.filter(record__enterprise__sector__code=sector_code)
     return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
-                       "item__role", "item__order")
+                       "item__role", "item__order", "product__order")
 
 
 def toe_total_by_sector(*, year: int, user: Any, table: UnitTable | None = None

@@ -73,9 +73,10 @@ def assert_same(got: ConsumptionIndex, want: ConsumptionIndex) -> None:
             {y: e for y, e in w.energy.items() if e}, rel=REL)
 
 
-def _record(enterprise: Any, year: int, lines: list[tuple[str, float, str]]) -> None:
+def _record(enterprise: Any, year: int, lines: list[tuple]) -> None:
+    """Lines (item, quantity, unit[, the product an input was used for])."""
     services.consumption_record_save(enterprise=enterprise, year=year, actor=None,
-                                     lines=[(c, round(q, 2), u) for c, q, u in lines])
+                                     lines=[(c, round(q, 2), *rest) for c, q, *rest in lines])
 
 
 def summary_in_use() -> bool:
@@ -110,9 +111,10 @@ def summary(units_loaded):
 
 @pytest.fixture
 def figures(plan, make_enterprise, summary):
-    """Cement (principal product clinker), coal (two products, inputs by output), an
-    entrant, a plant with zero output one year, one with no consumption one year, and a
-    sector (textiles) without 2020 data."""
+    """Cement (principal product clinker: its records keep that rule), coal (two products,
+    inputs by output, pit props entered for clean coal), an entrant, a plant with zero
+    output one year, one with no consumption one year, and a sector (textiles) without
+    2020 data."""
     cement = make_enterprise("Xi măng Hạ Long", sector="cement")
     second = make_enterprise("Xi măng Cẩm Phả", sector="cement")
     coal = make_enterprise("Than Hà Lầm", sector="coal")
@@ -130,6 +132,8 @@ def figures(plan, make_enterprise, summary):
                              ("coal-clean", 1_500_000, "t"),
                              ("explosives", 0 if year == 2022 else 900_000 * k, "kg"),
                              ("diesel", 3_000_000 * k, "l"),
+                             ("pit-props", 4_000 * k, "m3", "coal-clean"),
+                             ("diesel", 100_000, "l", "coal-clean"),
                              ("electricity", 50_000_000, "kWh")])
         if year >= 2022:
             _record(entrant, year, [("coal", 10_000, "t"), ("diesel", 99_000, "l")])
@@ -213,7 +217,10 @@ record = st.tuples(st.lists(st.sampled_from([0, 1]), min_size=1, max_size=2, uni
                    st.lists(quantity, min_size=2, max_size=2),
                    st.lists(st.sampled_from(range(len(INPUTS))), min_size=0, max_size=3,
                             unique=True),
-                   st.lists(quantity, min_size=3, max_size=3))
+                   st.lists(quantity, min_size=3, max_size=3),
+                   # the product each input was used for: none (shared) or the n-th
+                   st.lists(st.sampled_from([None, 0, 1]), min_size=3, max_size=3),
+                   st.sampled_from(["", "output", "principal"]))
 enterprise = st.tuples(st.sampled_from(sorted(PRODUCTS)),
                        st.dictionaries(st.integers(2020, 2024), record, max_size=5))
 
@@ -226,13 +233,21 @@ def test_random_figures_give_the_reference_results(plan, make_enterprise, summar
     try:
         for n, (sector, years) in enumerate(data):
             made = make_enterprise(f"Công ty {n}", sector=sector)
-            for year, (products, outputs, inputs, used) in sorted(years.items()):
-                lines = [(PRODUCTS[sector][p], outputs[i], "t" if sector != "beverages"
-                          else "l") for i, p in enumerate(products)]
-                if any(q for _c, q, _u in lines):
-                    lines += [(INPUTS[k][0], used[i], INPUTS[k][1])
-                              for i, k in enumerate(inputs)]
-                _record(made, year, lines)
+            for year, (products, outputs, inputs, used, dests, rule) in sorted(years.items()):
+                made_of = {PRODUCTS[sector][p]: outputs[i] for i, p in enumerate(products)}
+                lines: list[tuple] = [(code, q, "t" if sector != "beverages" else "l")
+                                      for code, q in made_of.items()]
+                if any(made_of.values()):
+                    for i, k in enumerate(inputs):
+                        dest = None if dests[i] is None else PRODUCTS[sector][dests[i]]
+                        # an input names a product only if the record makes it
+                        lines.append((INPUTS[k][0], used[i], INPUTS[k][1],
+                                      dest if made_of.get(dest) else ""))
+                principal = made.sector.principal_product in made_of
+                services.consumption_record_save(
+                    enterprise=made, year=year, actor=None,
+                    allocation=rule if rule != "principal" or principal else "output",
+                    lines=lines)
         for last_year in (2022, 2024):
             assert_both_paths(plan, last_year)
     finally:
