@@ -241,6 +241,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--period", type=int, default=2025)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--app-only", action="store_true",
+                        help="only the province in the application's tables (ORM, live)")
     parser.add_argument("--orm-enterprises", type=int, default=40,
                         help="enterprises computed one object at a time (per-figure ratio)")
     args = parser.parse_args()
@@ -254,6 +256,9 @@ def main() -> None:
 
     django.setup()
     print(f"load average (uptime): {_load()}")
+    if args.app_only:
+        _orm(args)
+        return
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from plans.models import Sector
 from progress.consumption import factors_of
+from progress.models import RecordPart
 from progress.summary import summary_current, summary_refresh
 from registry.conversion import UnitTable
 from registry.models import ConsumptionRecord, Enterprise, FuelFactor, Item, MeasureUnit
@@ -26,8 +27,10 @@ def _figures_changed(sender: Any, enterprise_id: int, **kwargs: Any) -> None:
 
 @receiver(post_save, sender=Enterprise)
 def _enterprise_saved(sender: Any, instance: Enterprise, created: bool, **kwargs: Any) -> None:
-    # its sector decides how a multi-product record's inputs are attributed
-    if not created:
+    # the rows carry its sector; a record whose rule is the principal product falls back
+    # to output shares in a sector whose principal it lacks
+    if not created and RecordPart.objects.filter(enterprise=instance).exclude(
+            sector_id=instance.sector_id).exists():
         summary_refresh(enterprise_ids=[instance.pk])
 
 
