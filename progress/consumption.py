@@ -211,13 +211,14 @@ def unconverted_sql(factors: Sequence[Factor], records: str) -> str:
 
 
 @contextmanager
-def aggregate_cursor() -> Iterator[Any]:
-    """A cursor for the aggregates over the raw figures. On PostgreSQL, in a transaction
-    of its own: hash joins rather than nested loops (the planner cannot estimate the
-    CTEs' sizes, and a nested loop between two of them is quadratic) and memory enough
-    to sort a province's series without spilling to disk."""
+def aggregate_cursor(*, many: bool = True) -> Iterator[Any]:
+    """A cursor for the aggregates over the raw figures. On PostgreSQL, over `many`
+    records, in a transaction of its own: hash joins rather than nested loops (the
+    planner cannot estimate the CTEs' sizes, and a nested loop between two of them is
+    quadratic) and memory enough to sort a province's series without spilling to disk.
+    One enterprise's records are best read through the indexes, as the planner chooses."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if many and connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         yield cursor

@@ -71,13 +71,14 @@ def summary_refresh(*, enterprise_ids: Iterable[int] | None,
         else:
             records = f"r.enterprise_id IN ({', '.join(['%s'] * len(ids))})"
             record_params = list(ids)
-        _build(factors, records, record_params)
+        _build(factors, records, record_params, many=ids is None)
     if ids is None:
         SummaryBasis.objects.update_or_create(
             key=BASIS, defaults={"fingerprint": basis_fingerprint(factors)})
 
 
-def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) -> None:
+def _build(factors: Sequence[Factor], records: str, record_params: list[Any], *,
+           many: bool) -> None:
     head = registry_sql(factors, records)
     params = [v for f in factors for v in (f.item_id, f.unit_id, f.group, f.factor, f.output)]
     params += record_params
@@ -89,7 +90,7 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any]) ->
               "FROM attributed WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)), "
               "common AS (SELECT * FROM lagged WHERE py = year - 1)")
     left_out: dict[tuple[int, int, str], list[str]] = {}
-    with aggregate_cursor() as cursor:
+    with aggregate_cursor(many=many) as cursor:
         cursor.execute(
             f"WITH {head}, {lagged} SELECT ent, year, grp, product, "
             f"CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END "
