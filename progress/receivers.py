@@ -21,8 +21,8 @@ from registry.signals import figures_changed
 
 
 @receiver(figures_changed, sender=ConsumptionRecord)
-def _figures_changed(sender: Any, enterprise_id: int, **kwargs: Any) -> None:
-    summary_refresh(enterprise_ids=[enterprise_id])
+def _figures_changed(sender: Any, enterprise_ids: list[int], **kwargs: Any) -> None:
+    summary_refresh(enterprise_ids=enterprise_ids)
 
 
 @receiver(post_save, sender=Enterprise)

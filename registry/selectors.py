@@ -35,7 +35,7 @@ from common.audit import history_rows
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from orgunits.models import OrgUnit
-from orgunits.selectors import orgunit_sort_key
+from orgunits.selectors import orgunit_sort_key, orgunit_within_ids
 from plans.models import ReportingRule, ReportKind
 from registry.conversion import TOE, UnitTable
 from registry.figures import period_label
@@ -564,13 +564,17 @@ def enterprise_for_unit(*, unit: OrgUnit | None) -> Enterprise | None:
         reporting_unit=unit).first()
 
 
-def figures_rows(*, user: Any, sector_code: str | None = None) -> QuerySet[ConsumptionLine]:
-    """Every line `user` may see with its record and enterprise, for the Excel export of
-    figures."""
+def figures_rows(*, user: Any, sector_code: str | None = None,
+                 place: OrgUnit | None = None) -> QuerySet[ConsumptionLine]:
+    """Every line `user` may see with its record and enterprise, for the export of
+    figures; of one sector, and of the enterprises recorded in `place` or a unit below it
+    (a province, a district)."""
     qs = figure_lines_visible(user=user).select_related("record", "record__enterprise",
                                                         "item", "unit", "product")
     if sector_code:
         qs = qs.filter(record__enterprise__sector__code=sector_code)
+    if place is not None:
+        qs = qs.filter(record__enterprise__place_id__in=orgunit_within_ids(unit=place))
     return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
                        "item__role", "item__order", "product__order")
 
