@@ -4,6 +4,7 @@ forced; a damaged or truncated archive is refused and changes nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -16,7 +17,14 @@ from django.db import connection
 
 from accounts.models import ApiToken, Role, User
 from accounts.services import token_create
-from ops.backup import BackupError, backup_read, backup_restore, backup_write, database_is_empty
+from ops.backup import (
+    BackupError,
+    backup_compare,
+    backup_read,
+    backup_restore,
+    backup_write,
+    database_is_empty,
+)
 from ops.tests.helpers import SCP, clean_env, run
 
 PG_URL = "postgres://postgres@127.0.0.1:5432"
@@ -75,6 +83,45 @@ def test_restore_into_a_database_with_data_is_refused_unless_forced(tmp_path, so
     assert ApiToken.objects.filter(user=restored, name="kịch bản").count() == 1
     backup_write(path=tmp_path / "b.zip")
     assert tables(tmp_path / "a.zip") == tables(tmp_path / "b.zip")
+
+
+def test_compare_lists_every_table_and_finds_a_changed_field(tmp_path, some_data):
+    archive = tmp_path / "a.zip"
+    backup_write(path=archive)
+    before = backup_compare(path=archive)
+    assert [t.table for t in before] == sorted(backup_read(path=archive).manifest["counts"])
+    assert all(t.matches for t in before)
+    assert {t.table: t.database_rows for t in before}["accounts.user"] == User.objects.count()
+    # one letter of one name: same counts, another checksum, in that table only
+    User.objects.filter(username="bc-sao-luu").update(first_name="Nguyễn Thị Anh 🌊 <b>")
+    after = {t.table: t for t in backup_compare(path=archive)}
+    assert [label for label, t in after.items() if not t.matches] == ["accounts.user"]
+    assert after["accounts.user"].archive_rows == after["accounts.user"].database_rows
+
+
+def test_the_compare_command_prints_a_line_per_table_and_fails_on_a_difference(
+        tmp_path, some_data):
+    archive = tmp_path / "a.zip"
+    backup_write(path=archive)
+    out = io.StringIO()
+    call_command("backup", str(archive), "--compare", stdout=out)
+    lines = out.getvalue().splitlines()
+    counts = backup_read(path=archive).manifest["counts"]
+    assert lines[0].split() == ["bảng", "dòng", "trong", "bản", "sao", "lưu", "dòng", "trong",
+                                "cơ", "sở", "dữ", "liệu", "tổng", "kiểm", "tra"]
+    user_line = next(line for line in lines if line.startswith("accounts.user "))
+    assert user_line.split() == ["accounts.user", str(counts["accounts.user"]),
+                                 str(counts["accounts.user"]), "khớp"]
+    assert len(lines) == len(counts) + 2
+    assert lines[-1] == (f"{len(counts)} bảng, {sum(counts.values())} dòng trong bản sao lưu, "
+                         f"{len(counts)} bảng khớp.")
+    ApiToken.objects.all().delete()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"khác bản sao lưu ở 1 bảng: accounts\.apitoken\."):
+        call_command("backup", str(archive), "--compare", stdout=out)
+    token_line = next(line for line in out.getvalue().splitlines()
+                      if line.startswith("accounts.apitoken "))
+    assert token_line.split() == ["accounts.apitoken", "1", "0", "KHÁC"]
 
 
 def _damage(path: Path, how: str) -> None:
@@ -187,6 +234,10 @@ def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path
         for env, source, target in [(away, first, second), (back, second, third)]:
             restored = run([SCP, "restore", str(source)], env, timeout=600)
             assert restored.returncode == 0, restored.stderr
+            compared = run([SCP, "backup", "--compare", str(first)], env, timeout=600)
+            assert compared.returncode == 0, compared.stdout + compared.stderr
+            verdicts = [line.split()[-1] for line in compared.stdout.splitlines()[1:-1]]
+            assert len(verdicts) > 50 and set(verdicts) == {"khớp"}
             written = run([SCP, "backup", str(target)], env, timeout=600)
             assert written.returncode == 0, written.stderr
             refused = run([SCP, "restore", str(source)], env)
