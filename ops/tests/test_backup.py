@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -25,17 +23,7 @@ from ops.backup import (
     backup_write,
     database_is_empty,
 )
-from ops.tests.helpers import SCP, clean_env, run
-
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-
-
-def tables(archive: Path) -> dict[str, list[dict]]:
-    """Every row of every table in an archive, by model, in primary-key order."""
-    rows: dict[str, list[dict]] = defaultdict(list)
-    for obj in json.loads(backup_read(path=archive).data):
-        rows[obj["model"]].append({"pk": obj["pk"], **obj["fields"]})
-    return dict(rows)
+from ops.tests.helpers import SCP, database_drop, fresh_database, run, tables
 
 
 @pytest.fixture
@@ -183,36 +171,6 @@ def _first_difference(*versions: list[dict]) -> object:
     return [len(v) for v in versions]
 
 
-def _fresh_database(tmp_path: Path, vendor: str, name: str) -> dict[str, str]:
-    """An environment whose database is new and migrated, of the given engine."""
-    if vendor == "sqlite":
-        env = clean_env(tmp_path / name)
-    else:
-        import psycopg
-
-        db = f"scp_backup_{os.getpid()}_{name}"
-        try:
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-                pg.execute(f'CREATE DATABASE "{db}"')
-        except psycopg.OperationalError as exc:  # pragma: no cover - scripts/test has it
-            pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 for the round trip: {exc}")
-        env = clean_env(tmp_path / name, DATABASE_URL=f"{PG_URL}/{db}")
-    (tmp_path / name).mkdir(exist_ok=True)
-    migrated = run([SCP, "migrate", "-v0"], env, timeout=600)
-    assert migrated.returncode == 0, migrated.stderr
-    return env
-
-
-def _drop(env: dict[str, str]) -> None:
-    url = env.get("DATABASE_URL")
-    if url:
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as pg:
-            pg.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path,
                                                                        reference_data):
@@ -228,8 +186,8 @@ def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path
     first, second, third = tmp_path / "1.zip", tmp_path / "2.zip", tmp_path / "3.zip"
     backup_write(path=first)
 
-    away = _fresh_database(tmp_path, there, "away")
-    back = _fresh_database(tmp_path, here, "back")
+    away = fresh_database(tmp_path, there, "away")
+    back = fresh_database(tmp_path, here, "back")
     try:
         for env, source, target in [(away, first, second), (back, second, third)]:
             restored = run([SCP, "restore", str(source)], env, timeout=600)
@@ -243,8 +201,8 @@ def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path
             refused = run([SCP, "restore", str(source)], env)
             assert refused.returncode == 1 and "--force" in refused.stderr
     finally:
-        _drop(away)
-        _drop(back)
+        database_drop(away)
+        database_drop(back)
 
     assert json.loads(zipfile.ZipFile(second).read("manifest.json"))["source_database"] == there
     original, away_tables, back_tables = tables(first), tables(second), tables(third)
