@@ -49,6 +49,41 @@ class Observation:
         return (self.unit, self.product, self.group)
 
 
+# How a record's inputs entered for no product are shared (registry.models.Allocation)
+ALLOCATE_PRINCIPAL, ALLOCATE_OUTPUT = "principal", "output"
+
+
+def attribute(*, outputs: Mapping[str, float], shared: Mapping[str, float],
+              per_product: Mapping[str, Mapping[str, float]], rule: str,
+              principal: str = "") -> tuple[dict[str, dict[str, float]], bool]:
+    """One record's consumption per product and group of inputs. Inputs entered for a
+    product are that product's; inputs entered for none (`shared`, by group) go whole to
+    the only product, or by the record's `rule`: all to the `principal` product, or in
+    proportion to output (`outputs`, in base units). A principal product the record does
+    not report falls back to output shares; the second value then says so (a note).
+    Every product of a record shared by output gets its share, zero included, so a
+    product with zero output is noted where the index leaves it out."""
+    fallback = False
+    if not shared or not outputs:
+        shares: dict[str, float] = {}
+    elif len(outputs) == 1:
+        shares = {next(iter(outputs)): 1.0}
+    elif rule == ALLOCATE_PRINCIPAL and principal in outputs:
+        shares = {principal: 1.0}
+    else:
+        fallback = rule == ALLOCATE_PRINCIPAL
+        total = sum(outputs.values())
+        shares = {p: (q / total if total else 0.0) for p, q in outputs.items()}
+    out: dict[str, dict[str, float]] = {}
+    for product, share in shares.items():
+        out[product] = {group: quantity * share for group, quantity in shared.items()}
+    for product, groups in per_product.items():
+        mine = out.setdefault(product, {})
+        for group, quantity in groups.items():
+            mine[group] = mine.get(group, 0.0) + quantity
+    return out, fallback
+
+
 @dataclass
 class Link:
     """One year-on-year step of the chain: its index (previous year = 1), the series and

@@ -172,13 +172,16 @@ def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | Non
     if sector is not None:
         lines = lines.filter(record__enterprise__sector=sector)
     rows = lines.values_list("record_id", "record__year", "record__enterprise_id",
-                             "record__enterprise__sector_id", "item__code",
-                             "item__role", "quantity", "unit_id").order_by()
+                             "record__enterprise__sector_id", "record__allocation",
+                             "item__code", "item__role", "quantity", "unit_id",
+                             "product__code").order_by()
     records: dict[int, dict[str, Any]] = {}
     notes: list[str] = []
-    for rec, year, ent, sec, item, role, quantity, unit_id in rows.iterator(2000):
-        record = records.setdefault(rec, {"year": year, "ent": ent, "sec": sec,
-                                          "out": {}, "in": defaultdict(float)})
+    for rec, year, ent, sec, rule, item, role, quantity, unit_id, product in \
+            rows.iterator(2000):
+        record = records.setdefault(rec, {
+            "year": year, "ent": ent, "sec": sec, "rule": rule, "out": {},
+            "shared": defaultdict(float), "for": defaultdict(lambda: defaultdict(float))})
         found = factors.get((item, unit_id))
         if found is None:
             notes.append(f"{item}: no conversion for its unit; left out")
@@ -186,27 +189,29 @@ def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | Non
         group, factor, _base = found
         if role == ItemRole.PRODUCT:
             record["out"][item] = record["out"].get(item, 0.0) + float(quantity) * factor
+        elif product:  # entered for one product
+            record["for"][product][group] += float(quantity) * factor
         else:
-            record["in"][group] += float(quantity) * factor
+            record["shared"][group] += float(quantity) * factor
     units = {group: base for group, _factor, base in factors.values()}
     obs: dict[int, list[methods.Observation]] = defaultdict(list)
     energy: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for record in records.values():
-        outputs, inputs = record["out"], record["in"]
-        energy[record["sec"]][record["year"]] += inputs.get(ENERGY, 0.0)
+        outputs = record["out"]
+        energy[record["sec"]][record["year"]] += record["shared"].get(ENERGY, 0.0) + sum(
+            groups.get(ENERGY, 0.0) for groups in record["for"].values())
         if not outputs:
             continue
-        main = principal.get(record["sec"])
-        if len(outputs) == 1 or (main and main in outputs):
-            only: str = next(iter(outputs)) if len(outputs) == 1 else str(main)
-            shares = {only: 1.0}
-        else:
-            total = sum(outputs.values())
-            shares = {p: (q / total if total else 0.0) for p, q in outputs.items()}
-        for product, share in shares.items():
-            for group, quantity in inputs.items():
+        attributed, fallback = methods.attribute(
+            outputs=outputs, shared=record["shared"], per_product=record["for"],
+            rule=record["rule"], principal=principal.get(record["sec"]) or "")
+        if fallback:
+            notes.append(f"enterprise {record['ent']}, {record['year']}: the principal "
+                         "product is not among the outputs; shared by output")
+        for product, groups in attributed.items():
+            for group, consumed in groups.items():
                 obs[record["sec"]].append(methods.Observation(
-                    record["year"], product, outputs[product], quantity * share,
+                    record["year"], product, outputs.get(product, 0.0), consumed,
                     str(record["ent"]), group))
     names = dict(Enterprise.objects.filter(pk__in={r["ent"] for r in records.values()})
                  .values_list("pk", "name"))

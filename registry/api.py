@@ -166,12 +166,21 @@ class LineIn(Schema):
     item: str = Field(max_length=40)
     quantity: Number = Field(description=str(NUMBER_HELP))
     unit: str = Field(max_length=20)
+    product: str | None = Field(
+        None, max_length=40,
+        description="For a material or fuel: the code of the product it was used for (one "
+                    "of the record's products); empty: shared by `allocation`.")
 
 
 class FiguresIn(Schema):
     lines: list[LineIn]
     version: int | None = None
     note: str | None = None
+    allocation: Literal["principal", "output"] | None = Field(
+        None, description="How inputs entered for no product are shared: all to the "
+                          "sector's principal product, or in proportion to output; left "
+                          "out: kept, or chosen (principal product when reported, else "
+                          "output).")
 
 
 class DesignateIn(StrictSchema):
@@ -366,6 +375,7 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
     r = view.record
     return {"year": r.year, "period": r.period, "period_code": r.period_label,
             "version": r.version, "source": r.source, "illustrative": r.illustrative,
+            "allocation": r.allocation,
             "note": r.note, "lines": line_values(view.outputs + view.inputs),
             "toe": float(view.toe) if view.toe is not None else None,
             "toe_per_unit": float(view.intensity) if view.intensity is not None else None,
@@ -406,7 +416,7 @@ def figures_put(request: HttpRequest, enterprise_id: int,
     services.consumption_record_save(
         enterprise=enterprise, year=year, period=period, actor=request.user,
         lines=[ln.dict() for ln in payload.lines], expected_version=payload.version,
-        note=payload.note, table=table)
+        note=payload.note, allocation=payload.allocation, table=table)
     record = selectors.record_for(enterprise=enterprise, year=year, period=period)
     assert record is not None
     return _record_out(selectors.record_view(record, table))

@@ -408,8 +408,8 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
     labels = {c.key: str(c.label) for c in FIGURE_COLUMNS}
     with transaction.atomic():
         for (enterprise_id, year, period), rows in groups.items():
-            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"]}
-                     for _n, d in rows]
+            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
+                      "product": d.get("product")} for _n, d in rows]
             before = (enterprises[enterprise_id].records
                       .filter(year=year, period=period).values_list("version", flat=True).first())
             try:
@@ -488,7 +488,8 @@ def _format_hint(column: Column) -> str:
     }
     if column.type == "choice" and column.choices is not None:
         return ", ".join(str(label) for _v, label in column.choices.choices)
-    return hints.get(column.type, _("text"))
+    hint = hints.get(column.type, _("text"))
+    return f"{hint}: {column.help}" if column.help else hint
 
 
 def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> bytes:
@@ -514,6 +515,7 @@ def figures_export(*, lines: Iterable[Any]) -> bytes:
     periods = {FigurePeriod.YEAR: _("year"), FigurePeriod.H1: _("first half"),
                FigurePeriod.H2: _("second half")}
     rows = ([ln.record.enterprise.tax_code, ln.record.year, periods.get(ln.record.period),
-             ln.item.name, ln.quantity, ln.unit.symbol] for ln in lines)
+             ln.item.name, ln.quantity, ln.unit.symbol,
+             ln.product.name if ln.product is not None else ""] for ln in lines)
     return workbook_bytes(sheet="figures", columns=FIGURE_COLUMNS, rows=rows,
                           title=_("Enterprise figures"))

@@ -60,14 +60,19 @@ ROLE_ORDER = {ItemRole.PRODUCT: 0, ItemRole.MATERIAL: 1, ItemRole.FUEL: 2}
 
 
 def lines_sorted(lines: list[Any]) -> list[Any]:
-    """Products first, then materials, then fuels, each in the unit table's order."""
-    return sorted(lines, key=lambda ln: (ROLE_ORDER.get(ln.item.role, 9), ln.item.order))
+    """Products first, then materials, then fuels, each in the unit table's order; an
+    input's share for no product before its lines per product, in the products' order."""
+    return sorted(lines, key=lambda ln: (ROLE_ORDER.get(ln.item.role, 9), ln.item.order,
+                                         -1 if ln.product is None else ln.product.order))
 
 
 def line_values(lines: list[Any], *, raw: bool = False) -> list[dict[str, Any]]:
-    """Lines as dicts (item, quantity, unit), products first: quantities as text for the
-    API, as Decimals (`raw`) for forms, which show them in the reader's format."""
+    """Lines as dicts (item, quantity, unit, product: "" for none), products first:
+    quantities as text for the API, as Decimals (`raw`) for forms, which show them in the
+    reader's format."""
     return [{"item": ln.item.code,
              "quantity": ln.quantity.normalize() if raw else format(ln.quantity.normalize(),
                                                                    "f"),
-             "unit": ln.unit.code} for ln in lines_sorted(lines)]
+             "unit": ln.unit.code,
+             "product": ln.product.code if ln.product is not None else ""}
+            for ln in lines_sorted(lines)]

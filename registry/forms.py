@@ -202,22 +202,62 @@ class LineForm(forms.Form):
     item = forms.ChoiceField(label=_("Product, material or fuel"), required=False)
     quantity = QuantityField(label=_("Quantity"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
+    product = forms.ChoiceField(label=_("Used for product"), required=False)
 
     def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,
-                 units: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+                 units: list[tuple[str, str]] | None = None,
+                 products: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["item"]).choices = [("", "—"), *(items or [])]
         cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—"), *(units or [])]
+        cast(forms.ChoiceField, self.fields["product"]).choices = [
+            ("", _("(shared: by the allocation rule)")), *(products or [])]
         for field in self.fields.values():  # labelled even where the header is hidden
             field.widget.attrs["aria-label"] = str(field.label)
         self.fields["quantity"].widget.attrs["placeholder"] = str(_("Quantity"))
 
     def is_blank(self) -> bool:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return not (data.get("item") or data.get("quantity") is not None or data.get("unit"))
+        return not (data.get("item") or data.get("quantity") is not None or data.get("unit")
+                    or data.get("product"))
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=80, absolute_max=120)
+
+
+class AllocationForm(forms.Form):
+    """How a record's inputs entered for no product are shared among its products."""
+
+    allocation = forms.ChoiceField(
+        label=_("Inputs not entered per product"), required=False,
+        help_text=_("Automatic: all to the sector's principal product when these figures "
+                    "report it, otherwise in proportion to output."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from registry.models import Allocation
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["allocation"]).choices = [
+            ("", _("Automatic")), *Allocation.choices]
+
+
+def figure_form_kwargs(table: Any, *, sector: Any = None) -> dict[str, Any]:
+    """The choices of a figures form's lines (`LineFormSet(form_kwargs=...)`): items,
+    units, and the products an input may be entered for, the sector's own first."""
+    from registry.models import ItemRole
+
+    items, units = figure_choices(table, sector=sector)
+    products = sorted((i for i in table.items.values() if i.role == ItemRole.PRODUCT),
+                      key=lambda i: (sector is None or sector.code not in (i.sectors or []),
+                                     i.order))
+    return {"items": items, "units": units,
+            "products": [(i.code, _item_label(i)) for i in products]}
+
+
+def _item_label(item: Any) -> str:
+    from django.utils.translation import get_language
+
+    return str(item.name_en if get_language() == "en" and item.name_en else item.name)
 
 
 def figure_choices(table: Any, *, sector: Any = None
@@ -231,10 +271,7 @@ def figure_choices(table: Any, *, sector: Any = None
     from registry.models import ItemRole
 
     en = get_language() == "en"
-
-    def label(i: Any) -> str:
-        return str(i.name_en if en and i.name_en else i.name)
-
+    label = _item_label
     ordered = sorted(table.items.values(), key=lambda i: (bool(i.sectors), i.order))
     items: list[tuple[str, Any]] = []
     own = [i for i in ordered if sector is not None and sector.code in (i.sectors or [])]

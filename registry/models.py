@@ -405,8 +405,17 @@ class FigureSource(models.TextChoices):
     DEMO = "demo", _("Demonstration data")
 
 
+class Allocation(models.TextChoices):
+    """How a record's inputs that name no product are shared among its products."""
+
+    PRINCIPAL = "principal", _("All to the sector's principal product")
+    OUTPUT = "output", _("In proportion to output")
+
+
 class ConsumptionRecord(TimeStampedModel):
-    """One enterprise's output and consumption for a year or half-year."""
+    """One enterprise's output and consumption for a year or half-year. An input line may
+    name the product it was used for; the lines that name none are shared among the
+    products by `allocation` (docs/progress-method.md, section 3)."""
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"),
                                    on_delete=models.CASCADE, related_name="records")
@@ -416,6 +425,11 @@ class ConsumptionRecord(TimeStampedModel):
     source = models.CharField(_("source"), max_length=10, choices=FigureSource.choices,
                               default=FigureSource.ENTERED)
     illustrative = models.BooleanField(_("illustrative"), default=False)
+    allocation = models.CharField(
+        _("allocation of inputs not entered per product"), max_length=10,
+        choices=Allocation.choices, default=Allocation.OUTPUT,
+        help_text=_("How inputs that name no product are shared among the record's "
+                    "products."))
     note = models.TextField(_("note"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -445,7 +459,9 @@ class ConsumptionRecord(TimeStampedModel):
 
 
 class ConsumptionLine(models.Model):
-    """One product's output or one material's or fuel's consumption in a record."""
+    """One product's output or one material's or fuel's consumption in a record. An input
+    line may name the product it was used for (one of the record's products: the service
+    checks it); then one input item may appear once per product and once without one."""
 
     record = models.ForeignKey(ConsumptionRecord, verbose_name=_("record"),
                                on_delete=models.CASCADE, related_name="lines")
@@ -454,16 +470,32 @@ class ConsumptionLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=4)
     unit = models.ForeignKey(MeasureUnit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="+")
+    product = models.ForeignKey(
+        Item, verbose_name=_("used for product"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+        limit_choices_to={"role": ItemRole.PRODUCT},
+        help_text=_("Empty: shared among the products by the record's allocation rule."))
 
     class Meta:
         verbose_name = _("consumption line")
         verbose_name_plural = _("consumption lines")
-        ordering = ["record", "item__role", "item__order"]
+        ordering = ["record", "item__role", "item__order", "product__order"]
         constraints = [
-            models.UniqueConstraint(fields=["record", "item"], name="registry_line_unique_item"),
+            # NULL is distinct from NULL in a plain unique index (SQLite, PostgreSQL < 15):
+            # the lines naming no product get their own partial index
+            models.UniqueConstraint(fields=["record", "item", "product"],
+                                    condition=Q(product__isnull=False),
+                                    name="registry_line_unique_item_product"),
+            models.UniqueConstraint(fields=["record", "item"],
+                                    condition=Q(product__isnull=True),
+                                    name="registry_line_unique_item"),
+            models.CheckConstraint(condition=~Q(product=models.F("item")),
+                                   name="registry_line_product_not_itself"),
             models.CheckConstraint(condition=Q(quantity__gte=0),
                                    name="registry_line_quantity_not_negative"),
         ]
 
     def __str__(self) -> str:
+        if self.product_id is not None:
+            return f"{self.item} ({self.product}): {self.quantity} {self.unit}"
         return f"{self.item}: {self.quantity} {self.unit}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,27 +76,36 @@ def section_applies(report: Any) -> bool:
 
 
 FORM_PREFIX = "lines"
+ALLOCATION_PREFIX = "figures"  # its field is "figures-allocation"
 VERSION_FIELD = "figures-version"
 ORIGINAL_FIELD = "figures-original"
 
 
-def _lines_key(lines: list[dict[str, Any]]) -> str:
-    """The lines as one comparable text (item, quantity, unit; in the item order), so a
-    save can tell whether the author changed the figures."""
+def _lines_key(lines: list[dict[str, Any]], allocation: str) -> str:
+    """The lines as one comparable text (item, quantity, unit, product; in the item
+    order) with the allocation rule, so a save can tell whether the author changed the
+    figures."""
     rows = sorted((str(ln["item"]), format(Decimal(ln["quantity"]).normalize(), "f"),
-                   str(ln["unit"])) for ln in lines)
-    return json.dumps(rows)
+                   str(ln["unit"]), str(ln.get("product") or "")) for ln in lines)
+    return json.dumps([rows, allocation])
 
 
 def _formset(report: Any, enterprise: Enterprise, data: Any = None, record: Any = None
              ) -> Any:
     from registry.conversion import UnitTable
-    from registry.forms import LineFormSet, figure_choices
+    from registry.forms import LineFormSet, figure_form_kwargs
 
-    items, units = figure_choices(UnitTable(), sector=enterprise.sector)
     initial = line_values(list(record.lines.all()), raw=True) if record else []
     return LineFormSet(data, initial=None if data is not None else initial,
-                       prefix=FORM_PREFIX, form_kwargs={"items": items, "units": units})
+                       prefix=FORM_PREFIX,
+                       form_kwargs=figure_form_kwargs(UnitTable(), sector=enterprise.sector))
+
+
+def _allocation_form(data: Any = None, record: Any = None) -> Any:
+    from registry.forms import AllocationForm
+
+    return AllocationForm(data, prefix=ALLOCATION_PREFIX,
+                          initial={"allocation": record.allocation if record else ""})
 
 
 def _kept(formset: Any) -> list[Any]:
@@ -116,6 +125,7 @@ def section_context(report: Any, *, data: Any = None,
     enterprise, year, period = target
     record = record_for(enterprise=enterprise, year=year, period=period)
     formset = _formset(report, enterprise, data, record)
+    allocation = _allocation_form(data, record)
     problems: list[str] = []
     if data is not None and formset.is_valid():
         kept = _kept(formset)
@@ -126,6 +136,9 @@ def section_context(report: Any, *, data: Any = None,
                 form = kept[int(parts[1])]
                 for msg in msgs:
                     form.add_error(parts[2] if parts[2] in form.fields else None, msg)
+            elif key == "allocation" and allocation.is_valid():
+                for msg in msgs:
+                    allocation.add_error("allocation", msg)
             else:
                 problems.extend(msgs)
     stored = line_values(list(record.lines.all())) if record else []
@@ -133,44 +146,60 @@ def section_context(report: Any, *, data: Any = None,
         "enterprise": enterprise, "year": year, "period": period,
         "period_label": period_label(year, period), "record": record,
         "view": record_view(record, UnitTable()) if record else None,
-        "formset": formset,
+        "formset": formset, "allocation_form": allocation,
         "version": data.get(VERSION_FIELD, "") if data is not None else (
             record.version if record else 0),
-        "original": data.get(ORIGINAL_FIELD, "") if data is not None else _lines_key(stored),
+        "original": data.get(ORIGINAL_FIELD, "") if data is not None else _lines_key(
+            stored, record.allocation if record else ""),
         "section_problems": problems,
         "can_save": report_is_editable(report),
         "record_problems": record_problems(record=record),
     }
 
 
-def section_read(report: Any, data: Any) -> tuple[list[dict[str, Any]], int | None] | None:
-    """The lines typed in the report form, and the version of the figures they were
-    typed over; None when the form has no figures or the author left them as they were.
-    ValidationError keyed `lines.N.field` (N counts the non-empty rows)."""
+class FiguresPayload(NamedTuple):
+    """What the report form gave for the figures: lines, the version they were typed
+    over, the allocation rule chosen (None: automatic)."""
+
+    lines: list[dict[str, Any]]
+    version: int | None
+    allocation: str | None = None
+
+
+def section_read(report: Any, data: Any) -> FiguresPayload | None:
+    """The lines typed in the report form, the version of the figures they were typed
+    over and the allocation rule chosen (None: automatic); None when the form has no
+    figures or the author left them as they were. ValidationError keyed `lines.N.field`
+    (N counts the non-empty rows) or `allocation`."""
     from django.core.exceptions import ValidationError
 
     target = section_target(report)
     if target is None or f"{FORM_PREFIX}-TOTAL_FORMS" not in data:
         return None
     formset = _formset(report, target[0], data)
-    if not formset.is_valid():
+    allocation = _allocation_form(data)
+    if not formset.is_valid() or not allocation.is_valid():
         errors: dict[str, list[str]] = {}
         for n, form in enumerate(_kept(formset)):
             for name, msgs in form.errors.items():
                 errors[f"lines.{n}.{name}"] = [str(m) for m in msgs]
+        for name, msgs in allocation.errors.items():
+            errors[name] = [str(m) for m in msgs]
         raise ValidationError(errors or {"lines": [_("The figures cannot be read: "
                                                      "reload the page.")]})
     lines = [f.cleaned_data for f in _kept(formset)]
+    rule = allocation.cleaned_data["allocation"]
     complete = [ln for ln in lines if ln.get("quantity") is not None and ln.get("item")
                 and ln.get("unit")]
-    if len(complete) == len(lines) and _lines_key(complete) == data.get(ORIGINAL_FIELD):
+    if len(complete) == len(lines) \
+            and _lines_key(complete, rule) == data.get(ORIGINAL_FIELD):
         return None
     raw = data.get(VERSION_FIELD, "")
-    return lines, int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return FiguresPayload(lines, int(raw) if raw.isdigit() and len(raw) < 10 else None,
+                          rule or None)
 
 
-def section_save(report: Any, payload: tuple[list[dict[str, Any]], int | None],
-                 actor: Any) -> bool:
+def section_save(report: Any, payload: tuple[Any, ...], actor: Any) -> bool:
     """Store the lines of the report's figures (inside the report's save); whether they
     changed. A stale version raises ConflictError, a wrong line ValidationError."""
     from registry.models import FigureSource
@@ -181,13 +210,13 @@ def section_save(report: Any, payload: tuple[list[dict[str, Any]], int | None],
     if target is None:
         return False
     enterprise, year, period = target
-    lines, version = payload
+    lines, version, allocation = FiguresPayload(*payload)
     before = record_for(enterprise=enterprise, year=year, period=period)
     if before is None and not lines:
         return False
     record = consumption_record_save(
         enterprise=enterprise, year=year, period=period, lines=lines, actor=actor,
-        source=FigureSource.REPORT, expected_version=version)
+        source=FigureSource.REPORT, expected_version=version, allocation=allocation)
     return before is None or record.version != before.version
 
 

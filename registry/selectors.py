@@ -96,9 +96,14 @@ def entry_history(*, entry: models.Model, limit: int = 100) -> list[AuditEvent]:
     items = dict(Item.objects.values_list("code", "name"))
     def figure_row(event: Any, change: dict[str, Any]) -> tuple[str, Any, Any] | None:
         field = str(change.get("field", ""))
-        if not event.action.startswith("figures.") or field in {"note", "illustrative"}:
+        if not event.action.startswith("figures.") or field in {"note", "illustrative",
+                                                                 "allocation"}:
             return None
-        what = _("Figures") if field == "lines" else items.get(field, field)
+        item, _slash, product = field.partition("/")  # "item/product": entered for one
+        what = _("Figures") if field == "lines" else items.get(item, item)
+        if product:
+            what = _("%(item)s for %(product)s") % {"item": what,
+                                                     "product": items.get(product, product)}
         # which lines changed, not their quantities: those show (by role) in the records
         return (what, None, None)
 
@@ -360,6 +365,12 @@ class RecordView:
     intensity: Decimal | None
     problems: list[str]
 
+    @property
+    def allocation_applies(self) -> bool:
+        """Whether the record's allocation rule shares anything: several products and an
+        input entered for none of them."""
+        return len(self.outputs) > 1 and any(ln.product_id is None for ln in self.inputs)
+
 
 def _main_output(lines: list[ConsumptionLine], table: UnitTable
                  ) -> tuple[ConsumptionLine | None, Decimal | None]:
@@ -462,7 +473,7 @@ def enterprise_records(*, enterprise: Enterprise, user: Any, table: UnitTable | 
     records = (records_visible(user=user).filter(enterprise=enterprise)
                .prefetch_related(Prefetch(
                    "lines", queryset=ConsumptionLine.objects.select_related(
-                       "item", "item__default_unit", "unit")))
+                       "item", "item__default_unit", "unit", "product")))
                .annotate(period_order=Case(When(period="year", then=Value(0)),
                                            When(period="h2", then=Value(1)),
                                            default=Value(2), output_field=IntegerField()))
@@ -484,7 +495,7 @@ def figure_periods_asked(*, plan: Any) -> list[tuple[str, str]]:
 def record_for(*, enterprise: Enterprise, year: int, period: str) -> ConsumptionRecord | None:
     return (ConsumptionRecord.objects.filter(enterprise=enterprise, year=year, period=period)
             .prefetch_related(Prefetch("lines", queryset=ConsumptionLine.objects.select_related(
-                "item", "item__default_unit", "unit")))
+                "item", "item__default_unit", "unit", "product")))
             .first())
 
 
@@ -499,11 +510,11 @@ def figures_rows(*, user: Any, sector_code: str | None = None) -> QuerySet[Consu
     """Every line `user` may see with its record and enterprise, for the Excel export of
     figures."""
     qs = figure_lines_visible(user=user).select_related("record", "record__enterprise",
-                                                        "item", "unit")
+                                                        "item", "unit", "product")
     if sector_code:
         qs = qs.filter(record__enterprise__sector__code=sector_code)
     return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
-                       "item__role", "item__order")
+                       "item__role", "item__order", "product__order")
 
 
 def toe_total_by_sector(*, year: int, user: Any, table: UnitTable | None = None

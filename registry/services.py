@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -30,6 +30,7 @@ from registry.checks import name_normalise, tax_code_normalise, tax_code_problem
 from registry.conversion import UnitTable
 from registry.loader import units_file_read
 from registry.models import (
+    Allocation,
     Area,
     AreaKind,
     AwarenessActivity,
@@ -586,30 +587,64 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
 
 @dataclass(frozen=True)
 class LineIn:
-    """One line of a record as given: an item code, a quantity and a unit code."""
+    """One line of a record as given: an item code, a quantity, a unit code and, for an
+    input, the code of the product it was used for ("": shared by the record's rule)."""
 
     item: str
     quantity: Any
     unit: str
+    product: str = ""
+
+
+class CheckedLine(NamedTuple):
+    item: Item
+    quantity: Decimal
+    unit: Any
+    product: Item | None
 
 
 def _line(raw: Any) -> LineIn:
     if isinstance(raw, LineIn):
         return raw
     if isinstance(raw, Mapping):
-        return LineIn(str(raw.get("item") or ""), raw.get("quantity"), str(raw.get("unit") or ""))
-    item, quantity, unit = raw
-    return LineIn(str(item or ""), quantity, str(unit or ""))
+        return LineIn(str(raw.get("item") or ""), raw.get("quantity"),
+                      str(raw.get("unit") or ""), str(raw.get("product") or ""))
+    item, quantity, unit, *product = raw
+    return LineIn(str(item or ""), quantity, str(unit or ""),
+                  str(product[0] or "") if product else "")
+
+
+def _line_product(line: LineIn, item: Item | None, table: UnitTable, key: str,
+                  errors: dict[str, list[str]]) -> Item | None:
+    """The product an input line names (None: none named, or refused with the reason)."""
+    if not line.product.strip():
+        return None
+    try:
+        product = table.item(line.product, field=f"{key}.product")
+    except ValidationError as exc:
+        _merge(errors, exc)
+        return None
+    if product.role != ItemRole.PRODUCT:
+        errors.setdefault(f"{key}.product", []).append(_(
+            "%(item)s is not a product.") % {"item": product.name})
+        return None
+    if item is not None and item.role == ItemRole.PRODUCT:
+        errors.setdefault(f"{key}.product", []).append(_(
+            "%(item)s is a product: only a material or fuel is used for a product; leave "
+            "\"used for product\" empty.") % {"item": item.name})
+        return None
+    return product
 
 
 def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
-                       require_output: bool = False) -> tuple[list[tuple[Item, Decimal, Any]],
-                                                              dict[str, list[str]]]:
-    """Check lines of figures; returns (item, quantity, unit) triples and errors keyed
-    `lines.N.field` (N from 0) or `lines` for the record as a whole."""
+                       require_output: bool = False
+                       ) -> tuple[list[CheckedLine], dict[str, list[str]]]:
+    """Check lines of figures; returns the checked lines and errors keyed `lines.N.field`
+    (N from 0) or `lines` for the record as a whole. An input that names a product needs
+    that product's output, above zero if the input is, in the same record."""
     errors: dict[str, list[str]] = {}
-    checked: list[tuple[Item, Decimal, Any]] = []
-    seen: dict[str, int] = {}
+    checked: list[tuple[int, CheckedLine]] = []
+    seen: set[tuple[str, str | None]] = set()
     for n, raw in enumerate(lines):
         try:
             line = _line(raw)
@@ -627,6 +662,7 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
             unit = table.unit(line.unit, field=f"{key}.unit")
         except ValidationError as exc:
             _merge(errors, exc)
+        product = _line_product(line, item, table, key, errors)
         if line.quantity is None or (isinstance(line.quantity, str) and not line.quantity.strip()):
             errors.setdefault(f"{key}.quantity", []).append(
                 _("Give the quantity of %(item)s.") % {"item": item.name} if item is not None
@@ -656,26 +692,75 @@ def figure_lines_check(*, lines: Sequence[Any], table: UnitTable,
                     "allowed": ", ".join(sorted(table.kind_name(k).lower() for k in allowed))})
                 unit = None
         if item is not None:
-            if item.code in seen:
-                errors.setdefault(f"{key}.item", []).append(_(
-                    "%(item)s is listed twice.") % {"item": item.name})
+            if (item.code, product.code if product else None) in seen:
+                errors.setdefault(f"{key}.item", []).append(
+                    _("%(item)s for %(product)s is listed twice.") % {
+                        "item": item.name, "product": product.name} if product else
+                    _("%(item)s is listed twice.") % {"item": item.name})
                 item = None
             else:
-                seen[item.code] = n
-        if item is not None and unit is not None and quantity is not None:
-            checked.append((item, quantity, unit))
+                seen.add((item.code, product.code if product else None))
+        if item is not None and unit is not None and quantity is not None \
+                and (product is not None or not line.product.strip()):
+            checked.append((n, CheckedLine(item, quantity, unit, product)))
     if not errors:
-        outputs = [q for item, q, _u in checked if item.role == ItemRole.PRODUCT]
-        inputs = [(item, q) for item, q, _u in checked if item.role != ItemRole.PRODUCT]
-        used = [item.name for item, q in inputs if q > 0]
+        _attribution_check(checked, errors)
+    if not errors:
+        outputs = [ln.quantity for _n, ln in checked if ln.item.role == ItemRole.PRODUCT]
+        used = [ln.item.name for _n, ln in checked
+                if ln.item.role != ItemRole.PRODUCT and ln.quantity > 0]
         if outputs and all(q == 0 for q in outputs) and used:
             errors.setdefault("lines", []).append(_(
                 "Output is zero but %(items)s consumed: impossible. Enter the output, or "
-                "zero consumption.") % {"items": ", ".join(used)})
+                "zero consumption.") % {"items": ", ".join(dict.fromkeys(used))})
         elif require_output and not outputs and used:
             errors.setdefault("lines", []).append(_(
                 "Consumption without any output: enter the output of at least one product."))
-    return checked, errors
+    return [ln for _n, ln in checked], errors
+
+
+def _attribution_check(checked: list[tuple[int, CheckedLine]],
+                       errors: dict[str, list[str]]) -> None:
+    """An input names a product the record reports, with output if the input is used."""
+    outputs = {ln.item.code: ln.quantity for _n, ln in checked
+               if ln.item.role == ItemRole.PRODUCT}
+    for n, ln in checked:
+        if ln.product is None:
+            continue
+        if ln.product.code not in outputs:
+            errors.setdefault(f"lines.{n}.product", []).append(_(
+                "%(product)s has no output in these figures: enter its output, or leave "
+                "\"used for product\" empty.") % {"product": ln.product.name})
+        elif outputs[ln.product.code] == 0 and ln.quantity > 0:
+            errors.setdefault(f"lines.{n}.product", []).append(_(
+                "The output of %(product)s is zero, yet %(item)s is entered for it.") % {
+                "product": ln.product.name, "item": ln.item.name})
+
+
+def allocation_resolve(*, requested: str | None, stored: str | None,
+                       principal: Item | None, outputs: set[str]) -> str:
+    """The allocation rule a record keeps: the one asked for; else the stored one while it
+    still applies; else all to the sector's principal product when the record reports it,
+    else by output (the rule the index applied before inputs could name a product).
+    ValidationError on "allocation" for an unknown rule or a principal product the record
+    lacks."""
+    applies = principal is not None and principal.code in outputs
+    if requested is None or requested == "":
+        if stored and (stored != Allocation.PRINCIPAL or applies):
+            return stored
+        return Allocation.PRINCIPAL if applies else Allocation.OUTPUT
+    if requested not in Allocation.values:
+        raise ValidationError({"allocation": [_(
+            "The allocation is \"%(principal)s\" or \"%(output)s\".") % {
+            "principal": Allocation.PRINCIPAL.label, "output": Allocation.OUTPUT.label}]})
+    if requested == Allocation.PRINCIPAL and not applies:
+        raise ValidationError({"allocation": [
+            _("The sector names no principal product: share the inputs in proportion to "
+              "output, or enter them per product.") if not principal else
+            _("These figures have no output of %(product)s, the sector's principal "
+              "product: share the inputs in proportion to output, or enter them per "
+              "product.") % {"product": principal.name}]})
+    return requested
 
 
 def _period_check(year: Any, period: Any, enterprise: Enterprise) -> dict[str, list[str]]:
@@ -694,6 +779,12 @@ def _period_check(year: Any, period: Any, enterprise: Enterprise) -> dict[str, l
     return errors
 
 
+def _line_key(item: str, product: str | None) -> str:
+    """A line's name in the audit record: the item's code, "item/product" for an input
+    entered for one product."""
+    return f"{item}/{product}" if product else item
+
+
 @transaction.atomic
 def consumption_record_save(
     *,
@@ -706,16 +797,21 @@ def consumption_record_save(
     expected_version: int | None = None,
     note: str | None = None,
     illustrative: bool | None = None,
+    allocation: str | None = None,
     require_output: bool = False,
     table: UnitTable | None = None,
 ) -> ConsumptionRecord:
     """Set an enterprise's output and consumption for a year or half-year to exactly
-    `lines` (item code, quantity, unit code). Refuses, with the reason: an unknown item or
-    unit, a unit of the wrong kind, a negative quantity, an item twice, zero output with
-    non-zero consumption, and a stale `expected_version` (ConflictError)."""
+    `lines` (item code, quantity, unit code, and for an input the product it was used for
+    or ""). `allocation` is how inputs naming no product are shared (None: keep or choose,
+    see `allocation_resolve`). Refuses, with the reason: an unknown item or unit, a unit
+    of the wrong kind, a negative quantity, an item twice (for one product), an input for
+    a product the record does not report, zero output with non-zero consumption, a rule
+    that cannot apply, and a stale `expected_version` (ConflictError)."""
     # the stored enterprise, locked: its reporting unit decides who may write, and two
     # saves of one enterprise's figures run one after the other
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    enterprise = Enterprise.objects.select_for_update().select_related("sector").get(
+        pk=enterprise.pk)
     if actor is not None:
         permissions.require_edit_figures(actor, enterprise)
     table = table or UnitTable()
@@ -723,9 +819,18 @@ def consumption_record_save(
     checked, line_errors = figure_lines_check(lines=lines, table=table,
                                               require_output=require_output)
     errors.update(line_errors)
-    _raise(errors)
     record = (ConsumptionRecord.objects.select_for_update()
               .filter(enterprise=enterprise, year=year, period=period).first())
+    rule: str = Allocation.OUTPUT
+    try:
+        rule = allocation_resolve(
+            requested=allocation, stored=record.allocation if record else None,
+            principal=table.items.get(enterprise.sector.principal_product or "")
+            if enterprise.sector else None,
+            outputs={ln.item.code for ln in checked if ln.item.role == ItemRole.PRODUCT})
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
     if expected_version is not None and (record.version if record else 0) != expected_version:
         raise ConflictError(
             _("Someone else saved these figures meanwhile: reload the page to see their "
@@ -733,9 +838,10 @@ def consumption_record_save(
     created = record is None
     if record is None:
         record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
-                                   source=source, version=0)
-    old = {ln.item.code: (ln.quantity, ln.unit.code, ln) for ln in
-           (record.lines.select_related("item", "unit") if record.pk else [])}
+                                   source=source, version=0, allocation=rule)
+    old = {_line_key(ln.item.code, ln.product.code if ln.product else None):
+           (ln.quantity, ln.unit.code, ln) for ln in
+           (record.lines.select_related("item", "unit", "product") if record.pk else [])}
     changes: list[dict[str, Any]] = []
     if note is not None and note != record.note:
         changes.append({"field": "note", "old": record.note, "new": note})
@@ -744,36 +850,40 @@ def consumption_record_save(
         changes.append({"field": "illustrative", "old": record.illustrative,
                         "new": illustrative})
         record.illustrative = illustrative
-    new = {item.code: (q, unit) for item, q, unit in checked}
-    for code, (q, unit) in new.items():
-        before = old.get(code)
-        if before is None or before[0] != q or before[1] != unit.code:
+    if not created and rule != record.allocation:
+        changes.append({"field": "allocation", "old": record.allocation, "new": rule})
+        record.allocation = rule
+    new = {_line_key(ln.item.code, ln.product.code if ln.product else None): ln
+           for ln in checked}
+    for key, ln in new.items():
+        before = old.get(key)
+        if before is None or before[0] != ln.quantity or before[1] != ln.unit.code:
             changes.append({
-                "field": code,
+                "field": key,
                 "old": f"{_plain(before[0])} {before[1]}" if before else None,
-                "new": f"{_plain(q)} {unit.code}",
+                "new": f"{_plain(ln.quantity)} {ln.unit.code}",
             })
-    for code, before in old.items():
-        if code not in new:
-            changes.append({"field": code, "old": f"{_plain(before[0])} {before[1]}",
+    for key, before in old.items():
+        if key not in new:
+            changes.append({"field": key, "old": f"{_plain(before[0])} {before[1]}",
                             "new": None})
     if not created and not changes:
         return record
     record.source = source
     record.version += 1
     record.save()
-    for code, (q, unit) in new.items():
-        before = old.get(code)
-        if before is None:
-            ConsumptionLine.objects.create(record=record, item=table.items[code], quantity=q,
-                                           unit_id=unit.pk)
-        elif before[0] != q or before[1] != unit.code:
-            line = before[2]
-            line.quantity, line.unit_id = q, unit.pk
-            line.save(update_fields=["quantity", "unit"])
-    removed = [before[2].pk for code, before in old.items() if code not in new]
-    if removed:
+    removed = [before[2].pk for key, before in old.items() if key not in new]
+    if removed:  # before the new lines: a line may move from "shared" to one product
         ConsumptionLine.objects.filter(pk__in=removed).delete()
+    for key, ln in new.items():
+        before = old.get(key)
+        if before is None:
+            ConsumptionLine.objects.create(record=record, item=ln.item, quantity=ln.quantity,
+                                           unit_id=ln.unit.pk, product=ln.product)
+        elif before[0] != ln.quantity or before[1] != ln.unit.code:
+            line = before[2]
+            line.quantity, line.unit_id = ln.quantity, ln.unit.pk
+            line.save(update_fields=["quantity", "unit"])
     audit_record(actor=actor, action="figures.create" if created else "figures.update",
                  target=record, scope=enterprise, changes=changes,
                  note=record.period_label)
@@ -786,8 +896,9 @@ def consumption_record_delete(*, record: ConsumptionRecord, actor: Any) -> None:
     if actor is not None:
         permissions.require_edit(actor)
     enterprise = record.enterprise
-    lines = [f"{ln.item.code}: {_plain(ln.quantity)} {ln.unit.code}"
-             for ln in record.lines.select_related("item", "unit")]
+    lines = [f"{_line_key(ln.item.code, ln.product.code if ln.product else None)}: "
+             f"{_plain(ln.quantity)} {ln.unit.code}"
+             for ln in record.lines.select_related("item", "unit", "product")]
     audit_record(actor=actor, action="figures.delete", target=record, scope=enterprise,
                  changes=[{"field": "lines", "old": lines, "new": None}],
                  note=record.period_label)

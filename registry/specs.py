@@ -417,4 +417,7 @@ FIGURE_COLUMNS = [
     Column("item", gettext_lazy("Product, material or fuel"), "text", required=True),
     Column("quantity", gettext_lazy("Quantity"), "decimal", required=True),
     Column("unit", gettext_lazy("Unit"), "text", required=True),
+    Column("product", gettext_lazy("Used for product"), "text",
+           help=gettext_lazy("for a material or fuel used for one product, that product's "
+                             "name or code; empty: shared by the record's allocation rule")),
 ]

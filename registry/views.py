@@ -31,13 +31,14 @@ from registry.figures import line_values, period_label, record_problems
 from registry.filters import ActivityFilter, entry_filter_class
 from registry.forms import (
     ActivityForm,
+    AllocationForm,
     DesignateForm,
     ImportForm,
     LineFormSet,
     PackagingForm,
     PlaceMoveForm,
     entry_form_class,
-    figure_choices,
+    figure_form_kwargs,
 )
 from registry.models import (
     Area,
@@ -479,25 +480,26 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
     locked = (not permissions.can_edit_registries(request.user)
               and figures_locked(enterprise=enterprise, year=year, period=period))
     table = UnitTable()
-    items, units = figure_choices(table, sector=enterprise.sector)
     record = selectors.record_for(enterprise=enterprise, year=year, period=period)
     if record is not None:
         initial = line_values(list(record.lines.all()), raw=True)
     else:
         previous = (ConsumptionRecord.objects.filter(enterprise=enterprise, year__lt=year,
                                                      period=period).order_by("-year").first())
-        initial = [{"item": x["item"], "unit": x["unit"], "quantity": ""}
-                   for x in line_values(list(previous.lines.select_related("item", "unit")))
+        initial = [{**x, "quantity": ""} for x in line_values(
+                   list(previous.lines.select_related("item", "unit", "product")))
                    ] if previous else []
     formset = LineFormSet(request.POST or None, initial=initial, prefix="lines",
-                          form_kwargs={"items": items, "units": units})
+                          form_kwargs=figure_form_kwargs(table, sector=enterprise.sector))
+    allocation = AllocationForm(request.POST or None,
+                                initial={"allocation": record.allocation if record else ""})
     version = record.version if record else 0
     problems: list[str] = []
     if request.method == "POST":
         if locked:
             raise PermissionDenied(_("These figures are in a report that can no longer be "
                                      "changed."))
-        if formset.is_valid():
+        if formset.is_valid() and allocation.is_valid():
             kept = [(i, f) for i, f in enumerate(formset.forms) if not f.is_blank()]
             lines = [f.cleaned_data for _i, f in kept]
             try:
@@ -508,7 +510,8 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
                 services.consumption_record_save(
                     enterprise=enterprise, year=year, period=period, lines=lines,
                     actor=request.user, expected_version=expected, table=table,
-                    note=request.POST.get("note", "")[:2000])
+                    note=request.POST.get("note", "")[:2000],
+                    allocation=allocation.cleaned_data["allocation"] or None)
             except ConflictError as exc:
                 problems.append(exc.message)
             except ValidationError as exc:
@@ -520,6 +523,9 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
                         field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
                         for msg in msgs:
                             form.add_error(field, msg)
+                    elif key == "allocation":
+                        for msg in msgs:
+                            allocation.add_error("allocation", msg)
                     else:
                         problems.extend(msgs)
             else:
@@ -527,11 +533,12 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
                 return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
     return render(request, "registry/figures_form.html", {
         "enterprise": enterprise, "year": year, "period": period, "formset": formset,
+        "allocation_form": allocation,
         "period_label": period_label(year, period), "version": version, "record": record,
         "problems": problems, "locked": locked,
         "record_problems": record_problems(record=record) if record else [],
-    }, status=400 if problems or (request.method == "POST" and not formset.is_valid())
-        else 200)
+    }, status=400 if problems or (request.method == "POST" and not (
+        formset.is_valid() and allocation.is_valid())) else 200)
 
 
 @login_required
