@@ -11,11 +11,13 @@ from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Swagger
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from api.auth import auth
+from api.docs import VietnameseSwagger, schema_translate
 from api.messages import schema_error_message
 from common.exceptions import ConflictError
 from ops.logging import request_context
@@ -23,16 +25,16 @@ from ops.logging import request_context
 log = logging.getLogger("scp.api")
 
 ERROR_DESCRIPTIONS = {
-    "400": "The body cannot be read (not JSON, or a malformed upload).",
-    "401": "Not signed in, or the token is not valid.",
-    "403": "The user may not do this.",
-    "404": "No such object.",
-    "409": "Someone else changed the same data meanwhile (a stale version, a code just "
-           "taken): reload and try again.",
-    "413": "The request body is larger than the server accepts (SCP_MAX_BODY_KB, "
-           "SCP_MAX_UPLOAD_MB).",
-    "422": "The request is not valid: `errors` names each field at fault.",
-    "503": "The database is busy: try again in a moment.",
+    "400": gettext_noop("The body cannot be read (not JSON, or a malformed upload)."),
+    "401": gettext_noop("Not signed in, or the token is not valid."),
+    "403": gettext_noop("The user may not do this."),
+    "404": gettext_noop("No such object."),
+    "409": gettext_noop("Someone else changed the same data meanwhile (a stale version, a "
+                        "code just taken): reload and try again."),
+    "413": gettext_noop("The request body is larger than the server accepts "
+                        "(SCP_MAX_BODY_KB, SCP_MAX_UPLOAD_MB)."),
+    "422": gettext_noop("The request is not valid: `errors` names each field at fault."),
+    "503": gettext_noop("The database is busy: try again in a moment."),
 }
 _ERROR_SCHEMA = {"type": "object", "properties": {
     "detail": {"type": "string"},
@@ -44,7 +46,10 @@ _ERROR_SCHEMA = {"type": "object", "properties": {
 class DocumentedApi(NinjaAPI):
     """The API whose OpenAPI schema lists, for every operation, the errors it can answer
     (from the exception handlers below): 401 where a sign-in is needed, 403, 404, 422 and
-    503 everywhere, 409 on writes. Operations that declare their own keep them."""
+    503 everywhere, 409 on writes. Operations that declare their own keep them. Its texts
+    are in the request's language (`api.docs`); `schema_titles` names the schemas."""
+
+    schema_titles: dict[str, Any] = {}
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -66,17 +71,18 @@ class DocumentedApi(NinjaAPI):
                     operation["responses"].setdefault(code, {
                         "description": ERROR_DESCRIPTIONS[code],
                         "content": {"application/json": {"schema": _ERROR_SCHEMA}}})
-        return schema
+        return schema_translate(schema, titles=self.schema_titles)
 
 
 api = DocumentedApi(
-    title="SCP Monitor API",
+    title=gettext_noop("SCP Monitor API"),
     version="1",
-    description="Plan 141/KH-UBND: plan, reporting cycle, registries.",
+    description=gettext_noop("Plan 141/KH-UBND: the plan, the reporting cycle, the "
+                             "registries, progress and data exchange."),
     auth=auth,
     urls_namespace="api",
     # no validator badge: Swagger UI would fetch it from validator.swagger.io
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=VietnameseSwagger(settings={"validatorUrl": None}),
 )
 
 
@@ -162,19 +168,15 @@ def on_unexpected(request: HttpRequest, exc: Exception):
 
 
 def _mount() -> None:
-    from exchange.api import router as exchange_router
-    from orgunits.api import router as orgunits_router
-    from plans.api import router as plans_router
-    from progress.api import router as progress_router
-    from registry.api import router as registry_router
-    from reporting.api import router as reporting_router
+    """Each app's router under its prefix, and the names it gives its schemas."""
+    from importlib import import_module
 
-    api.add_router("/orgunits", orgunits_router)
-    api.add_router("/plan", plans_router)
-    api.add_router("/reporting", reporting_router)
-    api.add_router("/registry", registry_router)
-    api.add_router("/progress", progress_router)
-    api.add_router("", exchange_router)
+    for prefix, app in [("/orgunits", "orgunits"), ("/plan", "plans"),
+                        ("/reporting", "reporting"), ("/registry", "registry"),
+                        ("/progress", "progress"), ("", "exchange")]:
+        module = import_module(f"{app}.api")
+        api.add_router(prefix, module.router)
+        api.schema_titles.update(getattr(module, "SCHEMA_TITLES", {}))
 
 
 _mount()

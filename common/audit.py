@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, Any] = {
     "succession.updated": pgettext_lazy("audit action", "Succession changed"),
     "plan.load": pgettext_lazy("audit action", "Plan loaded"),
     "period.open": pgettext_lazy("audit action", "Period opened"),
+    "period.units_add": pgettext_lazy("audit action", "Units added to the period"),
     "report.open": pgettext_lazy("audit action", "Request opened"),
     "report.save": pgettext_lazy("audit action", "Saved"),
     "report.submit": pgettext_lazy("audit action", "Submitted"),

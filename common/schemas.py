@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -45,3 +46,10 @@ Number = Annotated[Decimal | None, parsed(number_parse)]
 YesNo = Annotated[bool | None, parsed(bool_parse)]
 Day = Annotated[dt.date | None, parsed(date_parse)]
 Text = Annotated[str, parsed(text_clean, max_length=MAX_TEXT)]
+
+
+def doc_text(text: Promise | str | None) -> str:
+    """A translatable text where pydantic or django-ninja type a `str` (a field's
+    description, an operation's summary): it stays lazy, so the API's documentation is
+    written in each request's language when it is served (api.docs)."""
+    return cast(str, text)

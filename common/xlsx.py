@@ -1,7 +1,8 @@
 """The one writer and the one reader of Excel workbooks (.xlsx).
 
-Writing streams (openpyxl's write-only workbook: rows go straight to disk, so a long export
-costs time and memory in proportion to its rows) and writes every text as text: a name
+Writing streams: the sheet's XML is made row by row straight into a zip archive sent in
+chunks as it grows (`xlsx_stream`), so a long export costs time in proportion to its rows,
+flat memory, and its first bytes leave at once; every text is written as text: a name
 such as `=1+1` or `=HYPERLINK(...)` is a string cell, never a live formula, and exporting
 then importing gives back the same text.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 from xml.parsers import expat
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -40,50 +43,149 @@ class SheetOut:
     freeze_header: bool = True
 
 
-def _cell_value(value: Any) -> Any:
+# cell styles (styles.xml's cellXfs, in order): plain, date, date and time, bold header
+_DATE, _DATETIME, _BOLD = 1, 2, 3
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="DD/MM/YYYY"/>'
+    '<numFmt numFmtId="165" formatCode="DD/MM/YYYY HH:MM"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '</styleSheet>')
+_EPOCH = dt.datetime(1899, 12, 30)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def _text(value: str) -> str:
+    if not _SPECIAL.search(value):
+        return value
+    # characters a workbook cannot hold (NUL and other controls) are dropped
+    return ILLEGAL_CHARACTERS_RE.sub("", value).translate(_ESCAPES)
+
+
+_SPECIAL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f&<>"]')
+
+
+def _cell(value: Any, style: int = 0) -> str:
+    """One cell's XML (its place is its order in the row: an empty cell is written too);
+    text is always an inline string, never a formula."""
+    styled = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+    if value is None:
+        return "<c/>"
+    if isinstance(value, bool):
+        return f'<c t="b"{styled}><v>{int(value)}</v></c>'
     if isinstance(value, Decimal):
         digits = value.normalize().as_tuple().digits
         # beyond 15 significant digits a float would change the number: keep it as text
-        return float(value) if len(digits) <= 15 else format(value, "f")
-    if isinstance(value, str):
-        # characters a workbook cannot hold (NUL and other controls) are dropped
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        value = float(value) if len(digits) <= 15 and value.is_finite() else format(value, "f")
+    if isinstance(value, int | float):
+        if value == value and value not in (float("inf"), float("-inf")):
+            return f"<c{styled}><v>{value!r}</v></c>"
+        value = str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = timezone.localtime(value).replace(tzinfo=None)
+        serial = (value - _EPOCH) / dt.timedelta(days=1)
+        return f'<c s="{_DATETIME}"><v>{serial!r}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
+    return f'<c t="inlineStr"{styled}><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
-def xlsx_write(*, sheets: Iterable[SheetOut]) -> bytes:
-    """The workbook holding `sheets`, in order. Text is always written as text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+def _sheet_xml(spec: SheetOut) -> Iterator[bytes]:
+    widths = spec.widths or [max(12, min(40, len(str(h)) + 4)) for h in spec.header]
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(widths, start=1))
+    pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            if spec.freeze_header else "")
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
+        '<row r="1">' + "".join(_cell(str(h), _BOLD) for h in spec.header) + "</row>")
+    parts = [head]
+    size = 0
+    for n, row in enumerate(spec.rows, start=2):
+        text = f'<row r="{n}">' + "".join([_cell(v) for v in row]) + "</row>"
+        parts.append(text)
+        size += len(text)
+        if size >= 256 * 1024:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    parts.append("</sheetData></worksheet>")
+    yield "".join(parts).encode("utf-8")
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for spec in sheets:
-        ws = book.create_sheet(spec.title[:31])
-        widths = spec.widths or [max(12, min(40, len(str(h)) + 4)) for h in spec.header]
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        if spec.freeze_header:
-            ws.freeze_panes = "A2"
 
-        def cell(value: Any, *, header: bool = False, ws: Any = ws) -> Any:
-            c = WriteOnlyCell(ws, value=_cell_value(value))
-            if isinstance(c.value, str):
-                c.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(c.value, dt.date):
-                c.number_format = "DD/MM/YYYY"
-            if header:
-                c.font = bold
-            return c
+def xlsx_stream(*, sheets: Sequence[SheetOut]) -> Iterator[bytes]:
+    """The workbook holding `sheets`, in order, in chunks as it is written: each sheet's
+    rows are read once, as they go out, so time grows with the rows and memory does not.
+    Text is always written as text."""
+    from common.streaming import zip_stream
 
-        ws.append([cell(h, header=True) for h in spec.header])
-        for row in spec.rows:
-            ws.append([cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    types = (
+        f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.styles+xml"/>'
+        + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}"/>'
+                  for i in range(1, len(sheets) + 1)) + "</Types>")
+    root_rels = (
+        f'{head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>')
+    titles: list[str] = []
+    for spec in sheets:  # Excel wants unique titles of at most 31 characters
+        title = spec.title[:31]
+        while title.casefold() in {t.casefold() for t in titles}:
+            title = f"{title[:28]}~{len(titles)}"
+        titles.append(title)
+    workbook = (
+        f'{head}<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+        + "".join(f'<sheet name="{_text(t)}" sheetId="{i}" r:id="rId{i}"/>'
+                  for i, t in enumerate(titles, start=1)) + "</sheets></workbook>")
+    book_rels = (
+        f'{head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" '
+                  f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{rel}/styles" '
+        'Target="styles.xml"/></Relationships>')
+    members: list[tuple[str, Iterable[bytes]]] = [
+        ("[Content_Types].xml", [types.encode()]),
+        ("_rels/.rels", [root_rels.encode()]),
+        ("xl/workbook.xml", [workbook.encode()]),
+        ("xl/_rels/workbook.xml.rels", [book_rels.encode()]),
+        ("xl/styles.xml", [_STYLES.encode()]),
+    ]
+    members += [(f"xl/worksheets/sheet{i}.xml", _sheet_xml(spec))
+                for i, spec in enumerate(sheets, start=1)]
+    return zip_stream(members)
+
+
+def xlsx_write(*, sheets: Sequence[SheetOut]) -> bytes:
+    """The whole workbook as bytes (for small files and tests; a download streams
+    `xlsx_stream`)."""
+    return b"".join(xlsx_stream(sheets=sheets))
 
 
 # ------------------------------------------------------------------ reading

@@ -284,8 +284,7 @@ def _progress_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
 
 
 def _charts_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
-    from progress.charts import chart_render
-    from progress.views import _chart_spec  # the one place a chart is specified
+    from progress.charts import chart_render, chart_spec
 
     part = c.progress
     plan = c.period.plan
@@ -307,8 +306,9 @@ def _charts_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
     doc.appendix("Phụ lục III", "Biểu đồ tiến độ thực hiện các chỉ tiêu",
                  f"(Kèm theo Báo cáo về kết quả thực hiện {str(c.period.label).lower()})")
     for caption, (kind, code) in charts:
-        png = chart_render(_chart_spec(plan, kind, code, part.year), fmt="png")
-        doc.image(png, width_mm=150, caption=caption)
+        spec = chart_spec(plan=plan, kind=kind, code=code, period=part.year)
+        if spec is not None:
+            doc.image(chart_render(spec, fmt="png"), width_mm=150, caption=caption)
 
 
 # --------------------------------------------------------------------------------------

@@ -9,13 +9,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from exchange.selectors import datavalueset_export
 from exchange.services import datavalueset_import
 
-router = Router(tags=["DHIS2"])
+router = Router(tags=[gettext_noop("DHIS2 data exchange")])
+
+
+SCHEMA_TITLES = {"ExportQuery": gettext_noop("DHIS2 export query")}
 
 
 class ExportQuery(Schema):
@@ -24,21 +28,23 @@ class ExportQuery(Schema):
     orgUnit: list[str] = []
 
 
-@router.get("/dataValueSets", summary="Data values as a DHIS2 dataValueSet",
+@router.get("/dataValueSets", summary=gettext_noop("Data values as a DHIS2 dataValueSet"),
             response=dict[str, Any])
 def datavaluesets_get(request: HttpRequest, query: Query[ExportQuery]) -> dict[str, Any]:
     return datavalueset_export(user=request.user, data_set=query.dataSet,
                                periods=query.period, org_units=query.orgUnit)
 
 
-@router.post("/dataValueSets", summary="Import a DHIS2 dataValueSet (JSON)",
+@router.post("/dataValueSets", summary=gettext_noop("Import a DHIS2 dataValueSet (JSON)"),
              response={200: dict[str, Any], 409: dict[str, Any], 400: dict[str, Any]},
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "object"}}}}})
+                 "application/json": {"schema": {"type": "object"}}}}},
+            description=gettext_noop("Each value is checked on its own: invalid values are "
+                                     "listed as conflicts and ignored, valid ones stored "
+                                     "(DHIS2's default behaviour). A `completeDate` submits "
+                                     "the reports the values went to. `dryRun=true` checks "
+                                     "without storing."))
 def datavaluesets_post(request: HttpRequest, dryRun: bool = False) -> Status:
-    """Each value is checked on its own: invalid values are listed as conflicts and
-    ignored, valid ones stored (DHIS2's default behaviour). A `completeDate` submits the
-    reports the values went to. `dryRun=true` checks without storing."""
     try:
         payload = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):

@@ -1,15 +1,12 @@
 """Full data export: every period, report, task answer and value the user may see (of one
 period, or of everything), as one .xlsx workbook with a sheet per kind or as CSV files
 (one per kind, zipped). Vietnamese headers, codes beside names; the rows stream from the
-database into the writer (`common.xlsx.xlsx_write`), so memory does not grow with the
-data. Access follows `reporting.permissions`: a reporter its own unit, a viewer accepted
-reports, the coordinator everything."""
+database into the writer (`common.xlsx.xlsx_stream`) and out to the user as they are
+written, so memory does not grow with the data. Access follows `reporting.permissions`:
+a reporter its own unit, a viewer accepted reports, the coordinator everything."""
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -17,15 +14,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from common.xlsx import SheetOut, xlsx_write
+from common.streaming import csv_stream, zip_stream
+from common.xlsx import SheetOut, xlsx_stream
 from documents.models import OfficialDocument
 from plans.models import Plan, ReportKind
 from reporting.models import DataValue, Period, ReportRequest, ReportState, TaskAnswer, TaskStatus
 from reporting.selectors import requests_visible
-
-# Characters with which a spreadsheet would start a formula: CSV cells of text beginning
-# with one get a leading apostrophe, so the text stays text when the file is opened.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -109,31 +103,14 @@ def export_sheets(*, user: Any, plan: Plan, period: Period | None = None) -> lis
     ]
 
 
-def export_xlsx(*, user: Any, plan: Plan, period: Period | None = None) -> bytes:
-    return xlsx_write(sheets=export_sheets(user=user, plan=plan, period=period))
+def export_xlsx(*, user: Any, plan: Plan, period: Period | None = None) -> Iterator[bytes]:
+    """The workbook, in chunks as it is written."""
+    return xlsx_stream(sheets=export_sheets(user=user, plan=plan, period=period))
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def export_csv_zip(*, user: Any, plan: Plan, period: Period | None = None) -> bytes:
-    """One CSV file (UTF-8 with a byte-order mark, for Excel) per sheet, in a zip."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for sheet in export_sheets(user=user, plan=plan, period=period):
-            text = io.StringIO()
-            text.write("\ufeff")
-            writer = csv.writer(text)
-            writer.writerow(sheet.header)
-            for row in sheet.rows:
-                writer.writerow([_csv_cell(v) for v in row])
-            archive.writestr(f"{sheet.title}.csv", text.getvalue().encode("utf-8"))
-    return out.getvalue()
+def export_csv_zip(*, user: Any, plan: Plan, period: Period | None = None
+                   ) -> Iterator[bytes]:
+    """One CSV file (UTF-8 with a byte-order mark, for Excel) per sheet, in a zip, in
+    chunks as it is written."""
+    return zip_stream((f"{sheet.title}.csv", csv_stream(header=sheet.header, rows=sheet.rows))
+                      for sheet in export_sheets(user=user, plan=plan, period=period))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from common.streaming import download
 from common.types import AuthedRequest
 from common.xlsx import LIMITS
 from exchange.export import export_csv_zip, export_xlsx
@@ -73,7 +74,7 @@ def template_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def data_export(request: AuthedRequest) -> HttpResponse:
+def data_export(request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
     """The export page; with `format`, the file: everything the user may see, or one
     period's."""
     from plans.selectors import plan_current
@@ -92,11 +93,7 @@ def data_export(request: AuthedRequest) -> HttpResponse:
         raise Http404(_("Unknown period '%(code)s'.") % {"code": code[:20]})
     name = f"du-lieu-{period.code if period else 'tat-ca'}"
     if fmt == "xlsx":
-        response = HttpResponse(export_xlsx(user=request.user, plan=plan, period=period),
-                                content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    else:
-        response = HttpResponse(export_csv_zip(user=request.user, plan=plan, period=period),
-                                content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{name}-csv.zip"'
-    return response
+        return download(export_xlsx(user=request.user, plan=plan, period=period),
+                        filename=f"{name}.xlsx", content_type=XLSX)
+    return download(export_csv_zip(user=request.user, plan=plan, period=period),
+                    filename=f"{name}-csv.zip", content_type="application/zip")

@@ -10,12 +10,21 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import HistoryLink, orgunit_by_code, orgunit_history, orgunits_active_on
 
-router = Router(tags=["orgunits"])
+router = Router(tags=[gettext_noop("Organisation units")])
+
+SCHEMA_TITLES = {
+    "OrgUnitOut": gettext_noop("Organisation unit"),
+    "OrgUnitDetailOut": gettext_noop("Organisation unit with its history"),
+    "HistoryLinkOut": gettext_noop("Predecessor or successor"),
+    "OrgUnitFilter": gettext_noop("Organisation unit filter"),
+    "OrgUnitKind": gettext_noop("Kind of organisation unit"),
+}
 
 
 class OrgUnitOut(Schema):
@@ -71,19 +80,21 @@ def _link(link: HistoryLink) -> dict:
     }
 
 
-@router.get("", response=list[OrgUnitOut], summary="Units active on a day")
+@router.get("", response=list[OrgUnitOut], summary=gettext_noop("Units active on a day"),
+            description=gettext_noop("Units active on `on` (default: today), optionally only "
+                                     "the given kinds (`?kind=ward&kind=commune`), ordered "
+                                     "by kind then name."))
 def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]):
-    """Units active on `on` (default: today), optionally only the given kinds
-    (`?kind=ward&kind=commune`), ordered by kind then name."""
     day = filters.on or timezone.localdate()
     kinds = [k.value for k in filters.kind] if filters.kind else None
     units = orgunits_active_on(day=day, kinds=kinds)
     return [_unit(u, u.parent.code if u.parent else None) for u in units]
 
 
-@router.get("/{code}", response=OrgUnitDetailOut, summary="One unit with history")
+@router.get("/{code}", response=OrgUnitDetailOut, summary=gettext_noop("One unit with history"),
+            description=gettext_noop("One unit, with the units it took over from and those "
+                                     "that took over from it."))
 def orgunit_detail(request: HttpRequest, code: str):
-    """One unit, with the units it took over from and those that took over from it."""
     unit = orgunit_by_code(code=code)
     if unit is None:
         raise Http404(_("No organisation unit with code %s.") % code)

@@ -78,6 +78,22 @@ def orgunit_graph() -> OrgUnitGraph:
     return graph
 
 
+def orgunit_within_ids(*, unit: OrgUnit) -> set[int]:
+    """The ids of `unit` and every unit below it (its children, theirs, ...), from the
+    cached graph."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for other in orgunit_graph().units.values():
+        if other.parent_id is not None:
+            children[other.parent_id].append(other.pk)
+    found, todo = {unit.pk}, [unit.pk]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def _outgoing() -> dict[int, list[Succession]]:
     """Every succession, with its successor, grouped by predecessor id."""
     return orgunit_graph().outgoing

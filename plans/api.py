@@ -6,11 +6,15 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from plans.selectors import plan_current, plan_export, task_by_ref, task_responsible_on
 
-router = Router(tags=["plan"])
+router = Router(tags=[gettext_noop("Plan")])
+
+SCHEMA_TITLES = {"UnitOut": gettext_noop("Unit"),
+                 "ResponsibleOut": gettext_noop("Who holds a task")}
 
 
 class UnitOut(Schema):
@@ -26,7 +30,8 @@ class ResponsibleOut(Schema):
     coordinate: list[UnitOut]
 
 
-@router.get("", summary="The current plan: targets, sectors, tasks, reporting rules, units")
+@router.get("", summary=gettext_noop(
+    "The current plan: targets, sectors, tasks, reporting rules, units"))
 def plan_get(request: HttpRequest) -> dict:
     plan = plan_current()
     if plan is None:
@@ -35,7 +40,7 @@ def plan_get(request: HttpRequest) -> dict:
 
 
 @router.get("/tasks/{ref}/responsible", response=ResponsibleOut,
-            summary="Who leads and who coordinates a task on a date (default today)")
+            summary=gettext_noop("Who leads and who coordinates a task on a date (default today)"))
 def task_responsible(request: HttpRequest, ref: str, on: dt.date | None = None) -> dict:
     plan = plan_current()
     task = task_by_ref(plan=plan, ref=ref) if plan else None

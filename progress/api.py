@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Router
 
 from plans.selectors import plan_current
 from progress.selectors import period_check, progress_for_period, progress_rows
 
-router = Router(tags=["progress"])
+router = Router(tags=[gettext_noop("Progress")])
 
 
-@router.get("", summary="Every target's value, baseline, target band, progress ratio, "
-                        "projection, status and sources for a year (e.g. ?period=2025)")
+@router.get("", summary=gettext_noop(
+    "Every target's value, baseline, target band, progress ratio, projection, status and "
+    "sources for a year (e.g. ?period=2025)"))
 def progress_get(request: HttpRequest, period: str | None = None) -> list[dict]:
     plan = plan_current()
     year = period_check(period=period, plan=plan)

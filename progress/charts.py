@@ -1,18 +1,24 @@
 """Charts of progress, drawn with matplotlib (Agg, no display, no JavaScript): SVG for the
-pages, PNG for Word documents. One drawing function serves both; the consolidated report
-reuses it. Numbers on the axes use the decimal comma."""
+pages, PNG for Word documents. `chart_spec` says what a chart shows and `chart_render`
+draws it; the pages and the consolidated report both call the two. Numbers on the axes use
+the decimal comma."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import matplotlib
+from django.utils.translation import gettext as _
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 matplotlib.rcParams["svg.hashsalt"] = "scp-monitor"  # the same chart gives the same SVG
 matplotlib.rcParams["font.family"] = "DejaVu Sans"  # shipped with matplotlib; has Vietnamese
@@ -76,3 +82,47 @@ def chart_render(spec: ChartSpec, *, fmt: str = "svg") -> bytes:
         return out.getvalue()
     finally:
         plt.close(fig)
+
+
+def chart_spec(*, plan: Plan, kind: str, code: str, period: int) -> ChartSpec | None:
+    """What the chart of a target (`kind` "target", `code` its code), a sector ("sector",
+    its code) or the province index ("province") shows for the year `period`, from
+    accepted data; None when no such target or sector exists."""
+    from plans.models import Target
+    from progress.selectors import BASE_YEAR, sector_indices, target_progress
+
+    labels = {"series": _("Accepted data"), "band": _("Target"),
+              "projection": _("Projection"), "baseline": _("Baseline")}
+    if kind == "target":
+        target = Target.objects.filter(plan=plan, code=code).select_related(
+            "milestone").first()
+        if target is None:
+            return None
+        s = target_progress(target=target, period=period)
+        series = [(p.year, p.value) for p in s.series if p.value is not None
+                  and p.year <= period]
+        band = None
+        if s.minimum is not None:
+            high = s.stretch if s.stretch is not None else s.minimum
+            band = (s.milestone_year, s.minimum, high)
+        projection = ([(s.current.year, s.current.value), *sorted(s.projections.items())]
+                      if s.current and s.current.value is not None and s.projections else [])
+        projection = [(y, v) for y, v in projection if y >= (s.current.year if s.current else 0)]
+        baseline = (s.baseline.year, s.baseline.value) if s.baseline and \
+            s.baseline.value is not None else None
+        return ChartSpec(s.target.ref, series, band, baseline,  # type: ignore[arg-type]
+                         projection, labels=labels, years=(BASE_YEAR, plan.end_year))
+    if kind not in ("sector", "province"):
+        return None
+    result = sector_indices(plan=plan, last_year=period)
+    if kind == "province":
+        index = result.province
+        title = _("Province")
+    else:
+        found = next((s for s in result.sectors if s.sector.code == code), None)
+        if found is None:
+            return None
+        index, title = found.result.index, found.sector.name
+    return ChartSpec(title, [(y, v) for y, v in index.items() if v is not None],
+                     reference=100.0, years=(BASE_YEAR, plan.end_year),
+                     labels={**labels, "series": _("Index (2020 = 100)")})

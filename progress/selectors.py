@@ -30,18 +30,22 @@ from progress import methods
 from progress.models import Assessment
 from registry.conversion import UnitTable
 from registry.models import (
-    Area,
     ConsumptionLine,
     Enterprise,
     FigurePeriod,
     Item,
     ItemRole,
-    Retailer,
     ScpModel,
     ScpModelKind,
     StEnterprise,
 )
-from registry.selectors import active_q, area_reach, packaging_coverage, records_accepted
+from registry.selectors import (
+    YearCounts,
+    area_reach_by_year,
+    open_by_year,
+    packaging_coverage_by_year,
+    records_accepted,
+)
 from reporting.models import DataValue, ReportKind, ReportRequest, ReportState
 
 BASE_YEAR = 2020
@@ -213,8 +217,8 @@ def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | Non
                 obs[record["sec"]].append(methods.Observation(
                     record["year"], product, outputs.get(product, 0.0), consumed,
                     str(record["ent"]), group))
-    names = dict(Enterprise.objects.filter(pk__in={r["ent"] for r in records.values()})
-                 .values_list("pk", "name"))
+    # the plan's enterprises, not only those with figures: one query, with or without data
+    names = dict(Enterprise.objects.filter(sector__plan=plan).values_list("pk", "name"))
     return obs, {k: dict(v) for k, v in energy.items()}, names, units, sorted(set(notes))
 
 
@@ -281,8 +285,7 @@ class _Elements:
         self._requests: dict[int, list[tuple[str, str]]] | None = None
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None
-        self._registry_used: dict[str, bool] = {}
-        self._pairs: dict[tuple[str, int], tuple[int, int]] = {}
+        self._registry: dict[str, YearCounts] = {}
 
     # answers ---------------------------------------------------------------------
     def _load_answers(self) -> dict[tuple[str, int], list[tuple[str, float, str]]]:
@@ -373,25 +376,33 @@ class _Elements:
         recorded is missing data, not zero)."""
         if year > self.last_year:
             return None, []
-        day = _year_end(year)
-        since = dt.date(self.plan.start_year, 1, 1)
-        slug, model = REGISTRY_SOURCES[measure]
-        if not self._registry_used.setdefault(slug, model.objects.exists()):
+        counts = self._registry_counts(measure)
+        if not counts.recorded or year not in counts.total:
             return None, []
+        slug = REGISTRY_PAGES[measure]
         source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]))]
-        if measure in ("areas", "areas-reached", "supermarkets", "supermarkets-eco-packaging"):
-            key = (slug, year)
-            if key not in self._pairs:  # one query gives the total and the part
-                rows = area_reach(day=day, since=since) if slug == "areas" else \
-                    packaging_coverage(day=day)
-                self._pairs[key] = (sum(r.total for r in rows), sum(r.reached for r in rows))
-            total, reached = self._pairs[key]
-            return float(total if measure in ("areas", "supermarkets") else reached), source
-        if measure in ("scp-models", "cleaner-production-models"):
-            kind = ScpModelKind.SCP if measure == "scp-models" else \
-                ScpModelKind.CLEANER_PRODUCTION
-            return float(ScpModel.objects.filter(active_q(day), kind=kind).count()), source
-        return float(StEnterprise.objects.filter(active_q(day)).count()), source
+        part = measure in ("areas-reached", "supermarkets-eco-packaging")
+        return float((counts.reached if part else counts.total)[year]), source
+
+    def _registry_counts(self, measure: str) -> YearCounts:
+        """The measure's counts for every year to `last_year`: one query per registry (and
+        per kind of model), whatever the years and the rows."""
+        key = {"areas-reached": "areas", "supermarkets-eco-packaging": "supermarkets"}.get(
+            measure, measure)
+        if key not in self._registry:
+            years = range(min(BASE_YEAR, self.plan.start_year), self.last_year + 1)
+            if key == "areas":
+                found = area_reach_by_year(years=years, since=dt.date(self.plan.start_year, 1, 1))
+            elif key == "supermarkets":
+                found = packaging_coverage_by_year(years=years)
+            elif key in ("scp-models", "cleaner-production-models"):
+                kind = ScpModelKind.SCP if key == "scp-models" else \
+                    ScpModelKind.CLEANER_PRODUCTION
+                found = open_by_year(model=ScpModel, years=years, among=Q(kind=kind))
+            else:
+                found = open_by_year(model=StEnterprise, years=years)
+            self._registry[key] = found
+        return self._registry[key]
 
 
 REGISTRY_LABELS = {
@@ -403,11 +414,11 @@ REGISTRY_LABELS = {
     "cleaner-production-models": gettext_lazy("Cleaner-production models in the registry"),
     "st-enterprises": gettext_lazy("Certified S&T enterprises in the registry"),
 }
-REGISTRY_SOURCES: dict[str, tuple[str, Any]] = {
-    "areas": ("areas", Area), "areas-reached": ("areas", Area),
-    "supermarkets": ("retailers", Retailer), "supermarkets-eco-packaging": ("retailers", Retailer),
-    "scp-models": ("models", ScpModel), "cleaner-production-models": ("models", ScpModel),
-    "st-enterprises": ("st-enterprises", StEnterprise),
+REGISTRY_PAGES = {  # the registry list a measure counts
+    "areas": "areas", "areas-reached": "areas",
+    "supermarkets": "retailers", "supermarkets-eco-packaging": "retailers",
+    "scp-models": "models", "cleaner-production-models": "models",
+    "st-enterprises": "st-enterprises",
 }
 
 

@@ -119,45 +119,16 @@ def sector_detail(request: HttpRequest, code: str) -> HttpResponse:
         "province": result.province, "years": _years(plan)})
 
 
-def _chart_spec(plan: Plan, kind: str, code: str, period: int) -> charts.ChartSpec:
-    labels = {"series": _("Accepted data"), "band": _("Target"),
-              "projection": _("Projection"), "baseline": _("Baseline")}
-    if kind == "target":
-        s = target_progress(target=_target(plan, code), period=period)
-        series = [(p.year, p.value) for p in s.series if p.value is not None
-                  and p.year <= period]
-        band = None
-        if s.minimum is not None:
-            high = s.stretch if s.stretch is not None else s.minimum
-            band = (s.milestone_year, s.minimum, high)
-        projection = ([(s.current.year, s.current.value), *sorted(s.projections.items())]
-                      if s.current and s.current.value is not None and s.projections else [])
-        projection = [(y, v) for y, v in projection if y >= (s.current.year if s.current else 0)]
-        baseline = (s.baseline.year, s.baseline.value) if s.baseline and \
-            s.baseline.value is not None else None
-        return charts.ChartSpec(s.target.ref, series, band, baseline,  # type: ignore[arg-type]
-                                projection, labels=labels, years=(BASE_YEAR, plan.end_year))
-    result = sector_indices(plan=plan, last_year=period)
-    if kind == "province":
-        index = result.province
-        title = _("Province")
-    else:
-        found = next((s for s in result.sectors if s.sector.code == code), None)
-        if found is None:
-            raise Http404(_("No such sector."))
-        index, title = found.result.index, found.sector.name
-    series = [(y, v) for y, v in index.items() if v is not None]
-    return charts.ChartSpec(title, series, reference=100.0, years=(BASE_YEAR, plan.end_year),
-                            labels={**labels, "series": _("Index (2020 = 100)")})
-
-
 @login_required
 def chart(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     if kind not in ("target", "sector", "province"):
         raise Http404(_("No such chart."))
     plan = _plan()
     period, _problem = _period(request, plan)
-    svg = charts.chart_render(_chart_spec(plan, kind, code, period), fmt="svg")
+    spec = charts.chart_spec(plan=plan, kind=kind, code=code, period=period)
+    if spec is None:
+        raise Http404(_("No such chart."))
+    svg = charts.chart_render(spec, fmt="svg")
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-cache"  # live: a new acceptance shows at once
     return response

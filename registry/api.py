@@ -14,15 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from ninja import Body, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema, create_model
 
 from common.parsing import NUMBER_HELP
-from common.schemas import Number
+from common.schemas import Number, doc_text
 from registry import excel, permissions, selectors, services
 from registry.conversion import UnitTable, quantity_convert
 from registry.figures import line_values, period_code
@@ -49,7 +50,33 @@ from registry.specs import (
     parse_value,
 )
 
-router = Router(tags=["registry"])
+router = Router(tags=[gettext_noop("Registries")])
+
+# the names of the schemas (those made for each registry are named in _registry_routes)
+SCHEMA_TITLES: dict[str, Any] = {
+    "ActivityIn": gettext_noop("New awareness activity"),
+    "ActivityChange": gettext_noop("Changes to an awareness activity"),
+    "ActivityOut": gettext_noop("Awareness activity"),
+    "ActivityPageOut": gettext_noop("A page of awareness activities"),
+    "PackagingIn": gettext_noop("New packaging practice"),
+    "PackagingOut": gettext_noop("Packaging practice"),
+    "KindCountOut": gettext_noop("Count of one kind"),
+    "RegistryCountOut": gettext_noop("Count of one registry"),
+    "ReachOut": gettext_noop("Reach"),
+    "CountsOut": gettext_noop("Counts as of a day"),
+    "PlaceCountOut": gettext_noop("Count in one place"),
+    "ConvertOut": gettext_noop("Converted quantity"),
+    "LineIn": gettext_noop("Figure line"),
+    "FiguresIn": gettext_noop("Figures of a period"),
+    "DesignateIn": gettext_noop("Designation as a reporting unit"),
+    "ProblemOut": gettext_noop("Problem in an imported sheet"),
+    "ImportRejectedOut": gettext_noop("Import refused"),
+    "ImportOut": gettext_noop("Import done"),
+    "HistoryOut": gettext_noop("Recorded change"),
+    "LinkedActivityOut": gettext_noop("Linked awareness activity"),
+    "FigureSummaryOut": gettext_noop("Energy of a period"),
+    "FileParams": gettext_noop("Uploaded file"),
+}
 
 
 def _json(value: Any) -> Any:
@@ -164,12 +191,13 @@ class ConvertOut(Schema):
 
 class LineIn(Schema):
     item: str = Field(max_length=40)
-    quantity: Number = Field(description=str(NUMBER_HELP))
+    quantity: Number = Field(description=doc_text(NUMBER_HELP))
     unit: str = Field(max_length=20)
     product: str | None = Field(
         None, max_length=40,
-        description="For a material or fuel: the code of the product it was used for (one "
-                    "of the record's products); empty: shared by `allocation`.")
+        description=gettext_noop("For a material or fuel: the code of the product it was "
+                                 "used for (one of the record's products); empty: shared by "
+                                 "`allocation`."))
 
 
 class FiguresIn(Schema):
@@ -177,10 +205,10 @@ class FiguresIn(Schema):
     version: int | None = None
     note: str | None = None
     allocation: Literal["principal", "output"] | None = Field(
-        None, description="How inputs entered for no product are shared: all to the "
-                          "sector's principal product, or in proportion to output; left "
-                          "out: kept, or chosen (principal product when reported, else "
-                          "output).")
+        None, description=gettext_noop(
+            "How inputs entered for no product are shared: all to the sector's principal "
+            "product, or in proportion to output; left out: kept, or chosen (principal "
+            "product when reported, else output)."))
 
 
 class DesignateIn(StrictSchema):
@@ -217,11 +245,13 @@ def _day(on: dt.date | None) -> dt.date:
     return on or timezone.localdate()
 
 
-@router.get("/counts", response=CountsOut, summary="Counts as of a day")
+@router.get("/counts", response=CountsOut, summary=gettext_noop("Counts as of a day"),
+            description=gettext_noop("Entries open on `on` (default today) by registry and "
+                                     "kind; how many zones, parks, clusters and villages an "
+                                     "awareness activity has reached since the plan began; "
+                                     "how many supermarkets and commercial centres use "
+                                     "eco-friendly packaging."))
 def counts(request: HttpRequest, on: QueryDay = None) -> dict[str, Any]:
-    """Entries open on `on` (default today) by registry and kind; how many zones, parks,
-    clusters and villages an awareness activity has reached since the plan began; how many
-    supermarkets and commercial centres use eco-friendly packaging."""
     permissions.require_read(request.user)
     day = _day(on)
     from plans.selectors import plan_current
@@ -239,12 +269,13 @@ def counts(request: HttpRequest, on: QueryDay = None) -> dict[str, Any]:
 
 
 @router.get("/by-place/{registry}", response=list[PlaceCountOut],
-            summary="Counts by place as of a day")
+            summary=gettext_noop("Counts by place as of a day"),
+            description=gettext_noop("Entries open on `on`, counted under the unit holding "
+                                     "their place that day (following successions: a park "
+                                     "recorded in a district of 2020 counts under its ward "
+                                     "after 1 July 2025)."))
 def by_place(request: HttpRequest, registry: str, on: QueryDay = None,
              kind: str | None = None) -> list[dict[str, Any]]:
-    """Entries open on `on`, counted under the unit holding their place that day
-    (following successions: a park recorded in a district of 2020 counts under its ward
-    after 1 July 2025)."""
     permissions.require_read(request.user)
     spec = _spec(registry)
     rows = selectors.counts_by_place(spec=spec, day=_day(on), kind=kind)
@@ -256,7 +287,7 @@ def by_place(request: HttpRequest, registry: str, on: QueryDay = None,
     return out
 
 
-@router.get("/units", summary="The unit table")
+@router.get("/units", summary=gettext_noop("The unit table"))
 def units_table(request: HttpRequest) -> dict[str, Any]:
     table = selectors.unit_table_listing()
     return {
@@ -270,11 +301,12 @@ def units_table(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/convert", response=ConvertOut, summary="Convert a quantity")
+@router.get("/convert", response=ConvertOut, summary=gettext_noop("Convert a quantity"),
+            description=gettext_noop("Within a kind (kg → t), or a fuel to energy through "
+                                     "its toe factor "
+                                     "(`?value=1000&from_unit=l&to_unit=GJ&fuel=diesel`)."))
 def convert(request: HttpRequest, value: str, from_unit: str, to_unit: str,
             fuel: str | None = None) -> dict[str, Any]:
-    """Within a kind (kg → t), or a fuel to energy through its toe factor
-    (`?value=1000&from_unit=l&to_unit=GJ&fuel=diesel`)."""
     result = quantity_convert(value=value, from_unit=from_unit, to_unit=to_unit, fuel=fuel)
     return {"value": format(result.normalize(), "f"), "unit": to_unit}
 
@@ -302,13 +334,13 @@ def _activity_out(a: AwarenessActivity) -> dict[str, Any]:
                                         else getattr(a, c.key)) for c in ACTIVITY_COLUMNS}}
 
 
-@router.get("/activities", response=ActivityPageOut, summary="Awareness activities")
+@router.get("/activities", response=ActivityPageOut, summary=gettext_noop("Awareness activities"),
+            description=gettext_noop("Newest first, filtered by `year` and by words of the "
+                                     "title or the organiser's name (`q`), as on the page."))
 def activities(request: HttpRequest,
                year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
                q: str = Query("", max_length=200),
                page: int = Query(1, ge=1)) -> dict[str, Any]:
-    """Newest first, filtered by `year` and by words of the title or the organiser's
-    name (`q`), as on the page."""
     permissions.require_read(request.user)
     filterset = ActivityFilter(request.GET, queryset=selectors.activities_with_areas())
     if not filterset.is_valid():
@@ -320,7 +352,7 @@ def activities(request: HttpRequest,
 
 
 @router.post("/activities", response={201: ActivityOut},
-             summary="Record an awareness activity")
+             summary=gettext_noop("Record an awareness activity"))
 def activity_create(request: HttpRequest, payload: ActivityIn):  # type: ignore[valid-type]
     permissions.require_edit(request.user)
     data = _parse(ACTIVITY_COLUMNS, payload)
@@ -329,7 +361,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn):  # type: ignore[
 
 
 @router.patch("/activities/{activity_id}", response=ActivityOut,
-              summary="Correct an awareness activity")
+              summary=gettext_noop("Correct an awareness activity"))
 def activity_update(request: HttpRequest, activity_id: int,
                     payload: ActivityChange) -> dict[str, Any]:  # type: ignore[valid-type]
     permissions.require_edit(request.user)
@@ -345,7 +377,7 @@ def activity_update(request: HttpRequest, activity_id: int,
 
 
 @router.post("/retailers/{retailer_id}/packaging", response={201: PackagingOut},
-             summary="Record a retailer's packaging practice")
+             summary=gettext_noop("Record a retailer's packaging practice"))
 def packaging_create(request: HttpRequest, retailer_id: int,
                      payload: PackagingIn):  # type: ignore[valid-type]
     permissions.require_edit(request.user)
@@ -382,25 +414,27 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
             "problems": view.problems}
 
 
-@router.get("/enterprises/{enterprise_id}/figures", summary="An enterprise's figures")
+@router.get("/enterprises/{enterprise_id}/figures", summary=gettext_noop("An enterprise's figures"),
+            description=gettext_noop("Every record of the enterprise (newest first) with its "
+                                     "lines, energy in toe and toe per unit of its main "
+                                     "product. An enterprise's reporter sees only its own; "
+                                     "figures that belong to a report are shown to whoever "
+                                     "may read that report (a viewer: once it is accepted)."))
 def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
-    """Every record of the enterprise (newest first) with its lines, energy in toe and toe
-    per unit of its main product. An enterprise's reporter sees only its own; figures that
-    belong to a report are shown to whoever may read that report (a viewer: once it is
-    accepted)."""
     enterprise = _enterprise(request, enterprise_id)
     return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise,
                                                                   user=request.user)]
 
 
 @router.put("/enterprises/{enterprise_id}/figures/{year}/{period}",
-            summary="Set an enterprise's figures for a year or half-year")
+            summary=gettext_noop("Set an enterprise's figures for a year or half-year"),
+            description=gettext_noop("Replace the record's lines. `period` is `year`, `h1` "
+                                     "or `h2`. Send `version` (from the last read) to be "
+                                     "told, with 409, when someone else saved meanwhile."))
 def figures_put(request: HttpRequest, enterprise_id: int,
                 year: int = Path(..., ge=YEAR_MIN, le=YEAR_MAX),
                 period: Literal["year", "h1", "h2"] = Path(...),
                 payload: FiguresIn = Body(...)) -> dict[str, Any]:  # noqa: B008
-    """Replace the record's lines. `period` is year, h1 or h2. Send `version` (from the
-    last read) to be told, with 409, when someone else saved meanwhile."""
     from registry.sections import figures_locked
 
     enterprise = _enterprise(request, enterprise_id)
@@ -423,7 +457,7 @@ def figures_put(request: HttpRequest, enterprise_id: int,
 
 
 @router.post("/enterprises/{enterprise_id}/designate",
-             summary="Make an enterprise a reporting unit")
+             summary=gettext_noop("Make an enterprise a reporting unit"))
 def designate(request: HttpRequest, enterprise_id: int, payload: DesignateIn) -> dict[str, Any]:
     permissions.require_edit(request.user)
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
@@ -445,11 +479,13 @@ IMPORTERS = {
 
 
 @router.post("/import/{what}", response={200: ImportOut, 422: ImportRejectedOut},
-             summary="Import an Excel sheet (all or nothing)")
+             summary=gettext_noop("Import an Excel sheet (all or nothing)"),
+            description=gettext_noop("`what` is a registry (`areas`, `retailers`, "
+                                     "`enterprises`, `models`, `st-enterprises`) or "
+                                     "`activities`, `packaging`, `figures`. If any row has "
+                                     "a problem nothing is stored and the answer is 422 "
+                                     "with every problem by sheet, row and column."))
 def import_file(request: HttpRequest, what: str, file: File[UploadedFile]):
-    """`what` is a registry (areas, retailers, enterprises, models, st-enterprises) or
-    activities, packaging, figures. If any row has a problem nothing is stored and the
-    answer is 422 with every problem by sheet, row and column."""
     permissions.require_edit(request.user)
     if what in REGISTRIES:
         def run(*, content: bytes, actor: Any) -> excel.ImportResult:
@@ -541,7 +577,13 @@ def _registry_routes(spec: RegistrySpec) -> None:
         detail_extra["figures"] = (list[FigureSummaryOut], ...)
     detail_out = create_model(  # type: ignore[call-overload]
         f"{stem}DetailOut", __base__=schemas.out, **detail_extra)
-    title = str(spec.title_one)
+    title = spec.title_one
+    for name, text in [(f"{stem}In", gettext_lazy("{registry}: new entry")),
+                       (f"{stem}Change", gettext_lazy("{registry}: changes to an entry")),
+                       (f"{stem}Out", gettext_lazy("{registry}: entry")),
+                       (f"{stem}DetailOut", gettext_lazy("{registry}: entry with its history")),
+                       (f"{stem}PageOut", gettext_lazy("{registry}: a page of entries"))]:
+        SCHEMA_TITLES[name] = format_lazy(text, registry=title)
 
     def entries(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[str, Any]:
         permissions.require_read(request.user)
@@ -583,14 +625,21 @@ def _registry_routes(spec: RegistrySpec) -> None:
     for func in (entries, create, detail, update):
         func.__name__ = f"{func.__name__}_{spec.slug.replace('-', '_')}"
     base = f"/{spec.slug}"
-    filters = ", ".join(entry_filter_class(spec).base_filters)
-    router.get(base, response=page_out, summary=f"{title}: list",
-               description=f"Filters (query): {filters}.")(entries)
-    router.post(base, response={201: schemas.out}, summary=f"{title}: add")(create)
-    router.get(f"{base}/{{entry_id}}", response=detail_out,
-               summary=f"{title}: one entry with its history")(detail)
+    filters = ", ".join(f"`{name}`" for name in entry_filter_class(spec).base_filters)
+
+    def named(english: Any, **names: Any) -> str:  # translated when served (api.docs)
+        return doc_text(format_lazy(english, **names))
+
+    router.get(base, response=page_out,
+               summary=named(gettext_lazy("{registry}: list"), registry=title),
+               description=named(gettext_lazy("Filters (query): {filters}."),
+                                 filters=filters))(entries)
+    router.post(base, response={201: schemas.out},
+                summary=named(gettext_lazy("{registry}: add"), registry=title))(create)
+    router.get(f"{base}/{{entry_id}}", response=detail_out, summary=named(
+        gettext_lazy("{registry}: one entry with its history"), registry=title))(detail)
     router.patch(f"{base}/{{entry_id}}", response=schemas.out,
-                 summary=f"{title}: change")(update)
+                 summary=named(gettext_lazy("{registry}: change"), registry=title))(update)
 
 
 for _registry_spec in REGISTRIES.values():

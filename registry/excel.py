@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -23,15 +24,18 @@ from django.utils.translation import ngettext
 
 from common.exceptions import ConflictError
 from common.parsing import DATE_HELP, NUMBER_HELP, YES_NO_HELP, ParseError, text_clean
-from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_write
-from registry import permissions, selectors
+from common.streaming import csv_stream
+from common.xlsx import LIMITS, SheetIn, SheetOut, WorkbookRefused, xlsx_read, xlsx_stream
+from registry import permissions
 from registry.checks import tax_code_normalise
 from registry.models import (
     AwarenessActivity,
+    ConsumptionLine,
     Enterprise,
     FigurePeriod,
     FigureSource,
     PackagingPractice,
+    Retailer,
 )
 from registry.specs import (
     ACTIVITY_COLUMNS,
@@ -213,35 +217,49 @@ def _report(sheet: Sheet, number: int, exc: ValidationError, problems: list[Impo
             problems.append(ImportProblem(sheet.name, number, None, message))
 
 
-def _run(sheet: Sheet, columns: list[Column], lookups: Lookups,
-         save_row: Callable[[dict[str, Any]], str]) -> ImportResult:
-    """Check and save every row in one transaction; any problem rolls all of it back."""
-    problems: list[ImportProblem] = []
+# ------------------------------------------------------------------ imports
+
+
+def _key_twice(sheet: Sheet, seen: dict[Any, int], key: Any, number: int, column: str,
+               problems: list[ImportProblem]) -> bool:
+    """Whether an earlier row of the file has the same natural key (listed if so)."""
+    first = seen.setdefault(key, number)
+    if first != number:
+        problems.append(ImportProblem(sheet.name, number, sheet.label(column), _(
+            "Also in row %(row)d of this file.") % {"row": first}))
+    return first != number
+
+
+def _unchanged_or_conflict(queryset: QuerySet, stamps: dict[Any, Any]) -> None:
+    """Lock the rows an import changes and refuse (ConflictError) if any was saved since
+    the file was checked: `stamps` maps their ids to the `updated_at` then read."""
+    stored = dict(queryset.select_for_update().filter(pk__in=stamps)
+                  .values_list("pk", "updated_at"))
+    if stored != stamps:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
+
+
+def _tally(sheet: Sheet, drafts: Iterable[Any]) -> ImportResult:
     result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
-    with transaction.atomic():
-        for number, raw in sheet.rows:
-            data, failed = _parse_row(sheet, number, raw, columns, lookups, problems)
-            if failed:
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = save_row(data)
-            except ValidationError as exc:
-                _report(sheet, number, exc, problems)
-                continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
-        if problems:
-            raise ImportRejected(problems)
+    for draft in drafts:
+        outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"
+        setattr(result, outcome, getattr(result, outcome) + 1)
     return result
 
 
-def _outcome(before: Any, after: Any, model: type[models.Model]) -> str:
-    if before is None:
-        return "created"
-    return "updated" if after.updated_at != before.updated_at else "unchanged"
+Progress = Callable[[int, int], None]
 
 
-# ------------------------------------------------------------------ imports
+def _checking(sheet: Sheet, on_progress: Progress | None) -> Callable[[int], None]:
+    """Reports rows checked as progress (every 500 rows; the write is the last step)."""
+    total = len(sheet.rows) + 1
+
+    def tick(done: int) -> None:
+        if on_progress is not None and (done % 500 == 0 or done == total - 1):
+            on_progress(done, total)
+
+    return tick
 
 
 # a unique value of the model that the sheet holds in another column
@@ -264,7 +282,27 @@ def _unique_values(entry: Any) -> list[tuple[tuple[str, ...], tuple[Any, ...]]]:
     return out
 
 
-def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
+def _stored_twins(sheet: Sheet, model: type[models.Model],
+                  seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int],
+                  numbered: dict[int, Any], problems: list[ImportProblem]) -> None:
+    """List the rows whose unique value (code, tax code, certificate number) another
+    stored entry holds: one query per unique field for the whole file."""
+    fields = {names for names, _values in seen if len(names) == 1}
+    for (name,) in fields:
+        wanted = {values[0]: number for (names, values), number in seen.items()
+                  if names == (name,) and number in numbered}
+        taken = model._default_manager.filter(**{f"{name}__in": list(wanted)}).values_list(
+            name, "pk")
+        for value, pk in taken:
+            number = wanted[value]
+            if pk != numbered[number].entry.pk:
+                problems.append(ImportProblem(
+                    sheet.name, number, sheet.label(_UNIQUE_COLUMN.get(name, name)),
+                    _("Another entry already has this value.")))
+
+
+def registry_import(*, slug: str, content: bytes, actor: Any,
+                    on_progress: Progress | None = None) -> ImportResult:
     """Import a registry's sheet: rows whose key (code, or tax code for enterprises) exists
     update that entry, the others create one. All or nothing.
 
@@ -296,14 +334,18 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
     drafts: list[Any] = []
     reserved: set[str] = set()
     seen: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
-    for number, raw in sheet.rows:
+    numbered: dict[int, Any] = {}
+    tick = _checking(sheet, on_progress)
+    for done, (number, raw) in enumerate(sheet.rows, start=1):
+        tick(done)
         # row by row: a row may lie in a zone an earlier row of the file adds
         data, failed = _parse_row(sheet, number, raw, spec.columns, lookups, problems)
         entry = existing.get(key_of(raw.get(spec.key)))
         if spec.key == "code" and not data.get("code"):
             data.pop("code", None)
         try:
-            draft = entry_check(spec=spec, data=data, entry=entry, reserved=reserved)
+            draft = entry_check(spec=spec, data=data, entry=entry, reserved=reserved,
+                                validate_unique=False)
         except ValidationError as exc:
             _report(sheet, number, exc, problems, skip=failed)
             continue
@@ -319,69 +361,149 @@ def registry_import(*, slug: str, content: bytes, actor: Any) -> ImportResult:
         if slug == "areas":  # later rows may lie in a zone of this file
             lookups.areas[draft.entry.code] = draft.entry
         drafts.append(draft)
+        numbered[number] = draft
+    _stored_twins(sheet, model, seen, numbered, problems)
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ImportRejected(problems)
-    stamps = {d.entry.pk: d.stamp for d in drafts if not d.created and d.changes}
     with transaction.atomic():
-        stored = dict(model._default_manager.select_for_update().filter(pk__in=stamps)
-                      .values_list("pk", "updated_at"))
-        if stored != stamps:
-            raise ConflictError(_("Someone changed entries of this file while it was being "
-                                  "checked: import it again."))
+        _unchanged_or_conflict(model._default_manager.all(), {
+            d.entry.pk: d.stamp for d in drafts if not d.created and d.changes})
         entries_write(drafts=drafts, actor=actor)
-    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
-    for draft in drafts:
-        outcome = "created" if draft.created else "updated" if draft.changes else "unchanged"
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    return result
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
 
-def activities_import(*, content: bytes, actor: Any) -> ImportResult:
+def activities_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                      ) -> ImportResult:
     """Import awareness activities; a row with the date, organiser and title of a stored
-    activity updates it."""
-    from registry.services import activity_save
+    activity updates it. Checked whole first, reading only, then written in bulk in one
+    short transaction; all or nothing."""
+    from registry.services import activities_write, activity_check
 
     if actor is not None:
         permissions.require_edit(actor)
     sheet = read_sheet(content, sheet="activities", columns=ACTIVITY_COLUMNS)
     lookups = Lookups.load()
+    problems: list[ImportProblem] = []
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in sheet.rows:
+        data, failed = _parse_row(sheet, number, raw, ACTIVITY_COLUMNS, lookups, problems)
+        if not failed:
+            parsed.append((number, data))
 
-    def save_row(data: dict[str, Any]) -> str:
-        existing = selectors.activity_find(date=data["date"], organiser=data["organiser"],
-                                           title=data["title"])
-        activity = activity_save(data=data, actor=actor, activity=existing)
-        return _outcome(existing, activity, AwarenessActivity)
+    def key(data: dict[str, Any]) -> tuple[Any, Any, Any]:
+        organiser = data.get("organiser")
+        return data.get("date"), getattr(organiser, "pk", None), data.get("title")
 
-    return _run(sheet, ACTIVITY_COLUMNS, lookups, save_row)
+    keys = {key(d) for _n, d in parsed}
+    stored = {(a.date, a.organiser_id, a.title): a for a in AwarenessActivity.objects.filter(
+        date__in={k[0] for k in keys if k[0]}, organiser_id__in={k[1] for k in keys if k[1]}
+    ).prefetch_related("areas")} if keys else {}
+    drafts = []
+    seen: dict[Any, int] = {}
+    tick = _checking(sheet, on_progress)
+    for done, (number, data) in enumerate(parsed, start=1):
+        tick(done)
+        if _key_twice(sheet, seen, key(data), number, "title", problems):
+            continue
+        try:
+            drafts.append(activity_check(data=data, activity=stored.get(key(data)),
+                                         validate_unique=False))
+        except ValidationError as exc:
+            _report(sheet, number, exc, problems)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        _unchanged_or_conflict(AwarenessActivity.objects.all(), {
+            d.activity.pk: d.stamp for d in drafts if not d.created and d.changes})
+        activities_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
 
-def packaging_import(*, content: bytes, actor: Any) -> ImportResult:
+def _practices_unchanged(*, retailers: list[int], stamps: dict[int, Any]) -> None:
+    """Lock the retailers (one import or save at a time per retailer), then refuse
+    (ConflictError) if their practices are not those the check read (`stamps`)."""
+    list(Retailer.objects.select_for_update().filter(pk__in=retailers).order_by("pk")
+         .values_list("pk"))
+    now = dict(PackagingPractice.objects.filter(retailer_id__in=retailers)
+               .values_list("pk", "updated_at"))
+    if now != stamps:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
+
+
+def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                     ) -> ImportResult:
     """Import packaging practice; a row with the retailer and start date of a stored
-    practice updates it."""
-    from registry.services import packaging_save
+    practice updates it. Checked whole first, reading only (a row against the retailer's
+    stored practices and the file's earlier rows), then written in bulk in one short
+    transaction holding the retailers' locks; all or nothing."""
+    import copy
+
+    from registry.services import packaging_check, packagings_write
 
     if actor is not None:
         permissions.require_edit(actor)
     sheet = read_sheet(content, sheet="packaging", columns=PACKAGING_COLUMNS)
     lookups = Lookups.load()
+    problems: list[ImportProblem] = []
+    parsed: list[tuple[int, Any, dict[str, Any]]] = []
+    for number, raw in sheet.rows:
+        data, failed = _parse_row(sheet, number, raw, PACKAGING_COLUMNS, lookups, problems)
+        if not failed:
+            parsed.append((number, data.pop("retailer"), data))
+    retailers = {r.pk: r for _n, r, _d in parsed}
+    standing: dict[int, list[PackagingPractice]] = {pk: [] for pk in retailers}
+    stamps: dict[int, Any] = {}
+    for practice in PackagingPractice.objects.filter(retailer_id__in=retailers):
+        practice.retailer = retailers[practice.retailer_id]
+        standing[practice.retailer_id].append(practice)
+        stamps[practice.pk] = practice.updated_at
+    drafts = []
+    seen: dict[Any, int] = {}
+    tick = _checking(sheet, on_progress)
+    for done, (number, retailer, data) in enumerate(parsed, start=1):
+        tick(done)
+        if _key_twice(sheet, seen, (retailer.pk, data.get("since")), number, "since",
+                      problems):
+            continue
+        others = standing[retailer.pk]
+        stored = next((p for p in others if p.pk and p.since == data.get("since")), None)
+        try:
+            draft = packaging_check(retailer=retailer, data=data, others=others,
+                                    practice=copy.copy(stored) if stored else None)
+        except ValidationError as exc:
+            _report(sheet, number, exc, problems)
+            continue
+        # later rows are checked against the practices as this row leaves them
+        others[:] = [p for p in others if p is not stored] + [draft.practice]
+        drafts.append(draft)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        _practices_unchanged(retailers=list(retailers), stamps=stamps)
+        packagings_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
 
-    def save_row(data: dict[str, Any]) -> str:
-        retailer = data.pop("retailer")
-        existing = selectors.packaging_find(retailer=retailer, since=data["since"])
-        practice = packaging_save(retailer=retailer, data=data, actor=actor,
-                                  practice=existing)
-        return _outcome(existing, practice, PackagingPractice)
 
-    return _run(sheet, PACKAGING_COLUMNS, lookups, save_row)
-
-
-def figures_import(*, content: bytes, actor: Any) -> ImportResult:
+def figures_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
+                   ) -> ImportResult:
     """Import enterprises' figures, one line per row (tax code, year, period, item,
-    quantity, unit). The rows of one enterprise and period replace that record's lines.
-    All or nothing; coordinators only."""
+    quantity, unit, product used for). The rows of one enterprise and period replace that
+    record's lines. Checked whole first, reading only (the stored records and lines read
+    in a few queries), then written in bulk in one short transaction holding the
+    enterprises' locks; all or nothing; coordinators only."""
     from registry.conversion import UnitTable
-    from registry.services import consumption_record_save
+    from registry.models import ConsumptionRecord
+    from registry.services import consumption_record_check, consumption_records_write
 
     if actor is not None:
         permissions.require_edit(actor)
@@ -390,7 +512,6 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
     table = UnitTable()
     problems: list[ImportProblem] = []
     groups: dict[tuple[int, int, str], list[tuple[int, dict[str, Any]]]] = {}
-    enterprises: dict[int, Enterprise] = {}
     period_label = str(FIGURE_COLUMNS[2].label)
     for number, raw in sheet.rows:
         data, failed = _parse_row(sheet, number, raw, FIGURE_COLUMNS, lookups, problems)
@@ -401,45 +522,65 @@ def figures_import(*, content: bytes, actor: Any) -> ImportResult:
             problems.append(ImportProblem(sheet.name, number, period_label, _(
                 "The period is \"year\", \"first half\" or \"second half\".")))
             continue
-        enterprise = data["tax_code"]
-        enterprises[enterprise.pk] = enterprise
-        groups.setdefault((enterprise.pk, data["year"], period), []).append((number, data))
-    result = ImportResult(sheet=sheet.name, rows=len(sheet.rows))
+        groups.setdefault((data["tax_code"].pk, data["year"], period), []).append(
+            (number, data))
+    enterprises = Enterprise.objects.select_related("sector").in_bulk({k[0] for k in groups})
+    stored = {(r.enterprise_id, r.year, r.period): r for r in ConsumptionRecord.objects.filter(
+        enterprise_id__in=enterprises, year__in={k[1] for k in groups}
+    ).prefetch_related(Prefetch("lines", queryset=ConsumptionLine.objects.select_related(
+        "item", "unit", "product")))}
     labels = {c.key: str(c.label) for c in FIGURE_COLUMNS}
+    drafts = []
+    tick = _checking(sheet, on_progress)
+    done = 0
+    for (enterprise_id, year, period), rows in groups.items():
+        done += len(rows)
+        tick(done)
+        record = stored.get((enterprise_id, year, period))
+        try:
+            drafts.append(consumption_record_check(
+                enterprise=enterprises[enterprise_id], year=year, period=period,
+                lines=[{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
+                        "product": d.get("product")} for _n, d in rows],
+                record=record, stored_lines=list(record.lines.all()) if record else None,
+                source=FigureSource.IMPORTED, require_output=True, table=table))
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                match = re.match(r"^lines\.(\d+)\.(\w+)$", key)
+                if match:
+                    number = rows[int(match.group(1))][0]
+                    column = labels.get(match.group(2))
+                else:
+                    number = rows[0][0]
+                    column = labels.get(key)
+                for message in messages:
+                    problems.append(ImportProblem(sheet.name, number, column, message))
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise ImportRejected(problems)
     with transaction.atomic():
-        for (enterprise_id, year, period), rows in groups.items():
-            lines = [{"item": d["item"], "quantity": d["quantity"], "unit": d["unit"],
-                      "product": d.get("product")} for _n, d in rows]
-            before = (enterprises[enterprise_id].records
-                      .filter(year=year, period=period).values_list("version", flat=True).first())
-            try:
-                with transaction.atomic():
-                    record = consumption_record_save(
-                        enterprise=enterprises[enterprise_id], year=year, period=period,
-                        lines=lines, actor=actor, source=FigureSource.IMPORTED,
-                        require_output=True, table=table)
-            except ValidationError as exc:
-                for key, messages in exc.message_dict.items():
-                    match = re.match(r"^lines\.(\d+)\.(\w+)$", key)
-                    if match:
-                        number = rows[int(match.group(1))][0]
-                        column = labels.get(match.group(2))
-                    else:
-                        number = rows[0][0]
-                        column = labels.get(key)
-                    for message in messages:
-                        problems.append(ImportProblem(sheet.name, number, column, message))
-                continue
-            if before is None:
-                result.created += 1
-            elif record.version != before:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if problems:
-            problems.sort(key=lambda p: (p.row or 0))
-            raise ImportRejected(problems)
-    return result
+        _records_unchanged(enterprises=list(enterprises), years={k[1] for k in groups},
+                           versions={k: r.version for k, r in stored.items()})
+        consumption_records_write(drafts=drafts, actor=actor)
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
+
+
+def _records_unchanged(*, enterprises: list[int], years: set[int],
+                       versions: dict[tuple[int, int, str], int]) -> None:
+    """Lock the enterprises (their figures are saved one writer at a time), then refuse
+    (ConflictError) if their records of `years` are not those the check read."""
+    from registry.models import ConsumptionRecord
+
+    list(Enterprise.objects.select_for_update().filter(pk__in=enterprises).order_by("pk")
+         .values_list("pk"))
+    now = {(e, y, p): v for e, y, p, v in ConsumptionRecord.objects.filter(
+        enterprise_id__in=enterprises, year__in=years).values_list(
+        "enterprise_id", "year", "period", "version")}
+    if now != versions:
+        raise ConflictError(_("Someone changed entries of this file while it was being "
+                              "checked: import it again."))
 
 
 def _figure_period(raw: Any) -> str | None:
@@ -456,18 +597,34 @@ def _figure_period(raw: Any) -> str | None:
 # ------------------------------------------------------------------ exports
 
 
-def workbook_bytes(*, sheet: str, columns: list[Column], rows: Iterable[list[Any]],
-                   title: str) -> bytes:
-    """A workbook with the data sheet (header = column labels in the current language)
-    and a help sheet listing each column."""
-    help_rows = [[title], [_("Column"), _("Code"), _("Required"), _("Format")]]
-    help_rows += [[str(c.label), c.key, _("yes") if c.required else "", _format_hint(c)]
-                  for c in columns]
-    return xlsx_write(sheets=[
-        SheetOut(title=sheet, header=[str(c.label) for c in columns], rows=rows),
-        SheetOut(title=_("help"), header=help_rows[0], rows=help_rows[1:],
-                 widths=[30, 20, 10, 60], freeze_header=False),
-    ])
+@dataclass
+class Export:
+    """Rows of an export with their columns, written as a workbook (the data sheet, header
+    = column labels in the current language, and a help sheet listing each column) or as
+    CSV; either streams, reading the rows once as they go out."""
+
+    sheet: str
+    columns: list[Column]
+    rows: Iterable[list[Any]]
+    title: str
+
+    def xlsx(self) -> Iterator[bytes]:
+        help_rows = [[self.title], [_("Column"), _("Code"), _("Required"), _("Format")]]
+        help_rows += [[str(c.label), c.key, _("yes") if c.required else "", _format_hint(c)]
+                      for c in self.columns]
+        return xlsx_stream(sheets=[
+            SheetOut(title=self.sheet, header=[str(c.label) for c in self.columns],
+                     rows=self.rows),
+            SheetOut(title=_("help"), header=help_rows[0], rows=help_rows[1:],
+                     widths=[30, 20, 10, 60], freeze_header=False),
+        ])
+
+    def csv(self) -> Iterator[bytes]:
+        return csv_stream(header=[str(c.label) for c in self.columns], rows=self.rows)
+
+    def content(self) -> bytes:
+        """The whole workbook (for small files and tests)."""
+        return b"".join(self.xlsx())
 
 
 def _format_hint(column: Column) -> str:
@@ -492,30 +649,72 @@ def _format_hint(column: Column) -> str:
     return f"{hint}: {column.help}" if column.help else hint
 
 
-def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> bytes:
-    rows = ([format_value(c, getattr(e, c.key)) for c in spec.columns] for e in entries)
-    return workbook_bytes(sheet=spec.sheet, columns=spec.columns, rows=rows,
-                          title=str(spec.title))
+# what a cell holds of the entry a reference column points to
+_REFERENCE_VALUE = {"orgunit": "name", "local": "name", "sector": "name", "area": "code",
+                    "retailer": "code", "enterprise": "tax_code"}
 
 
-def activities_export(*, activities: Iterable[AwarenessActivity]) -> bytes:
+def _column_values(columns: list[Column], queryset: QuerySet) -> Iterator[list[Any]]:
+    """The cells of `columns` for every row of `queryset`, as `format_value` writes them,
+    read as plain values a chunk at a time (no model objects: the cost per row stays a
+    few microseconds whatever the rows)."""
+    paths = [f"{c.key}__{_REFERENCE_VALUE[c.type]}" if c.type in _REFERENCE_VALUE else c.key
+             for c in columns]
+    yes, no = _("yes"), _("no")
+    def writer(column: Column) -> Callable[[Any], Any]:
+        if column.type == "choice" and column.choices is not None:
+            labels = {v: str(label) for v, label in column.choices.choices}
+            return lambda v: labels.get(v) if v else None
+        if column.type == "bool":
+            return lambda v: None if v is None else yes if v else no
+        if column.type in _REFERENCE_VALUE:
+            return lambda v: v
+        return lambda v: format_value(column, v)
+
+    writers = [writer(c) for c in columns]
+    for values in queryset.prefetch_related(None).values_list(*paths).iterator(
+            chunk_size=CHUNK_ROWS):
+        yield [write(v) for write, v in zip(writers, values, strict=True)]
+
+
+def registry_export(*, spec: RegistrySpec, entries: Iterable[Any]) -> Export:
+    columns = spec.columns
+    if isinstance(entries, QuerySet):
+        rows: Iterable[list[Any]] = _column_values(columns, entries)
+    else:
+        rows = ([format_value(c, getattr(e, c.key)) for c in columns] for e in entries)
+    return Export(spec.sheet, columns, rows, str(spec.title))
+
+
+def activities_export(*, activities: Iterable[AwarenessActivity]) -> Export:
     rows = ([format_value(c, list(a.areas.all()) if c.key == "areas" else getattr(a, c.key))
-             for c in ACTIVITY_COLUMNS] for a in activities)
-    return workbook_bytes(sheet="activities", columns=ACTIVITY_COLUMNS, rows=rows,
-                          title=_("Awareness activities"))
+             for c in ACTIVITY_COLUMNS] for a in _chunked(activities))
+    return Export("activities", ACTIVITY_COLUMNS, rows, _("Awareness activities"))
 
 
-def packaging_export(*, practices: Iterable[PackagingPractice]) -> bytes:
-    rows = ([format_value(c, getattr(p, c.key)) for c in PACKAGING_COLUMNS] for p in practices)
-    return workbook_bytes(sheet="packaging", columns=PACKAGING_COLUMNS, rows=rows,
-                          title=_("Packaging practice"))
+def packaging_export(*, practices: Iterable[PackagingPractice]) -> Export:
+    rows = ([format_value(c, getattr(p, c.key)) for c in PACKAGING_COLUMNS]
+            for p in _chunked(practices))
+    return Export("packaging", PACKAGING_COLUMNS, rows, _("Packaging practice"))
 
 
-def figures_export(*, lines: Iterable[Any]) -> bytes:
+def figures_export(*, lines: Iterable[Any]) -> Export:
+    """One row per line. `lines`: a queryset of lines; only the values written are read
+    (no model objects), in chunks."""
     periods = {FigurePeriod.YEAR: _("year"), FigurePeriod.H1: _("first half"),
                FigurePeriod.H2: _("second half")}
-    rows = ([ln.record.enterprise.tax_code, ln.record.year, periods.get(ln.record.period),
-             ln.item.name, ln.quantity, ln.unit.symbol,
-             ln.product.name if ln.product is not None else ""] for ln in lines)
-    return workbook_bytes(sheet="figures", columns=FIGURE_COLUMNS, rows=rows,
-                          title=_("Enterprise figures"))
+    if isinstance(lines, QuerySet):
+        lines = lines.values_list("record__enterprise__tax_code", "record__year",
+                                  "record__period", "item__name", "quantity", "unit__symbol",
+                                  "product__name").iterator(chunk_size=CHUNK_ROWS)
+    rows = ([tax_code, year, periods.get(period), item, quantity, unit, product or ""]
+            for tax_code, year, period, item, quantity, unit, product in lines)
+    return Export("figures", FIGURE_COLUMNS, rows, _("Enterprise figures"))
+
+
+CHUNK_ROWS = 2000
+
+
+def _chunked(rows: Iterable[Any]) -> Iterable[Any]:
+    """A queryset read a chunk at a time (its prefetches too), so memory stays flat."""
+    return rows.iterator(chunk_size=CHUNK_ROWS) if isinstance(rows, QuerySet) else rows

@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, create_
 from pydantic_core import PydanticCustomError
 
 from common.parsing import MAX_TEXT, ParseError, bool_parse, date_parse, number_parse, text_clean
+from common.schemas import doc_text
 from registry.specs import YEAR_MAX, YEAR_MIN, Column, RegistrySpec
 
 # Beyond any area, count or quantity of the registries; keeps JSON numbers exact enough.
@@ -101,8 +102,8 @@ def _in_type(column: Column, *, required: bool) -> Any:
     # a reference by code (an org unit, sector, zone, retailer or enterprise)
     if required:
         return Annotated[str, Field(min_length=1, max_length=60, pattern=_SOMETHING,
-                                    description=str(column.help or ""))]
-    return Annotated[str, Field(max_length=60, description=str(column.help or ""))]
+                                    description=doc_text(column.help) or None)]
+    return Annotated[str, Field(max_length=60, description=doc_text(column.help) or None)]
 
 
 _OUT_TYPES: dict[str, Any] = {
@@ -116,7 +117,7 @@ def _fields(columns: list[Column], *, partial: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for column in columns:
         kind = _in_type(column, required=column.required)
-        description = capfirst(str(column.label))
+        description = doc_text(capfirst(doc_text(column.label)))
         if column.required and not partial:
             fields[column.key] = (kind, Field(description=description))
         elif column.required:  # may be left out of a change, not emptied

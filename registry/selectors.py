@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,7 @@ from common.audit import history_rows
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from orgunits.models import OrgUnit
-from orgunits.selectors import orgunit_sort_key
+from orgunits.selectors import orgunit_sort_key, orgunit_within_ids
 from plans.models import ReportingRule, ReportKind
 from registry.conversion import TOE, UnitTable
 from registry.figures import period_label
@@ -320,6 +321,63 @@ def packaging_coverage(*, day: dt.date, kinds: tuple[str, ...] = PACKAGING_TARGE
     return [ReachRow(k, str(labels[k]), *got.get(k, (0, 0))) for k in kinds]
 
 
+@dataclass(frozen=True)
+class YearCounts:
+    """A registry's entries open at the end of each year (`total`) and, where a part is
+    asked, how many of them reach it (`reached`); `recorded`: whether the registry holds
+    any entry at all (an empty registry is missing data, not zero)."""
+
+    recorded: bool
+    total: dict[int, int]
+    reached: dict[int, int]
+
+
+def _open_by_year(queryset: QuerySet, years: Iterable[int], *, among: Q | None = None,
+                  reached: Callable[[dt.date], Q] | None = None) -> YearCounts:
+    """One aggregate query, however many years and rows."""
+    counts: dict[str, Any] = {"recorded": Count("pk")}
+    years = list(years)
+    for year in years:
+        day = dt.date(year, 12, 31)
+        open_q = active_q(day) & (among or Q())
+        counts[f"total_{year}"] = Count("pk", filter=open_q)
+        if reached is not None:
+            counts[f"reached_{year}"] = Count("pk", filter=open_q & reached(day))
+    row = queryset.aggregate(**counts)
+    return YearCounts(bool(row["recorded"]), {y: row[f"total_{y}"] for y in years},
+                      {y: row.get(f"reached_{y}", 0) for y in years})
+
+
+def area_reach_by_year(*, years: Iterable[int], since: dt.date) -> YearCounts:
+    """`area_reach` summed over the kinds, for the end of each year: the zones, parks,
+    clusters and villages open, and those an activity dated from `since` reached. One
+    query."""
+    def reached(day: dt.date) -> Q:
+        return Q(Exists(AwarenessActivity.objects.filter(areas=OuterRef("pk"),
+                                                         date__gte=since, date__lte=day)))
+
+    return _open_by_year(Area.objects.all(), years, reached=reached)
+
+
+def packaging_coverage_by_year(*, years: Iterable[int],
+                               kinds: tuple[str, ...] = PACKAGING_TARGET_KINDS) -> YearCounts:
+    """`packaging_coverage` summed over `kinds`, for the end of each year. One query."""
+    def reached(day: dt.date) -> Q:
+        return Q(Exists(PackagingPractice.objects.filter(
+            retailer=OuterRef("pk"), since__lte=day).filter(
+                Q(until__isnull=True) | Q(until__gt=day))))
+
+    return _open_by_year(Retailer.objects.all(), years, among=Q(kind__in=kinds),
+                         reached=reached)
+
+
+def open_by_year(*, model: type[models.Model], years: Iterable[int], among: Q | None = None
+                 ) -> YearCounts:
+    """How many entries of a registry (those matching `among`) are open at the end of
+    each year. One query."""
+    return _open_by_year(model._default_manager.all(), years, among=among)
+
+
 def activity_list() -> QuerySet[AwarenessActivity]:
     return AwarenessActivity.objects.select_related("organiser").annotate(
         area_count=Count("areas"))
@@ -506,13 +564,17 @@ def enterprise_for_unit(*, unit: OrgUnit | None) -> Enterprise | None:
         reporting_unit=unit).first()
 
 
-def figures_rows(*, user: Any, sector_code: str | None = None) -> QuerySet[ConsumptionLine]:
-    """Every line `user` may see with its record and enterprise, for the Excel export of
-    figures."""
+def figures_rows(*, user: Any, sector_code: str | None = None,
+                 place: OrgUnit | None = None) -> QuerySet[ConsumptionLine]:
+    """Every line `user` may see with its record and enterprise, for the export of
+    figures; of one sector, and of the enterprises recorded in `place` or a unit below it
+    (a province, a district)."""
     qs = figure_lines_visible(user=user).select_related("record", "record__enterprise",
                                                         "item", "unit", "product")
     if sector_code:
         qs = qs.filter(record__enterprise__sector__code=sector_code)
+    if place is not None:
+        qs = qs.filter(record__enterprise__place_id__in=orgunit_within_ids(unit=place))
     return qs.order_by("record__enterprise__tax_code", "record__year", "record__period",
                        "item__role", "item__order", "product__order")
 

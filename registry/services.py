@@ -207,6 +207,14 @@ def _clean_text(columns: Sequence[Column], key: str, value: Any) -> Any:
     return text_clean(value, max_length=None, multiline=bool(column and column.multiline))
 
 
+def _loaded_references(obj: Any) -> list[str]:
+    """The foreign keys of `obj` that hold an object read from the database (its pk set):
+    `full_clean` need not query again whether it exists."""
+    return [f.name for f in obj._meta.concrete_fields
+            if f.many_to_one and f.is_cached(obj)
+            and getattr(f.get_cached_value(obj), "pk", None) is not None]
+
+
 def _spec_of(model: type[models.Model]) -> RegistrySpec:
     return next(s for s in REGISTRIES.values() if s.model is model)
 
@@ -225,11 +233,14 @@ class EntryDraft:
 
 
 def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = None,
-                lock: bool = False, reserved: set[str] | None = None) -> EntryDraft:
+                lock: bool = False, reserved: set[str] | None = None,
+                validate_unique: bool = True) -> EntryDraft:
     """Check an entry of `spec`'s registry made (entry None) or changed with `data`,
     reading but never writing (an import checks its whole file this way before it writes).
     Raises ValidationError naming every field at fault. `reserved`: codes taken by other
-    entries of the same import, avoided when a code is made from the name."""
+    entries of the same import, avoided when a code is made from the name.
+    `validate_unique=False`: the caller checks unique values for many entries at once (an
+    import, in one query per field)."""
     model = spec.model
     fields = spec.fields
     unknown = set(data) - set(fields)
@@ -260,7 +271,8 @@ def entry_check(*, spec: RegistrySpec, data: Mapping[str, Any], entry: Any = Non
     blank_code = ["code"] if not entry.code else []
     try:
         entry.full_clean(exclude=[*(k for k in errors if k != "__all__"), "name_key",
-                                  *blank_code])
+                                  *blank_code, *_loaded_references(entry)],
+                         validate_unique=validate_unique, validate_constraints=validate_unique)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
@@ -473,13 +485,27 @@ ACTIVITY_FIELDS = ("date", "organiser", "title", "description", "participants", 
                    "illustrative")
 
 
-@transaction.atomic
-def activity_save(*, data: Mapping[str, Any], actor: Any,
-                  activity: AwarenessActivity | None = None) -> AwarenessActivity:
-    """Create or update an SCP awareness activity and the zones, parks, clusters and
-    villages it reached (each must exist on the activity's date)."""
-    if actor is not None:
-        permissions.require_edit(actor)
+@dataclass
+class ActivityDraft:
+    """An activity checked and ready to write (nothing stored yet): the activity with its
+    new values, the areas it reached (None: unchanged), whether it is new, what changes,
+    and when it was last saved."""
+
+    activity: AwarenessActivity
+    areas: list[Area] | None
+    created: bool
+    changes: list[dict[str, Any]]
+    stamp: dt.datetime | None = None
+
+
+def activity_check(*, data: Mapping[str, Any], activity: AwarenessActivity | None = None,
+                   lock: bool = False, validate_unique: bool = True) -> ActivityDraft:
+    """Check an activity made (None) or changed with `data`, reading but never writing;
+    ValidationError names every field at fault. The areas reached must exist on the
+    activity's date. `activity`'s areas are read through its prefetch when it has one.
+    `validate_unique=False`: the caller has matched the natural key (an import, against
+    the stored activities and the rest of its file; the database checks it at the
+    write)."""
     data = dict(data)
     areas = data.pop("areas", None)
     unknown = set(data) - set(ACTIVITY_FIELDS)
@@ -490,9 +516,11 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
         activity = AwarenessActivity()
         before: dict[str, Any] = {}
     else:
-        activity = AwarenessActivity.objects.select_for_update().get(pk=activity.pk)
+        if lock:
+            activity = AwarenessActivity.objects.select_for_update().get(pk=activity.pk)
         before = {**_snapshot(activity, ACTIVITY_FIELDS),
                   "areas": _plain(list(activity.areas.all()))}
+    stamp = activity.updated_at
     for key, value in data.items():
         setattr(activity, key, _clean_text(ACTIVITY_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
@@ -505,21 +533,59 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
                 "Not open on %(date)s: %(names)s.") % {"date": _day(activity.date),
                                                        "names": ", ".join(closed)})
     try:
-        activity.full_clean(exclude=[k for k in errors if k != "__all__"])
+        activity.full_clean(exclude=[*(k for k in errors if k != "__all__"),
+                                     *_loaded_references(activity)],
+                            validate_unique=validate_unique,
+                            validate_constraints=validate_unique)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
     after = {**_snapshot(activity, ACTIVITY_FIELDS),
              "areas": _plain(list(areas)) if areas is not None else before.get("areas", [])}
-    changes = _changes(before, after)
-    if not created and not changes:
-        return activity
-    activity.save()
-    if areas is not None:
-        activity.areas.set(areas)
-    audit_record(actor=actor, action=f"activity.{'create' if created else 'update'}",
-                 target=activity, changes=changes)
-    return activity
+    return ActivityDraft(activity, list(areas) if areas is not None else None, created,
+                         _changes(before, after), stamp)
+
+
+def activities_write(*, drafts: Sequence[ActivityDraft], actor: Any) -> None:
+    """Store checked activities in bulk, inside the caller's transaction: new ones in
+    batched INSERTs, changed ones one by one, the areas they reached and every audit
+    record at once. An activity someone else added meanwhile: ConflictError."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    new = [d for d in drafts if d.created]
+    changed = [d for d in drafts if not d.created and d.changes]
+    try:
+        with transaction.atomic():
+            AwarenessActivity.objects.bulk_create([d.activity for d in new], batch_size=500)
+            for draft in changed:
+                draft.activity.save()
+    except IntegrityError:
+        raise ConflictError(_("Someone else saved the same activity meanwhile: reload and "
+                              "try again.")) from None
+    through = AwarenessActivity.areas.through
+    reached = [d for d in [*new, *changed] if d.areas is not None]
+    through.objects.filter(awarenessactivity_id__in=[
+        d.activity.pk for d in changed if d.areas is not None]).delete()
+    through.objects.bulk_create([through(awarenessactivity_id=d.activity.pk, area_id=a.pk)
+                                 for d in reached for a in d.areas or []], batch_size=1000)
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, target=d.activity, changes=d.changes,
+                    action=f"activity.{'create' if d.created else 'update'}")
+        for d in [*new, *changed]], batch_size=500)
+
+
+@transaction.atomic
+def activity_save(*, data: Mapping[str, Any], actor: Any,
+                  activity: AwarenessActivity | None = None) -> AwarenessActivity:
+    """Create or update an SCP awareness activity and the zones, parks, clusters and
+    villages it reached (each must exist on the activity's date)."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    draft = activity_check(data=data, activity=activity, lock=activity is not None)
+    if draft.created or draft.changes:
+        activities_write(drafts=[draft], actor=actor)
+    return draft.activity
 
 
 # ------------------------------------------------------------------ packaging practice
@@ -527,14 +593,23 @@ def activity_save(*, data: Mapping[str, Any], actor: Any,
 PACKAGING_FIELDS = ("since", "until", "basis", "evidence", "evidence_ref", "illustrative")
 
 
-@transaction.atomic
-def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
-                   practice: PackagingPractice | None = None) -> PackagingPractice:
-    """Record (or correct) since when a retailer uses eco-friendly packaging instead of
-    single-use plastic. Periods of one retailer may not overlap, and must fall while the
-    retailer is open."""
-    if actor is not None:
-        permissions.require_edit(actor)
+@dataclass
+class PackagingDraft:
+    """A packaging practice checked and ready to write (nothing stored yet)."""
+
+    practice: PackagingPractice
+    created: bool
+    changes: list[dict[str, Any]]
+    stamp: dt.datetime | None = None
+
+
+def packaging_check(*, retailer: Retailer, data: Mapping[str, Any],
+                    practice: PackagingPractice | None = None, lock: bool = False,
+                    others: Sequence[PackagingPractice] | None = None) -> PackagingDraft:
+    """Check a practice of `retailer` made (None) or changed with `data`, reading but never
+    writing. Periods of one retailer may not overlap (`others`: the retailer's other
+    practices as they will stand, e.g. with the earlier rows of an import; None: the
+    stored ones), and must fall while the retailer is open."""
     unknown = set(data) - set(PACKAGING_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -543,9 +618,11 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
         practice = PackagingPractice(retailer=retailer)
         before: dict[str, Any] = {}
     else:
-        practice = PackagingPractice.objects.select_for_update().get(pk=practice.pk,
-                                                                     retailer=retailer)
+        if lock:
+            practice = PackagingPractice.objects.select_for_update().get(pk=practice.pk,
+                                                                         retailer=retailer)
         before = _snapshot(practice, PACKAGING_FIELDS)
+    stamp = practice.updated_at
     for key, value in data.items():
         setattr(practice, key, _clean_text(PACKAGING_COLUMNS, key, value))
     errors: dict[str, list[str]] = {}
@@ -560,26 +637,60 @@ def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
         errors.setdefault("since", []).append(_("%(name)s had closed by then.") % {
             "name": retailer.name})
     if since and not errors:
-        others = PackagingPractice.objects.filter(retailer=retailer)
-        if practice.pk:
-            others = others.exclude(pk=practice.pk)
-        for other in others:
+        for other in (PackagingPractice.objects.filter(retailer=retailer) if others is None
+                      else others):
+            if other is practice or (practice.pk and other.pk == practice.pk):
+                continue
             if since < (other.until or dt.date.max) and other.since < (until or dt.date.max):
                 errors.setdefault("since", []).append(_(
                     "Overlaps the practice recorded from %(date)s.") % {"date": _day(other.since)})
                 break
     try:
-        practice.full_clean(exclude=[k for k in errors if k != "__all__"])
+        # the constraint (until after since) is checked above, without a query
+        practice.full_clean(exclude=[*(k for k in errors if k != "__all__"),
+                                     *_loaded_references(practice)],
+                            validate_constraints=False)
     except ValidationError as exc:
         _merge(errors, exc)
     _raise(errors)
-    changes = _changes(before, _snapshot(practice, PACKAGING_FIELDS))
-    if not created and not changes:
-        return practice
-    practice.save()
-    audit_record(actor=actor, action=f"packaging.{'create' if created else 'update'}",
-                 target=practice, scope=retailer, changes=changes)
-    return practice
+    return PackagingDraft(practice, created, _changes(before, _snapshot(practice,
+                                                                        PACKAGING_FIELDS)),
+                          stamp)
+
+
+def packagings_write(*, drafts: Sequence[PackagingDraft], actor: Any) -> None:
+    """Store checked practices in bulk, inside the caller's transaction (which holds the
+    retailers' locks): new ones in batched INSERTs, changed ones one by one, every audit
+    record at once."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    new = [d for d in drafts if d.created]
+    changed = [d for d in drafts if not d.created and d.changes]
+    PackagingPractice.objects.bulk_create([d.practice for d in new], batch_size=500)
+    for draft in changed:
+        draft.practice.save()
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, target=d.practice, scope=d.practice.retailer,
+                    changes=d.changes, action=f"packaging.{'create' if d.created else 'update'}")
+        for d in [*new, *changed]], batch_size=500)
+
+
+@transaction.atomic
+def packaging_save(*, retailer: Retailer, data: Mapping[str, Any], actor: Any,
+                   practice: PackagingPractice | None = None) -> PackagingPractice:
+    """Record (or correct) since when a retailer uses eco-friendly packaging instead of
+    single-use, hard-to-degrade plastic. Periods of one retailer may not overlap, and must
+    fall while the retailer is open."""
+    if actor is not None:
+        permissions.require_edit(actor)
+    # one writer per retailer at a time: the overlap check sees the others' practices
+    Retailer.objects.select_for_update().filter(pk=retailer.pk).first()
+    draft = packaging_check(retailer=retailer, data=data, practice=practice,
+                            lock=practice is not None)
+    if draft.created or draft.changes:
+        packagings_write(drafts=[draft], actor=actor)
+    return draft.practice
 
 
 # ------------------------------------------------------------------ consumption figures
@@ -785,6 +896,140 @@ def _line_key(item: str, product: str | None) -> str:
     return f"{item}/{product}" if product else item
 
 
+@dataclass
+class RecordDraft:
+    """A record of figures checked and ready to write (nothing stored yet): the record
+    with its new values, the lines as stored (`old`, by line key: quantity, unit code and
+    the line) and as they will be (`new`), whether it is new, what changes, and the
+    version read."""
+
+    record: ConsumptionRecord
+    old: dict[str, tuple[Decimal, str, ConsumptionLine]]
+    new: dict[str, CheckedLine]
+    created: bool
+    changes: list[dict[str, Any]]
+    version: int
+
+
+def consumption_record_check(
+    *,
+    enterprise: Enterprise,
+    year: int,
+    period: str,
+    lines: Sequence[Any],
+    record: ConsumptionRecord | None,
+    stored_lines: Sequence[ConsumptionLine] | None = None,
+    source: str = FigureSource.ENTERED,
+    note: str | None = None,
+    illustrative: bool | None = None,
+    allocation: str | None = None,
+    require_output: bool = False,
+    table: UnitTable,
+) -> RecordDraft:
+    """Check `lines` as the figures of `enterprise` for a year or half-year, against its
+    stored `record` (None: none yet) and that record's lines (`stored_lines`, with item,
+    unit and product; None: read them), reading but never writing. ValidationError names
+    every line and field at fault (see `consumption_record_save`)."""
+    errors = _period_check(year, period, enterprise)
+    checked, line_errors = figure_lines_check(lines=lines, table=table,
+                                              require_output=require_output)
+    errors.update(line_errors)
+    rule: str = Allocation.OUTPUT
+    try:
+        rule = allocation_resolve(
+            requested=allocation, stored=record.allocation if record else None,
+            principal=table.items.get(enterprise.sector.principal_product or "")
+            if enterprise.sector else None,
+            outputs={ln.item.code for ln in checked if ln.item.role == ItemRole.PRODUCT})
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _raise(errors)
+    created = record is None
+    if record is None:
+        record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
+                                   source=source, version=0, allocation=rule)
+    elif stored_lines is None:
+        stored_lines = list(record.lines.select_related("item", "unit", "product"))
+    version = record.version
+    old = {_line_key(ln.item.code, ln.product.code if ln.product else None):
+           (ln.quantity, ln.unit.code, ln) for ln in stored_lines or []}
+    changes: list[dict[str, Any]] = []
+    if note is not None and note != record.note:
+        changes.append({"field": "note", "old": record.note, "new": note})
+        record.note = note
+    if illustrative is not None and illustrative != record.illustrative:
+        changes.append({"field": "illustrative", "old": record.illustrative,
+                        "new": illustrative})
+        record.illustrative = illustrative
+    if not created and rule != record.allocation:
+        changes.append({"field": "allocation", "old": record.allocation, "new": rule})
+        record.allocation = rule
+    new = {_line_key(ln.item.code, ln.product.code if ln.product else None): ln
+           for ln in checked}
+    for key, ln in new.items():
+        before = old.get(key)
+        if before is None or before[0] != ln.quantity or before[1] != ln.unit.code:
+            changes.append({
+                "field": key,
+                "old": f"{_plain(before[0])} {before[1]}" if before else None,
+                "new": f"{_plain(ln.quantity)} {ln.unit.code}",
+            })
+    for key, before in old.items():
+        if key not in new:
+            changes.append({"field": key, "old": f"{_plain(before[0])} {before[1]}",
+                            "new": None})
+    record.source = source if created or changes else record.source
+    return RecordDraft(record, old, new, created, changes, version)
+
+
+def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> None:
+    """Store checked records in bulk, inside the caller's transaction (which holds their
+    enterprises' locks): new records and lines in batched INSERTs, changed lines in
+    batched UPDATEs, removed lines in one DELETE, every audit record at once. A record
+    someone else added meanwhile: ConflictError."""
+    from common.models import AuditEvent
+    from common.services import audit_event
+
+    drafts = [d for d in drafts if d.created or d.changes]
+    for draft in drafts:
+        draft.record.version += 1
+    try:
+        with transaction.atomic():
+            ConsumptionRecord.objects.bulk_create([d.record for d in drafts if d.created],
+                                                  batch_size=500)
+    except IntegrityError:
+        raise ConflictError(_("Someone else saved these figures meanwhile: reload the page "
+                              "to see their version, then enter your changes again.")) from None
+    stored = [d.record for d in drafts if not d.created]
+    for record in stored:
+        record.updated_at = timezone.now()
+    ConsumptionRecord.objects.bulk_update(
+        stored, ["version", "source", "note", "illustrative", "allocation", "updated_at"],
+        batch_size=500)
+    # removed first: a line may move from "shared" to one product
+    ConsumptionLine.objects.filter(pk__in=[
+        before[2].pk for d in drafts for key, before in d.old.items() if key not in d.new
+    ]).delete()
+    added, changed = [], []
+    for draft in drafts:
+        for key, ln in draft.new.items():
+            before = draft.old.get(key)
+            if before is None:
+                added.append(ConsumptionLine(record=draft.record, item=ln.item,
+                                             quantity=ln.quantity, unit_id=ln.unit.pk,
+                                             product=ln.product))
+            elif before[0] != ln.quantity or before[1] != ln.unit.code:
+                line = before[2]
+                line.quantity, line.unit_id = ln.quantity, ln.unit.pk
+                changed.append(line)
+    ConsumptionLine.objects.bulk_create(added, batch_size=1000)
+    ConsumptionLine.objects.bulk_update(changed, ["quantity", "unit"], batch_size=1000)
+    AuditEvent.objects.bulk_create([
+        audit_event(actor=actor, action="figures.create" if d.created else "figures.update",
+                    target=d.record, scope=d.record.enterprise, changes=d.changes,
+                    note=d.record.period_label) for d in drafts], batch_size=500)
+
+
 @transaction.atomic
 def consumption_record_save(
     *,
@@ -814,80 +1059,18 @@ def consumption_record_save(
         pk=enterprise.pk)
     if actor is not None:
         permissions.require_edit_figures(actor, enterprise)
-    table = table or UnitTable()
-    errors = _period_check(year, period, enterprise)
-    checked, line_errors = figure_lines_check(lines=lines, table=table,
-                                              require_output=require_output)
-    errors.update(line_errors)
     record = (ConsumptionRecord.objects.select_for_update()
               .filter(enterprise=enterprise, year=year, period=period).first())
-    rule: str = Allocation.OUTPUT
-    try:
-        rule = allocation_resolve(
-            requested=allocation, stored=record.allocation if record else None,
-            principal=table.items.get(enterprise.sector.principal_product or "")
-            if enterprise.sector else None,
-            outputs={ln.item.code for ln in checked if ln.item.role == ItemRole.PRODUCT})
-    except ValidationError as exc:
-        _merge(errors, exc)
-    _raise(errors)
-    if expected_version is not None and (record.version if record else 0) != expected_version:
+    draft = consumption_record_check(
+        enterprise=enterprise, year=year, period=period, lines=lines, record=record,
+        source=source, note=note, illustrative=illustrative, allocation=allocation,
+        require_output=require_output, table=table or UnitTable())
+    if expected_version is not None and draft.version != expected_version:
         raise ConflictError(
             _("Someone else saved these figures meanwhile: reload the page to see their "
               "version, then enter your changes again."), current=record)
-    created = record is None
-    if record is None:
-        record = ConsumptionRecord(enterprise=enterprise, year=year, period=period,
-                                   source=source, version=0, allocation=rule)
-    old = {_line_key(ln.item.code, ln.product.code if ln.product else None):
-           (ln.quantity, ln.unit.code, ln) for ln in
-           (record.lines.select_related("item", "unit", "product") if record.pk else [])}
-    changes: list[dict[str, Any]] = []
-    if note is not None and note != record.note:
-        changes.append({"field": "note", "old": record.note, "new": note})
-        record.note = note
-    if illustrative is not None and illustrative != record.illustrative:
-        changes.append({"field": "illustrative", "old": record.illustrative,
-                        "new": illustrative})
-        record.illustrative = illustrative
-    if not created and rule != record.allocation:
-        changes.append({"field": "allocation", "old": record.allocation, "new": rule})
-        record.allocation = rule
-    new = {_line_key(ln.item.code, ln.product.code if ln.product else None): ln
-           for ln in checked}
-    for key, ln in new.items():
-        before = old.get(key)
-        if before is None or before[0] != ln.quantity or before[1] != ln.unit.code:
-            changes.append({
-                "field": key,
-                "old": f"{_plain(before[0])} {before[1]}" if before else None,
-                "new": f"{_plain(ln.quantity)} {ln.unit.code}",
-            })
-    for key, before in old.items():
-        if key not in new:
-            changes.append({"field": key, "old": f"{_plain(before[0])} {before[1]}",
-                            "new": None})
-    if not created and not changes:
-        return record
-    record.source = source
-    record.version += 1
-    record.save()
-    removed = [before[2].pk for key, before in old.items() if key not in new]
-    if removed:  # before the new lines: a line may move from "shared" to one product
-        ConsumptionLine.objects.filter(pk__in=removed).delete()
-    for key, ln in new.items():
-        before = old.get(key)
-        if before is None:
-            ConsumptionLine.objects.create(record=record, item=ln.item, quantity=ln.quantity,
-                                           unit_id=ln.unit.pk, product=ln.product)
-        elif before[0] != ln.quantity or before[1] != ln.unit.code:
-            line = before[2]
-            line.quantity, line.unit_id = ln.quantity, ln.unit.pk
-            line.save(update_fields=["quantity", "unit"])
-    audit_record(actor=actor, action="figures.create" if created else "figures.update",
-                 target=record, scope=enterprise, changes=changes,
-                 note=record.period_label)
-    return record
+    consumption_records_write(drafts=[draft], actor=actor)
+    return draft.record
 
 
 @transaction.atomic

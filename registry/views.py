@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import BaseForm
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import ConflictError
+from common.streaming import download
 from common.types import AuthedRequest
+from orgunits.selectors import orgunit_by_code
 from plans.forms import OnDateForm
 from plans.selectors import plan_current
 from registry import excel, permissions, selectors, services
@@ -54,6 +56,7 @@ from registry.specs import REGISTRIES, RegistrySpec
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def _spec(slug: str) -> RegistrySpec:
@@ -74,10 +77,11 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
             form.add_error(None, msg)
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+def _download(export: excel.Export, name: str, fmt: str) -> StreamingHttpResponse:
+    """The export as a file that streams: .xlsx, or CSV when `fmt` is "csv"."""
+    if fmt == "csv":
+        return download(export.csv(), filename=f"{name}.csv", content_type=CSV)
+    return download(export.xlsx(), filename=f"{name}.xlsx", content_type=XLSX)
 
 
 def _day(request: AuthedRequest) -> tuple[OnDateForm, dt.date]:
@@ -334,7 +338,8 @@ def entry_import(request: AuthedRequest, registry: str) -> HttpResponse:
 
 
 @login_required
-def entry_export(request: AuthedRequest, registry: str) -> HttpResponse:
+def entry_export(request: AuthedRequest, registry: str, fmt: str = "xlsx"
+                 ) -> StreamingHttpResponse:
     spec = _spec(registry)
     permissions.require_read(request.user)
     if request.GET.get("template"):
@@ -343,8 +348,8 @@ def entry_export(request: AuthedRequest, registry: str) -> HttpResponse:
         filterset = entry_filter_class(spec)(request.GET or None,
                                              queryset=selectors.entry_queryset(spec))
         entries = filterset.qs if filterset.is_valid() else []
-    return _xlsx(excel.registry_export(spec=spec, entries=entries),
-                 f"{spec.sheet}-{timezone.localdate():%Y%m%d}.xlsx")
+    return _download(excel.registry_export(spec=spec, entries=entries),
+                     f"{spec.sheet}-{timezone.localdate():%Y%m%d}", fmt)
 
 
 # ------------------------------------------------------------------ packaging
@@ -383,10 +388,10 @@ def packaging_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def packaging_export(request: AuthedRequest) -> HttpResponse:
+def packaging_export(request: AuthedRequest, fmt: str = "xlsx") -> StreamingHttpResponse:
     permissions.require_read(request.user)
     practices: Any = [] if request.GET.get("template") else selectors.packaging_rows()
-    return _xlsx(excel.packaging_export(practices=practices), "packaging.xlsx")
+    return _download(excel.packaging_export(practices=practices), "packaging", fmt)
 
 
 # ------------------------------------------------------------------ activities
@@ -455,11 +460,11 @@ def activity_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def activity_export(request: AuthedRequest) -> HttpResponse:
+def activity_export(request: AuthedRequest, fmt: str = "xlsx") -> StreamingHttpResponse:
     permissions.require_read(request.user)
     activities: Any = [] if request.GET.get("template") else (
         selectors.activities_with_areas().order_by("date", "title"))
-    return _xlsx(excel.activities_export(activities=activities), "activities.xlsx")
+    return _download(excel.activities_export(activities=activities), "activities", fmt)
 
 
 # ------------------------------------------------------------------ figures
@@ -582,11 +587,20 @@ def figures_import(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def figures_export(request: AuthedRequest) -> HttpResponse:
+def figures_export(request: AuthedRequest, fmt: str = "xlsx") -> StreamingHttpResponse:
+    """The figures the user may see; `sector` (code) and `place` (code of a unit: its
+    enterprises and those of every unit below it) narrow them."""
     permissions.require_read(request.user)
-    lines: Any = [] if request.GET.get("template") else selectors.figures_rows(
-        user=request.user, sector_code=request.GET.get("sector") or None)
-    return _xlsx(excel.figures_export(lines=lines), "figures.xlsx")
+    lines: Any = []
+    if not request.GET.get("template"):
+        place = None
+        if request.GET.get("place"):
+            place = orgunit_by_code(code=request.GET["place"][:40])
+            if place is None:
+                raise Http404(_("Unknown place."))
+        lines = selectors.figures_rows(user=request.user, place=place,
+                                       sector_code=request.GET.get("sector") or None)
+    return _download(excel.figures_export(lines=lines), "figures", fmt)
 
 
 @login_required

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -24,7 +25,25 @@ from reporting.filters import RequestFilter
 from reporting.models import Period, ReportRequest
 from reporting.services import MAX_REASON
 
-router = Router(tags=["reporting"])
+router = Router(tags=[gettext_noop("Reporting")])
+
+SCHEMA_TITLES = {
+    "PeriodOut": gettext_noop("Reporting period"),
+    "RequestOut": gettext_noop("Report request"),
+    "ValueOut": gettext_noop("Value"),
+    "TaskAnswerOut": gettext_noop("Task answer"),
+    "IssueOut": gettext_noop("Issue found in a report"),
+    "ReportOut": gettext_noop("Report"),
+    "SaveIn": gettext_noop("Values and task answers to save"),
+    "SubmitIn": gettext_noop("Submission"),
+    "ReasonIn": gettext_noop("Reason"),
+    "PeriodOpenIn": gettext_noop("Period to open"),
+    "RatesOut": gettext_noop("Completeness and timeliness rates"),
+    "UnitTimelinessOut": gettext_noop("A unit's timeliness"),
+    "CompletenessOut": gettext_noop("Completeness of a period"),
+    "PeriodRatesOut": gettext_noop("Rates of a period"),
+    "HistoryOut": gettext_noop("Recorded change"),
+}
 
 
 class PeriodOut(Schema):
@@ -86,15 +105,17 @@ class ReportOut(RequestOut):
 
 class SaveIn(Schema):
     version: int = Field(..., ge=0, le=2**31 - 1, strict=True,
-                         description="The version you read; a newer one refuses the write.")
+                         description=gettext_noop(
+                             "The version you read; a newer one refuses the write."))
     values: dict[str, Any] = Field(
         default_factory=dict,
-        description='By question code: a value, or {"value": ..., "comment": "..."}; '
-                    "null or \"\" clears it.")
+        description=gettext_noop('By question code: a value, or {"value": ..., "comment": '
+                                 '"..."}; null or "" clears it.'))
     tasks: dict[str, Any] = Field(
         default_factory=dict,
-        description="By task reference (IV.1.1): any of status (not_started, in_progress, "
-                    "completed, recurring_done), results, difficulties, proposals.")
+        description=gettext_noop("By task reference (IV.1.1): any of `status` "
+                                 "(`not_started`, `in_progress`, `completed`, "
+                                 "`recurring_done`), `results`, `difficulties`, `proposals`."))
 
 
 class SubmitIn(Schema):
@@ -106,7 +127,7 @@ class ReasonIn(Schema):
 
 
 class PeriodOpenIn(Schema):
-    code: str = Field(..., max_length=20, description="2025S1 or 2025")
+    code: str = Field(..., max_length=20, description=gettext_noop("2025S1 or 2025"))
 
 
 class RatesOut(Schema):
@@ -123,7 +144,8 @@ class UnitTimelinessOut(Schema):
     unit: str
     unit_name: str
     state: str
-    status: str = Field(..., description="on_time, late, pending (not yet due) or missing")
+    status: str = Field(..., description=gettext_noop(
+        "`on_time`, `late`, `pending` (not yet due) or `missing`"))
     days_late: int
     submitted_on: dt.date | None
 
@@ -211,14 +233,16 @@ def _reload(report: ReportRequest) -> ReportRequest:
     return ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)
 
 
-@router.get("/periods", response=list[PeriodOut], summary="Reporting periods, newest first")
+@router.get("/periods", response=list[PeriodOut],
+            summary=gettext_noop("Reporting periods, newest first"))
 def periods_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_period_out(p) for p in Period.objects.filter(plan=_plan())
             .order_by("-due_date", "-code")]
 
 
 @router.post("/periods", response={201: PeriodOut},
-             summary="Open a semi-annual (2025S1) or annual (2025) period (coordinator)")
+             summary=gettext_noop(
+                 "Open a semi-annual (2025S1) or annual (2025) period (coordinator)"))
 def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
     period, _created = services.period_open(plan=_plan(), code=payload.code.strip().upper(),
                                             actor=request.user)
@@ -226,7 +250,7 @@ def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
 
 
 @router.get("/requests", response=list[RequestOut],
-            summary="Report requests you may see, optionally filtered")
+            summary=gettext_noop("Report requests you may see, optionally filtered"))
 def requests_list(request: HttpRequest, period: str | None = None, unit: str | None = None,
                   state: str | None = None) -> list[dict[str, Any]]:
     rows = selectors.requests_visible(user=request.user).filter(period__plan=_plan())
@@ -240,13 +264,13 @@ def requests_list(request: HttpRequest, period: str | None = None, unit: str | N
 
 
 @router.get("/reports/{period}/{unit}", response=ReportOut,
-            summary="A report: state, version, values, task answers and open issues")
+            summary=gettext_noop("A report: state, version, values, task answers and open issues"))
 def report_read(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
     return _report_out(_report(request, period, unit))
 
 
 @router.post("/reports/{period}/{unit}/values", response=ReportOut,
-             summary="Write values and task answers of a draft or returned report")
+             summary=gettext_noop("Write values and task answers of a draft or returned report"))
 def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
                  ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -256,7 +280,7 @@ def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
 
 
 @router.post("/reports/{period}/{unit}/submit", response=ReportOut,
-             summary="Submit (or resubmit) the report; refused while issues block it")
+             summary=gettext_noop("Submit (or resubmit) the report; refused while issues block it"))
 def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -265,7 +289,7 @@ def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitI
 
 
 @router.post("/reports/{period}/{unit}/accept", response=ReportOut,
-             summary="Accept a submitted report and lock it (coordinator)")
+             summary=gettext_noop("Accept a submitted report and lock it (coordinator)"))
 def report_accept(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
     report = _report(request, period, unit)
     services.report_accept(report=report, actor=request.user)
@@ -273,7 +297,8 @@ def report_accept(request: HttpRequest, period: str, unit: str) -> dict[str, Any
 
 
 @router.post("/reports/{period}/{unit}/return", response=ReportOut,
-             summary="Return a submitted report to its unit with a reason (coordinator)")
+             summary=gettext_noop(
+                 "Return a submitted report to its unit with a reason (coordinator)"))
 def report_return(request: HttpRequest, period: str, unit: str, payload: ReasonIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -282,7 +307,7 @@ def report_return(request: HttpRequest, period: str, unit: str, payload: ReasonI
 
 
 @router.post("/reports/{period}/{unit}/reopen", response=ReportOut,
-             summary="Reopen an accepted report, with a reason (coordinator)")
+             summary=gettext_noop("Reopen an accepted report, with a reason (coordinator)"))
 def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
@@ -291,7 +316,7 @@ def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonI
 
 
 @router.get("/reports/{period}/{unit}/history", response=list[HistoryOut],
-            summary="Every recorded change to the report, newest first")
+            summary=gettext_noop("Every recorded change to the report, newest first"))
 def report_history(request: HttpRequest, period: str, unit: str) -> list[dict[str, Any]]:
     report = _report(request, period, unit)
     return [{"occurred_at": e.occurred_at, "actor": e.actor.username if e.actor else None,
@@ -300,7 +325,7 @@ def report_history(request: HttpRequest, period: str, unit: str) -> list[dict[st
 
 
 @router.get("/completeness", response=list[PeriodRatesOut],
-            summary="Completeness and timeliness rates of every periodic period")
+            summary=gettext_noop("Completeness and timeliness rates of every periodic period"))
 def completeness_list(request: HttpRequest) -> list[dict[str, Any]]:
     permissions.require_completeness(request.user)
     return [{"period": p.code, "due_date": p.due_date, "rates": _rates_out(r)}
@@ -308,7 +333,7 @@ def completeness_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/completeness/{period}", response=CompletenessOut,
-            summary="Each unit's timeliness in one period, with the rates")
+            summary=gettext_noop("Each unit's timeliness in one period, with the rates"))
 def completeness_period(request: HttpRequest, period: str) -> dict[str, Any]:
     permissions.require_completeness(request.user)
     found = selectors.completeness_for_period(period=selectors.period_get(code=period))

@@ -356,6 +356,14 @@ def period_open_preview(*, plan: Plan, code: str) -> PeriodPreview:
                          opened=period is not None)
 
 
+def period_units_missing(*, period: Period) -> int:
+    """How many units obliged for a semi-annual or annual `period` have no request yet
+    (what `services.period_units_add` would ask)."""
+    asked = set(period.requests.values_list("org_unit_id", flat=True))
+    return sum(1 for unit in units_obliged_on(plan=period.plan, day=period.end)
+               if unit.pk not in asked)
+
+
 def review_queue(*, state: str = ReportState.SUBMITTED) -> QuerySet[ReportRequest]:
     """Reports waiting for the coordinator, oldest submission first. One query."""
     return (ReportRequest.objects.filter(state=state)

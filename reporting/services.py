@@ -112,6 +112,33 @@ def period_open(*, plan: Plan, code: str, actor: Any, notify: bool = True
     return period, requests
 
 
+@transaction.atomic
+def period_units_add(*, period: Period, actor: Any, notify: bool = True
+                     ) -> list[ReportRequest]:
+    """Ask the units obliged for an open semi-annual or annual `period` that have no
+    request yet (units loaded or designated since it was opened): one request each, due
+    on the period's deadline, recorded on the period with the units added. Refused for an
+    ad-hoc request (its recipients are chosen when it is opened) and when every obliged
+    unit already has a request."""
+    permissions.require_manage_periods(actor)
+    if period.is_adhoc:
+        raise ValidationError({"period": _(
+            "An ad-hoc request goes to the units chosen when it was opened.")})
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    requests = _requests_create(period, units_obliged_on(plan=period.plan, day=period.end),
+                                actor)
+    if not requests:
+        raise ValidationError({"period": _(
+            "Every unit obliged for this period already has a report request.")})
+    audit_record(actor=actor, action="period.units_add", target=period, changes=[
+        {"field": "recipients", "old": None,
+         "new": sorted(r.org_unit.code for r in requests)}])
+    if notify:
+        ids = [r.pk for r in requests]
+        transaction.on_commit(lambda: _mail_opened(ids))
+    return requests
+
+
 def _read(parse: Any, raw: Any, key: str, errors: dict[str, list[str]], **options: Any
           ) -> Any:
     """`parse(raw, **options)` (from common.parsing), or None with the fault under `key`."""

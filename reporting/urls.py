@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("periods/", views.periods, name="periods"),
     path("periods/<str:code>/", views.period_detail, name="period"),
+    path("periods/<str:code>/add-units/", views.period_units_add, name="period-units-add"),
     path("adhoc/new/", views.adhoc_new, name="adhoc-new"),
     path("completeness/", views.completeness, name="completeness"),
     path("r/<str:period>/<slug:unit>/", views.report_view, name="report"),

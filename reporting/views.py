@@ -15,10 +15,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from common.audit import action_label
@@ -149,15 +149,46 @@ def periods(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
+    """A period's completeness; a coordinator is offered to ask the obliged units that
+    have no request yet (loaded or designated since the period was opened)."""
     permissions.require_completeness(request.user)
     period = selectors.period_get(code=code)
+    missing = None
+    if permissions.can_manage_periods(request.user) and not period.is_adhoc:
+        missing = selectors.period_units_missing(period=period)
     return render(request, "reporting/period_detail.html", {
         "period": period,
+        "units_missing": missing,
+        "confirm_add": ngettext(
+            "%(n)s unit not yet asked gets a report request for %(period)s and an e-mail; "
+            "the deadline is %(due)s. This cannot be undone.",
+            "%(n)s units not yet asked get a report request for %(period)s and an e-mail; "
+            "the deadline is %(due)s. This cannot be undone.", missing or 0) % {
+            "n": missing or 0, "period": period.label,
+            "due": date_format(period.due_date, "SHORT_DATE_FORMAT")},
         "completeness": selectors.completeness_for_period(period=period),
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
         "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.all()),
     })
+
+
+@login_required
+@require_POST
+def period_units_add(request: AuthedRequest, code: str) -> HttpResponse:
+    permissions.require_manage_periods(request.user)
+    period = selectors.period_get(code=code)
+    try:
+        created = services.period_units_add(period=period, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.message_dict.get("period", exc.messages):
+            messages.error(request, message)
+    else:
+        messages.success(request, ngettext(
+            "%(n)s unit was asked to report for %(period)s.",
+            "%(n)s units were asked to report for %(period)s.", len(created)) % {
+            "n": len(created), "period": period.label})
+    return redirect("reporting:period", code=period.code)
 
 
 @login_required

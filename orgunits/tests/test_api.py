@@ -69,4 +69,4 @@ def test_detail_unknown_code_is_404(client):
 def test_openapi_schema_builds():
     schema = test_api.get_openapi_schema(path_prefix="")
     assert {"/orgunits", "/orgunits/{code}"} <= set(schema["paths"])
-    assert schema["paths"]["/orgunits"]["get"]["tags"] == ["orgunits"]
+    assert schema["paths"]["/orgunits"]["get"]["tags"] == ["Organisation units"]

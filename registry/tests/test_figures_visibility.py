@@ -99,7 +99,7 @@ def _export_and_totals(client, enterprise, users, role, state):
         assert response.status_code == 403  # enterprises do not read the registries
     else:
         assert response.status_code == 200
-        sheet = load_workbook(io.BytesIO(response.content)).active
+        sheet = load_workbook(io.BytesIO(response.getvalue())).active
         years = sorted({row[1] for row in sheet.iter_rows(min_row=2, values_only=True)
                         if row[0] == enterprise.tax_code})
         assert years == ([2020, 2022] if shown else [2020])

@@ -105,7 +105,7 @@ def test_stored_control_characters_do_not_break_the_export(c, make_area):
     assert response.status_code == 200
     import io
 
-    assert load_workbook(io.BytesIO(response.content))["areas"].cell(2, 3).value == "KCN A"
+    assert load_workbook(io.BytesIO(response.getvalue()))["areas"].cell(2, 3).value == "KCN A"
 
 
 def _unit(code):

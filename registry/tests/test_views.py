@@ -162,7 +162,10 @@ def test_export_downloads_a_workbook(viewer_client, demo):
         response = viewer_client.get(reverse(name, args=args))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-        assert response.content[:2] == b"PK"
+        assert response.getvalue()[:2] == b"PK"
+        csv_file = viewer_client.get(reverse(f"{name}-csv", args=args))
+        assert csv_file["Content-Type"] == "text/csv; charset=utf-8"
+        assert csv_file.getvalue().decode("utf-8").startswith("\ufeff")
 
 
 def test_figures_form_saves_and_refuses(coord_client, plan, make_enterprise, units_loaded):

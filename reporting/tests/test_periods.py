@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
+from common.models import AuditEvent
 from orgunits.models import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit, OrgUnitKind
 from plans.models import ReportKind
 from reporting.models import ReportRequest, ReportState, TaskAnswer
 from reporting.periods import period_code_parse, period_spec
-from reporting.services import adhoc_request_open, period_open
+from reporting.services import adhoc_request_open, period_open, period_units_add
 
 
 @pytest.mark.parametrize(("code", "kind", "start", "end", "due"), [
@@ -142,3 +143,52 @@ def test_adhoc_request_errors_name_each_field_and_store_nothing(plan, coordinato
     assert {"title", "due_date", "recipients", "questions.0.name", "questions.0.value_type",
             "questions.1.choices", "questions.2.min"} <= set(errors)
     assert ReportRequest.objects.count() == before
+
+
+def test_units_loaded_after_opening_are_added_to_the_open_period(plan, coordinator):
+    period, first = period_open(plan=plan, code="2022", actor=None, notify=False)
+    OrgUnit.objects.create(code="dn-moi", name="Công ty Mới", kind=OrgUnitKind.ENTERPRISE)
+    OrgUnit.objects.create(code="dn-moi-2", name="Công ty Mới Hai", kind=OrgUnitKind.ENTERPRISE)
+    added = period_units_add(period=period, actor=coordinator, notify=False)
+    assert sorted(r.org_unit.code for r in added) == ["dn-moi", "dn-moi-2"]
+    assert period.requests.count() == len(first) + 2
+    assert all(r.state == ReportState.DRAFT and r.period.due_date == period.due_date
+               for r in added)
+    event = AuditEvent.objects.filter(action="period.units_add").get()
+    assert event.target_id == str(period.pk) and event.changes == [
+        {"field": "recipients", "old": None, "new": ["dn-moi", "dn-moi-2"]}]
+    # nothing more to add: refused, and nothing recorded
+    with pytest.raises(ValidationError) as caught:
+        period_units_add(period=period, actor=coordinator, notify=False)
+    assert "đã có yêu cầu báo cáo" in caught.value.message_dict["period"][0]
+    assert AuditEvent.objects.filter(action="period.units_add").count() == 1
+
+
+def test_only_coordinators_add_units_and_never_to_an_adhoc_request(plan, coordinator,
+                                                                    make_user):
+    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    OrgUnit.objects.create(code="dn-moi", name="Công ty Mới", kind=OrgUnitKind.ENTERPRISE)
+    for user in (make_user(Role.REPORTER, "sct"), make_user(Role.VIEWER)):
+        with pytest.raises(PermissionDenied):
+            period_units_add(period=period, actor=user, notify=False)
+    assert not period.requests.filter(org_unit__code="dn-moi").exists()
+    adhoc = adhoc_request_open(
+        plan=plan, title="Số liệu nhanh", due_date=dt.date.today() + dt.timedelta(days=5),
+        recipients=list(OrgUnit.objects.filter(code="sct")), actor=coordinator,
+        questions=[{"name": "Số cơ sở", "value_type": "integer"}], notify=False)
+    with pytest.raises(ValidationError) as caught:
+        period_units_add(period=adhoc, actor=coordinator, notify=False)
+    assert "đột xuất" in caught.value.message_dict["period"][0]
+    assert adhoc.requests.count() == 1
+
+
+def test_units_added_are_mailed_after_commit(plan, coordinator, make_user, mailoutbox,
+                                             django_capture_on_commit_callbacks):
+    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    OrgUnit.objects.create(code="dn-moi", name="Công ty Mới", kind=OrgUnitKind.ENTERPRISE)
+    make_user(Role.REPORTER, "sct")
+    reporter = make_user(Role.REPORTER, "dn-moi")
+    with django_capture_on_commit_callbacks(execute=True):
+        period_units_add(period=period, actor=coordinator)
+    # only the unit just asked is written to, not those asked when the period opened
+    assert [m.to for m in mailoutbox] == [[reporter.email]]

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import orgunit_graph
 from reporting.models import ConflictCopy, DataValue, Period, ReportRequest, ReportState, TaskAnswer
 from reporting.selectors import units_obliged_on
@@ -168,7 +169,8 @@ def test_period_and_completeness_pages(client, coordinator, period, plan,
                                        django_assert_max_num_queries):
     period_open(plan=plan, code="2022", actor=None, notify=False)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    # 10, and 3 to count the obliged units not yet asked (offered to the coordinator)
+    with django_assert_max_num_queries(13):
         html = client.get(reverse("reporting:period", args=["2022S1"])).content.decode()
     assert "Hạ Long" in html and "chưa nộp" in html
     orgunit_graph()  # org units are read once per process, as on a running server
@@ -286,3 +288,33 @@ def test_the_report_page_costs_a_bounded_number_of_queries(client, reporter, sct
     with django_assert_max_num_queries(20):
         response = client.get(_url(sct_report))
     assert response.status_code == 200
+
+
+def test_period_page_asks_the_units_not_yet_asked(client, coordinator, reporter, plan,
+                                                  django_assert_max_num_queries):
+    period, first = period_open(plan=plan, code="2022", actor=None, notify=False)
+    url = reverse("reporting:period", args=["2022"])
+    client.force_login(coordinator)
+    assert "period-units-add" not in client.get(url).content.decode()  # nobody is missing
+    for n in (1, 2, 3):
+        OrgUnit.objects.create(code=f"dn-moi-{n}", name=f"Công ty Mới {n}",
+                               kind=OrgUnitKind.ENTERPRISE)
+    orgunit_graph()  # org units are read once per process (and again after a change)
+    with django_assert_max_num_queries(13):
+        html = client.get(url).content.decode()
+    # the confirmation dialog says how many units get a request and the deadline
+    assert ('data-confirm="3 đơn vị chưa được yêu cầu sẽ nhận yêu cầu báo cáo kỳ Năm 2022 '
+            'và thư điện tử; hạn nộp 14/12/2022.') in html
+    assert reverse("reporting:period-units-add", args=["2022"]) in html
+    # a reporter and a viewer are not offered it, nor may they post
+    client.force_login(reporter)
+    assert client.post(reverse("reporting:period-units-add", args=["2022"])).status_code == 403
+    client.force_login(coordinator)
+    response = client.post(reverse("reporting:period-units-add", args=["2022"]), follow=True)
+    assert response.redirect_chain[-1][0] == url
+    assert "3 đơn vị đã được yêu cầu báo cáo kỳ Năm 2022" in response.content.decode()
+    assert period.requests.count() == len(first) + 3
+    # asked again with nothing missing: said so, nothing added
+    response = client.post(reverse("reporting:period-units-add", args=["2022"]), follow=True)
+    assert "đã có yêu cầu báo cáo" in response.content.decode()
+    assert period.requests.count() == len(first) + 3

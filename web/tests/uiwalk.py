@@ -33,31 +33,19 @@ ENUM_VALUES = [
 ]
 
 _HIDDEN = {"script", "style", "template", "noscript"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
 _SHOWN_ATTRS = {"title", "placeholder", "aria-label", "alt", "value"}
 
 
 class _Text(HTMLParser):
-    """The visible text, and apart from it the text inside class="entered" elements
-    (notes, sources, history values: what people or data files wrote, in whatever
-    language; the data files' Vietnamese is checked with them, not here)."""
+    """The visible text of a page: its own words and what people or data files entered
+    (notes, sources, history values) alike, since both are shown to users."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.entered: list[str] = []
         self._hidden = 0
-        self._stack: list[tuple[str, bool]] = []
-
-    @property
-    def _in_entered(self) -> bool:
-        return any(flag for _tag, flag in self._stack)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _VOID:
-            classes = (dict(attrs).get("class") or "").split()
-            self._stack.append((tag, "entered" in classes))
         if tag in _HIDDEN:
             self._hidden += 1
         kind = dict(attrs).get("type", "")
@@ -73,33 +61,32 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN and self._hidden:
             self._hidden -= 1
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i][0] == tag:
-                del self._stack[i:]
-                break
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            (self.entered if self._in_entered else self.parts).append(data)
+            self.parts.append(data)
 
 
-def visible_text(html: str) -> tuple[str, str]:
-    """(the page's own text, the entered text) of a page."""
+def visible_text(html: str) -> str:
+    """The text a person sees on a page (and reads in buttons, titles, placeholders)."""
     parser = _Text()
     parser.feed(html)
-    return (" ".join(" ".join(parser.parts).split()),
-            " ".join(" ".join(parser.entered).split()))
+    return " ".join(" ".join(parser.parts).split())
 
 
 _EMAIL = re.compile(r"\S+@\S+")
 
 
-def problems(text: str, unit_codes: set[str], entered: str = "") -> list[str]:
-    """English words in `text` (a page's own visible text), raw codes in it and in
-    `entered` (notes, sources, history values)."""
-    text, entered = _EMAIL.sub(" ", text), _EMAIL.sub(" ", entered)
-    found = [f"English: {m[1]!r}" for m in _ENGLISH.finditer(text)]
-    words = set(re.findall(r"[\w.-]+", f"{text} {entered}"))
+def english_words(text: str) -> list[str]:
+    """The words of the English list in `text`."""
+    return [m[1] for m in _ENGLISH.finditer(text)]
+
+
+def problems(text: str, unit_codes: set[str]) -> list[str]:
+    """English words and raw codes in `text` (a page's visible text)."""
+    text = _EMAIL.sub(" ", text)
+    found = [f"English: {word!r}" for word in english_words(text)]
+    words = set(re.findall(r"[\w.-]+", text))
     found += [f"unit code: {w!r}" for w in sorted(words & unit_codes)]
     found += [f"unit code: {w!r}" for w in sorted(words) if re.fullmatch(r"dn-\d{6,}", w)]
     found += [f"action: {w!r}" for w in sorted(words & set(ACTION_LABELS))]

@@ -35,6 +35,9 @@ class Command(BaseCommand):
             except Http404 as exc:
                 raise CommandError(str(exc)) from None
         write = export_xlsx if output.suffix.lower() == ".xlsx" else export_csv_zip
-        content = write(user=None, plan=plan, period=period)
-        output.write_bytes(content)
-        self.stdout.write(f"{output}: {len(content)} bytes")
+        size = 0
+        with output.open("wb") as out:
+            for chunk in write(user=None, plan=plan, period=period):
+                out.write(chunk)
+                size += len(chunk)
+        self.stdout.write(f"{output}: {size} bytes")
