@@ -95,3 +95,17 @@ def test_series_are_deterministic():
                                          (2021, "h1")]
     out_2021 = a[2][2][0][1]
     assert 1100 * 0.985 <= out_2021 <= 1100 * 1.015
+
+
+def test_the_demo_has_a_plant_entering_inputs_per_product(plan):
+    demo_load(actor=None)
+    record = ConsumptionRecord.objects.get(enterprise__tax_code="5710021557", year=2025,
+                                           period="year")
+    lines = {(ln.item.code, ln.product.code if ln.product else "")
+             for ln in record.lines.select_related("item", "product")}
+    assert {("clinker", ""), ("cement", ""), ("limestone", "clinker"),
+            ("electricity", "clinker"), ("electricity", "cement"), ("gypsum", "cement"),
+            ("diesel", "")} <= lines
+    # diesel names no product: the record says how it is shared (it reports clinker, the
+    # sector's principal product)
+    assert record.allocation == "principal"
