@@ -98,28 +98,32 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+Line = tuple[str, Decimal, str, str]  # item, quantity, unit, product it was used for
+
+
 def series_records(*, tax_code: str, series: dict[str, Any], profile: dict[str, Any]
-                   ) -> list[tuple[int, str, list[tuple[str, Decimal, str]]]]:
+                   ) -> list[tuple[int, str, list[Line]]]:
     """The (year, period, lines) an enterprise's series spec expands to (see the header of
-    demo-enterprises.yaml)."""
+    demo-enterprises.yaml); an input with `for:` is entered for that product."""
     first, last = series["years"]
     base = Decimal(str(series["base"]))
     growth = Decimal(str(series.get("growth", 0)))
     efficiency = Decimal(str(series.get("efficiency", profile.get("efficiency", 0))))
-    out: list[tuple[int, str, list[tuple[str, Decimal, str]]]] = []
+    out: list[tuple[int, str, list[Line]]] = []
 
-    def lines_for(year: int, scale: Decimal, tag: str) -> list[tuple[str, Decimal, str]]:
+    def lines_for(year: int, scale: Decimal, tag: str) -> list[Line]:
         n = year - first
         output = base * (1 + growth) ** n * scale * _noise(tax_code, year, tag, "output")
-        result = [(profile["output"]["item"], _round(output), profile["output"]["unit"])]
+        result = [(profile["output"]["item"], _round(output), profile["output"]["unit"], "")]
         for also in profile.get("also", []):
             value = output * Decimal(str(also["per_unit"])) * _noise(tax_code, year, tag,
                                                                       also["item"])
-            result.append((also["item"], _round(value), also["unit"]))
+            result.append((also["item"], _round(value), also["unit"], ""))
         for inp in profile["inputs"]:
+            product = inp.get("for", "")
             value = (output * Decimal(str(inp["per_unit"])) * (1 + efficiency) ** n
-                     * _noise(tax_code, year, tag, inp["item"]))
-            result.append((inp["item"], _round(value), inp["unit"]))
+                     * _noise(tax_code, year, tag, inp["item"], *([product] if product else [])))
+            result.append((inp["item"], _round(value), inp["unit"], product))
         return result
 
     for year in range(first, last + 1):

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -428,12 +429,31 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
         except ValidationError as exc:
             for name, msgs in exc.message_dict.items():
                 errors[f"sections.{section.key}.{name}"] = msgs
+    submit_refused: ValidationError | None = None
     try:
         if errors:
             raise ValidationError(errors)
-        report = services.report_save(report=report, actor=request.user, version=version,
-                                      values=posted[0], answers=posted[1],
-                                      sections=sections, layout=layout)
+        # "Submit" saves and submits in one transaction, so a request that dies midway
+        # stores neither; a refused submission rolls back only its own savepoint and the
+        # answers stay saved, as the message below says.
+        conflict: ConflictError | None = None
+        with transaction.atomic():
+            try:
+                report = services.report_save(report=report, actor=request.user,
+                                              version=version, values=posted[0],
+                                              answers=posted[1], sections=sections,
+                                              layout=layout)
+            except ConflictError as exc:
+                conflict = exc  # its conflict copy is stored: let the block commit it
+            else:
+                if action == "submit":
+                    try:
+                        services.report_submit(report=report, actor=request.user,
+                                               version=report.version, layout=layout)
+                    except ValidationError as exc:
+                        submit_refused = exc
+        if conflict is not None:
+            raise conflict
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
         for message in exc.message_dict.get("state", []):
@@ -446,16 +466,14 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
         # refused figures leave the page showing the author's answers and the new figures
         return _render_report(request, report, status=409,
                               posted=None if isinstance(exc.current, ConflictCopy) else posted)
+    if submit_refused is not None:
+        messages.warning(request, _(
+            "Your changes are saved, but the report cannot be submitted yet: %(count)s "
+            "problems are marked below.") % {
+                "count": sum(map(len, submit_refused.message_dict.values()))})
+        return _render_report(request, report, errors=submit_refused.message_dict, status=422,
+                              layout=layout)
     if action == "submit":
-        try:
-            services.report_submit(report=report, actor=request.user, version=report.version,
-                                   layout=layout)
-        except ValidationError as exc:
-            messages.warning(request, _(
-                "Your changes are saved, but the report cannot be submitted yet: %(count)s "
-                "problems are marked below.") % {"count": sum(map(len, exc.message_dict.values()))})
-            return _render_report(request, report, errors=exc.message_dict, status=422,
-                                  layout=layout)
         messages.success(request, _("Report submitted. The coordinator has been notified "
                                     "through the review queue."))
     else:

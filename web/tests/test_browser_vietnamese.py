@@ -1,7 +1,8 @@
 """In a real browser (Playwright driving Debian's Chromium), as each role: the main pages
 show no English and no raw codes; nothing is fetched from another host (the API docs
-included); irreversible actions ask first. With SCP_SCREENSHOTS=DIR set, screenshots of
-the reporter's home, an error page and the API docs at 1280 and 390 px go to DIR."""
+included, in Vietnamese); irreversible actions ask first. With SCP_SCREENSHOTS=DIR set,
+screenshots of the reporter's home, an error page, the API docs, the periods page and
+adding units to an open period at 1280 and 390 px go to DIR."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def people(reference_data):
 
 def _page(browser, base: str, username: str | None, width: int = 1280):
     context_ = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    context_.set_default_timeout(90000)  # a loaded test machine serves slowly, not wrongly
     page = context_.new_page()
     outside: list[str] = []
     host = urlparse(base).netloc
@@ -88,7 +90,7 @@ def test_each_role_sees_vietnamese_without_codes(live_server, people, browser):
 def test_api_docs_work_offline_in_vietnamese(live_server, people, browser):
     page = _page(browser, live_server.url, "dieuphoi")
     page.goto(f"{live_server.url}/api/v1/docs")
-    page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
+    page.wait_for_selector(".swagger-ui .info .title")
     assert "API Theo dõi SX&TDBV" in page.inner_text(".swagger-ui .info")
     assert page.locator(".opblock").count() > 10  # the operations are listed
     assert page.locator(".opblock-tag", has_text="Kế hoạch").count() == 1
@@ -97,11 +99,11 @@ def test_api_docs_work_offline_in_vietnamese(live_server, people, browser):
     operation = page.locator(".opblock-get", has_text="Các kỳ báo cáo, mới nhất trước")
     operation.locator(".opblock-summary").click()
     body = operation.locator(".opblock-body")
-    expect(body).to_contain_text("Tham số", timeout=20000)
+    expect(body).to_contain_text("Tham số", timeout=60000)
     expect(body).to_contain_text("Kết quả trả về")
     body.get_by_role("button", name="Thử gọi").click()
     body.get_by_role("button", name="Gửi yêu cầu").click()
-    expect(body.locator(".live-responses-table")).to_contain_text("2022S1", timeout=20000)
+    expect(body.locator(".live-responses-table")).to_contain_text("2022S1", timeout=60000)
     for label in ("Máy chủ trả lời", "Địa chỉ yêu cầu", "Nội dung trả về"):
         expect(body).to_contain_text(label)
     text = page.inner_text("body")
@@ -150,8 +152,23 @@ def test_screenshots(live_server, people, browser):
         page.context.close()
         page = _page(browser, live_server.url, "dieuphoi", width)
         page.goto(f"{live_server.url}/api/v1/docs")
-        page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
+        page.wait_for_selector(".swagger-ui .info .title")
         page.screenshot(path=str(out / f"api-docs-{width}.png"))
+        operation = page.locator(".opblock-get", has_text="Các kỳ báo cáo, mới nhất trước")
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Thử gọi").click()
+        operation.get_by_role("button", name="Gửi yêu cầu").click()
+        expect(operation.locator(".live-responses-table")).to_contain_text("2022S1",
+                                                                            timeout=60000)
+        operation.screenshot(path=str(out / f"api-docs-operation-{width}.png"))
+        page.goto(f"{live_server.url}/reporting/periods/")
+        page.screenshot(path=str(out / f"periods-{width}.png"), full_page=True)
+        OrgUnit.objects.get_or_create(code="dn-5700100999", defaults={
+            "name": "Công ty Mới nạp", "kind": OrgUnitKind.ENTERPRISE})
+        page.goto(f"{live_server.url}/reporting/periods/2022S1/")
+        page.click("button[data-confirm]")
+        page.locator("#confirm-dialog").wait_for(state="visible")
+        page.screenshot(path=str(out / f"period-add-units-{width}.png"))
         page.goto(f"{live_server.url}/")
         page.screenshot(path=str(out / f"coordinator-home-{width}.png"), full_page=True)
         assert page.outside == []  # type: ignore[attr-defined]
