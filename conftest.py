@@ -84,6 +84,24 @@ def viewer(make_user) -> User:
 CHROMIUM = "/usr/bin/chromium"
 
 
+NATIONAL_COMMUNES = 3000
+
+
+@pytest.fixture
+def nation(db) -> None:
+    """3,000 more communes (Xã Thử Nghiệm 0 … 2999, codes xa-thu-N), as many as a national
+    deployment holds: pages that offer places must stay small."""
+    import datetime as dt
+
+    from common.text import fold, sort_key
+
+    OrgUnit.objects.bulk_create([
+        OrgUnit(code=f"xa-thu-{n}", name=f"Xã Thử Nghiệm {n}", kind="commune",
+                valid_from=dt.date(2025, 7, 1), name_sort=sort_key(f"Xã Thử Nghiệm {n}"),
+                search_text=fold(f"Xã Thử Nghiệm {n} xa-thu-{n}"))
+        for n in range(NATIONAL_COMMUNES)])
+
+
 @pytest.fixture
 def browser():
     """Debian's headless Chromium through Playwright, for tests marked `browser`."""

@@ -4,7 +4,7 @@
     uv run python benchmarks/load.py --sqlite --users 50  # the embedded SQLite default
 
 Steps (figures, never pass/fail):
-1. prepare: a fresh database (PostgreSQL `scp_bench_load` on DATABASE_URL's server, or a
+1. prepare: a fresh database (PostgreSQL `<DATABASE_URL's database>_load` on that server, or a
    temporary SQLite file), migrated, with the demo loaded; synthetic designated enterprises
    are added until the current period has a report request for every simulated reporter;
    one user (and API token) per request, plus the coordinators.
@@ -31,13 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-bench-1234"
-PG_NAME = "scp_bench_load"
 
 
 # --------------------------------------------------------------------------------------
@@ -119,6 +119,24 @@ def prepare(out: Path, reporters: int, coordinators: int) -> None:
                                "period": period.code}))
 
 
+def reopen(creds_file: Path) -> None:
+    """Put the simulated units' reports that an earlier run submitted back to draft (the
+    benchmark's own throwaway data), so that a run with --prepared saves and submits
+    again."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from reporting.models import ReportRequest, ReportState
+
+    creds = json.loads(creds_file.read_text())
+    ReportRequest.objects.filter(
+        period__code=creds["period"], state=ReportState.SUBMITTED,
+        org_unit__code__in=[r["unit"] for r in creds["reporters"]]).update(
+        state=ReportState.DRAFT)
+
+
 # --------------------------------------------------------------------------------------
 # 2. the server
 
@@ -130,24 +148,46 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int):
+def gunicorn(env: dict[str, str], workers: int, log: Path):
     port = free_port()
+    # the production settings (config/gunicorn.conf.py: timeouts, worker recycling), and
+    # --preload with every view imported (benchmarks/wsgi.py): the workers fork ready, so
+    # no measured request pays for imports
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-         "--backlog", "2048"], cwd=ROOT, env=env)
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+         "benchmarks.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--log-level", "warning", "--backlog", "2048", "--preload"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        warm_up(url, workers)
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a worker stuck past the graceful timeout
+            proc.kill()
+            proc.wait()
+
+
+def warm_up(url: str, workers: int, patience: float = 300) -> None:
+    """Wait until the server answers the login page, then send each worker a few requests
+    (first requests pay for template loading and connections)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/login/", timeout=10) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server at {url} did not answer within {patience:.0f} s")
+        time.sleep(0.5)
+    for _ in range(workers * 5):
+        for path in ("/login/", "/robots.txt"):
+            urllib.request.urlopen(url + path, timeout=30).read()
 
 
 # --------------------------------------------------------------------------------------
@@ -163,12 +203,15 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
     pool = list(creds["reporters"][:users])
     cpool = list(creds["coordinators"][:coordinators])
 
+    signed_in = {"n": 0}
+
     def login(client: Any, username: str) -> None:
         page = client.get("/login/", name="(login setup)")
         found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text or "")
         client.post("/login/", data={"username": username, "password": PASSWORD,
                                      "csrfmiddlewaretoken": found.group(1) if found else ""},
                     headers={"Referer": url + "/login/"}, name="(login setup)")
+        signed_in["n"] += 1
 
     class Deadline(SequentialTaskSet):
         """One reporter's deadline day: inbox, form, two draft saves, submit."""
@@ -258,8 +301,17 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
     def measure(classes: list[Any], count: int, seconds: float) -> tuple[Any, float]:
         env = Environment(user_classes=classes, events=events)
         runner = env.create_local_runner()
+        signed_in["n"] = 0
         runner.start(count, spawn_rate=max(count, 1) / 2)
-        gevent.sleep(2)  # spawn, log in
+        gevent.sleep(2)  # spawn
+        # every simulated user signs in before the measured window opens: a sign-in hashes
+        # the password (Argon2, deliberately slow), and 200 of them at once held the first
+        # run's window before a single deadline step was made
+        waited = time.monotonic() + 600
+        while signed_in["n"] < sum(c.fixed_count for c in classes
+                                   if getattr(c, "fixed_count", 0)) \
+                and time.monotonic() < waited:
+            gevent.sleep(0.5)
         env.stats.reset_all()
         started = time.perf_counter()
         gevent.sleep(seconds)
@@ -290,6 +342,8 @@ def _row(entry: Any, elapsed: float) -> dict[str, Any]:
 
 def report(results: dict[str, Any]) -> None:
     login = results.get("ceiling: login page", {}).get("rps")
+    if "ceiling: login page" in results and not login:
+        print("the login page answered no request while measured: no ratios")
     print(f"{'step':38} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7} {'errors':>6} {'÷ login':>8}")
     for name in sorted(results):
@@ -310,44 +364,68 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default")
     parser.add_argument("--no-ceilings", action="store_true")
+    parser.add_argument("--prepared", type=Path, metavar="CREDS_JSON",
+                        help="PostgreSQL: reuse the database an earlier run prepared, with the "
+                             "credentials it saved (printed at its start)")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--reopen", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare, args.users, args.coordinators)
+        return
+    if args.reopen:
+        reopen(args.reopen)
         return
 
     work = Path(tempfile.mkdtemp(prefix="scp-load-"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod",
            "SCP_SECRET_KEY": "load-benchmark-" + "x" * 40, "SCP_ALLOWED_HOSTS": "127.0.0.1",
-           "SCP_LOCAL_HTTP": "1"}
+           "SCP_LOCAL_HTTP": "1",
+           "SCP_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if args.sqlite:
-        env["DATABASE_URL"] = f"sqlite:///{work / 'load.sqlite3'}"
+        # the embedded default itself (WAL, IMMEDIATE writes, busy timeout), in a file of
+        # its own
+        env.pop("DATABASE_URL", None)
+        env["SCP_SQLITE_PATH"] = str(work / "load.sqlite3")
     else:
-        server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        base = server.rsplit("/", 1)[0]
-        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
-                        f"DROP DATABASE IF EXISTS {PG_NAME}"], check=True)
-        subprocess.run(["psql", server.replace("postgres://", "postgresql://"), "-qc",
-                        f"CREATE DATABASE {PG_NAME}"], check=True)
-        env["DATABASE_URL"] = f"{base}/{PG_NAME}"
-    creds_file = work / "creds.json"
-    print(f"Preparing {env['DATABASE_URL']} (demo, {args.users} reporters) ...", flush=True)
-    subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
-                    "--users", str(args.users), "--coordinators", str(args.coordinators)],
-                   env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}, check=True,
-                   cwd=ROOT)
+        server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scp")
+        base, own = server.rsplit("/", 1)
+        # beside (never over) the caller's database, so benchmarks of two checkouts coexist
+        name = f"{own.split('?')[0]}_load"
+        admin = f"{base.replace('postgres://', 'postgresql://')}/postgres"
+        if not args.prepared:
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"],
+                           check=True)
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        env["DATABASE_URL"] = f"{base}/{name}"
+    creds_file = args.prepared or work / "creds.json"
+    if not args.prepared:
+        where = env.get("DATABASE_URL") or env["SCP_SQLITE_PATH"]
+        print(f"Preparing {where} (demo, {args.users} reporters; credentials in "
+              f"{creds_file}) ...", flush=True)
+        subprocess.run([sys.executable, __file__, "--prepare", str(creds_file),
+                        "--users", str(args.users), "--coordinators", str(args.coordinators)],
+                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+                       check=True, cwd=ROOT)
+    else:
+        subprocess.run([sys.executable, __file__, "--reopen", str(creds_file)],
+                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+                       check=True, cwd=ROOT)
     creds = json.loads(creds_file.read_text())
     if len(creds["reporters"]) < args.users:
         print(f"only {len(creds['reporters'])} open requests found", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
-                   env=env, cwd=ROOT, check=True)
-    with gunicorn(env, args.workers) as url:
-        print(f"gunicorn {args.workers} workers at {url}; {args.duration:.0f} s per run",
-              flush=True)
+    if not args.prepared:  # a prepared run's checkout has collected them already
+        subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
+                       env=env, cwd=ROOT, check=True)
+    log = Path(tempfile.gettempdir()) / f"scp-load-server-{os.getpid()}.log"
+    with gunicorn(env, args.workers, log) as url:
+        print(f"gunicorn {args.workers} workers at {url}; {args.duration:.0f} s per run; "
+              f"server log (a JSON line per request) in {log}", flush=True)
         results = run_load(url, creds, users=args.users, coordinators=args.coordinators,
                            duration=args.duration, ceilings=not args.no_ceilings)
     report(results)
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.prepared:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

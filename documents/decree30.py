@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from docx import Document
@@ -58,6 +59,19 @@ def date_line(place: str, day: dt.date | None, year: int) -> str:
 def number_line(number: str, symbol: str) -> str:
     """"Số: 125/BC-SCT", or "Số:       /BC-SCT" before the clerk gives the number."""
     return f"Số: {number}" if number else f"Số:        /{symbol}"
+
+
+def xml_text(text: str) -> str:
+    """`text` without what XML cannot carry (NUL and other control characters but tab and
+    newline, lone surrogates, U+FFFE and U+FFFF). Input is cleaned when it is stored, but
+    rows older than that, or written by hand, must not make a document fail."""
+    return "".join(ch for ch in text
+                   if ch in "\t\n" or not (unicodedata.category(ch) in {"Cc", "Cs"}
+                                            or ch in "\ufffe\uffff"))
+
+
+def _add_run(paragraph: Paragraph, text: str) -> Run:
+    return paragraph.add_run(xml_text(text))
 
 
 def _fonts(run: Run, size: float, *, bold: bool = False, italic: bool = False,
@@ -207,7 +221,7 @@ class DecreeDocument:
                date_text: str) -> None:
         """The two header blocks side by side: superior and issuing body with the number
         on the left; national title, motto and place and date on the right."""
-        self.doc.core_properties.author = issuer
+        self.doc.core_properties.author = xml_text(issuer)
         self.doc.core_properties.title = ""
         table = self.doc.add_table(rows=2, cols=2)
         _header_table(table, (LEFT_BLOCK_MM, RIGHT_BLOCK_MM))
@@ -230,12 +244,12 @@ class DecreeDocument:
     def _centre(paragraph: Paragraph, text: str, size: float, **style: bool) -> Paragraph:
         _tight(paragraph)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(paragraph.add_run(text), size, **style)
+        _fonts(_add_run(paragraph, text), size, **style)
         return paragraph
 
     def title(self, kind: str, subject: str, addressee: str = "") -> None:
         """"BÁO CÁO" with the subject beneath, bold, and a short rule under the subject."""
-        self.doc.core_properties.title = f"{kind} {subject}"[:250]
+        self.doc.core_properties.title = xml_text(f"{kind} {subject}")[:250]
         heading = self.doc.add_paragraph()
         self._centre(heading, kind.upper(), SIZE_TITLE, bold=True)
         heading.paragraph_format.space_before = Pt(18)
@@ -255,7 +269,7 @@ class DecreeDocument:
         paragraph.paragraph_format.first_line_indent = Cm(1.27)
         paragraph.paragraph_format.space_before = Pt(6)
         paragraph.paragraph_format.keep_with_next = True
-        _fonts(paragraph.add_run(text), SIZE_BODY, bold=True, italic=level >= 3)
+        _fonts(_add_run(paragraph, text), SIZE_BODY, bold=True, italic=level >= 3)
         return paragraph
 
     def paragraph(self, text: str = "", *, lead: str = "", italic_text: bool = False
@@ -266,9 +280,9 @@ class DecreeDocument:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         paragraph.paragraph_format.first_line_indent = Cm(1.27)
         if lead:
-            _fonts(paragraph.add_run(lead), SIZE_BODY, bold=True)
+            _fonts(_add_run(paragraph, lead), SIZE_BODY, bold=True)
         if text:
-            _fonts(paragraph.add_run(text), SIZE_BODY, italic=italic_text)
+            _fonts(_add_run(paragraph, text), SIZE_BODY, italic=italic_text)
         return paragraph
 
     def bullets(self, lines: Iterable[str]) -> None:
@@ -303,7 +317,7 @@ class DecreeDocument:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif right:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _fonts(paragraph.add_run(str(text)), SIZE_TABLE, bold=bold)
+        _fonts(_add_run(paragraph, str(text)), SIZE_TABLE, bold=bold)
 
     def image(self, png: bytes, *, width_mm: float = 150, caption: str = "") -> None:
         self.doc.add_picture(io.BytesIO(png), width=Mm(width_mm))
@@ -337,9 +351,9 @@ class DecreeDocument:
         head = _tight(left.paragraphs[0])
         _fonts(head.add_run("Nơi nhận:"), SIZE_RECIPIENTS_HEAD, bold=True, italic=True)
         for line in recipients:
-            _fonts(_tight(left.add_paragraph()).add_run(f"- {line};"), SIZE_RECIPIENTS)
+            _fonts(_add_run(_tight(left.add_paragraph()), f"- {line};"), SIZE_RECIPIENTS)
         if archive:
-            _fonts(_tight(left.add_paragraph()).add_run(f"- {archive}."), SIZE_RECIPIENTS)
+            _fonts(_add_run(_tight(left.add_paragraph()), f"- {archive}."), SIZE_RECIPIENTS)
         first = right.paragraphs[0]
         if authority:
             self._centre(first, authority.upper(), SIZE_SIGNATURE, bold=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -84,21 +85,28 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def _dump(out: IO[str]) -> dict[str, int]:
+    """Serialise every backed-up table to `out` as of one moment (one transaction:
+    PostgreSQL's snapshot); returns the row count of each table."""
+    serializer = serializers.get_serializer("json")()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        objects: list[models.Model] = []
+        for model in _models():
+            rows = list(model._base_manager.order_by("pk"))
+            counts[model._meta.label_lower] = len(rows)
+            objects.extend(rows)
+        serializer.serialize(objects, stream=out, ensure_ascii=False, cls=ExactJSONEncoder)
+    return counts
+
+
 def backup_write(*, path: Path) -> dict[str, Any]:
     """Write the archive to `path` (atomically: a half-written archive never has the final
     name); returns its manifest."""
-    serializer = serializers.get_serializer("json")()
-    counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         data_file = Path(tmp) / "data.json"
         with transaction.atomic(), data_file.open("w", encoding="utf-8") as out:
-            # One transaction: every table as of the same moment (PostgreSQL's snapshot).
-            objects: list[models.Model] = []
-            for model in _models():
-                rows = list(model._base_manager.order_by("pk"))
-                counts[model._meta.label_lower] = len(rows)
-                objects.extend(rows)
-            serializer.serialize(objects, stream=out, ensure_ascii=False, cls=ExactJSONEncoder)
+            counts = _dump(out)
             migrations = _migrations()
         data = data_file.read_bytes()
         media = {}
@@ -212,3 +220,58 @@ def _media_replace(media: dict[str, bytes]) -> None:
             continue  # a crafted member name may not write outside the media folder
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+
+
+@dataclass(frozen=True)
+class TableComparison:
+    """One table of an archive beside the same table in the database: row counts, and
+    whether a checksum of every row's every field is the same on both sides."""
+
+    table: str
+    archive_rows: int
+    database_rows: int
+    archive_sha256: str
+    database_sha256: str
+
+    @property
+    def matches(self) -> bool:
+        return (self.archive_rows == self.database_rows
+                and self.archive_sha256 == self.database_sha256)
+
+
+def _table_digests(data: bytes | str) -> dict[str, tuple[int, str]]:
+    """(rows, SHA-256) per table of a serialisation: rows in primary-key order, fields
+    with sorted keys, many-to-many lists sorted (their order means nothing), so the same
+    data gives the same digest whichever engine wrote it."""
+    by_table: dict[str, list[Any]] = {}
+    for obj in json.loads(data):
+        by_table.setdefault(obj["model"], []).append(obj)
+    digests = {}
+    for label, rows in by_table.items():
+        many = {f.name for f in apps.get_model(label)._meta.many_to_many}
+        digest = hashlib.sha256()
+        for obj in sorted(rows, key=lambda o: json.dumps(o["pk"])):
+            fields = {k: sorted(v, key=json.dumps) if k in many else v
+                      for k, v in obj["fields"].items()}
+            digest.update(json.dumps([obj["pk"], fields], sort_keys=True,
+                                     ensure_ascii=False).encode())
+            digest.update(b"\n")
+        digests[label] = (len(rows), digest.hexdigest())
+    return digests
+
+
+def backup_compare(*, path: Path) -> list[TableComparison]:
+    """Every table of the archive at `path` (checked whole first) beside the same table
+    in this database, by name: after a restore each must match, row for row."""
+    archive = backup_read(path=path)
+    out = io.StringIO()
+    _dump(out)
+    empty = (0, hashlib.sha256().hexdigest())
+    ours, theirs = _table_digests(out.getvalue()), _table_digests(archive.data)
+    tables = sorted(set(archive.manifest["counts"]) | {m._meta.label_lower for m in _models()})
+    return [TableComparison(table=label,
+                            archive_rows=theirs.get(label, empty)[0],
+                            database_rows=ours.get(label, empty)[0],
+                            archive_sha256=theirs.get(label, empty)[1],
+                            database_sha256=ours.get(label, empty)[1])
+            for label in tables]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
+from api.pagination import Rows, paged
 from orgunits.models import OrgUnit, OrgUnitKind
 from orgunits.selectors import HistoryLink, orgunit_by_code, orgunit_history, orgunits_active_on
 
@@ -20,6 +21,7 @@ router = Router(tags=[gettext_noop("Organisation units")])
 
 SCHEMA_TITLES = {
     "OrgUnitOut": gettext_noop("Organisation unit"),
+    "PagedOrgUnitOut": gettext_noop("A page of organisation units"),
     "OrgUnitDetailOut": gettext_noop("Organisation unit with its history"),
     "HistoryLinkOut": gettext_noop("Predecessor or successor"),
     "OrgUnitFilter": gettext_noop("Organisation unit filter"),
@@ -84,11 +86,13 @@ def _link(link: HistoryLink) -> dict:
             description=gettext_noop("Units active on `on` (default: today), optionally only "
                                      "the given kinds (`?kind=ward&kind=commune`), ordered "
                                      "by kind then name."))
-def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]):
+@paged()
+def orgunit_list(request: HttpRequest, filters: Query[OrgUnitFilter]) -> Rows:
     day = filters.on or timezone.localdate()
     kinds = [k.value for k in filters.kind] if filters.kind else None
     units = orgunits_active_on(day=day, kinds=kinds)
-    return [_unit(u, u.parent.code if u.parent else None) for u in units]
+    return Rows(units, lambda page: [_unit(u, u.parent.code if u.parent else None)
+                                     for u in page])
 
 
 @router.get("/{code}", response=OrgUnitDetailOut, summary=gettext_noop("One unit with history"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from common.admin import ReadOnlyAdmin
-from progress.models import Assessment
+from progress.models import Assessment, LinkPart, RecordPart, SummaryBasis
 
 
 @admin.register(Assessment)
@@ -10,3 +10,26 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
     list_display = ["target", "year", "status", "assessed_by", "assessed_at"]
     list_filter = ["year", "status"]
+
+
+@admin.register(RecordPart)
+class RecordPartAdmin(ReadOnlyAdmin):
+    """Derived from the figures (progress.summary), never edited."""
+
+    list_display = ["enterprise", "year", "sector", "energy", "observed"]
+    list_filter = ["year"]
+    list_select_related = ["enterprise", "sector"]
+
+
+@admin.register(LinkPart)
+class LinkPartAdmin(ReadOnlyAdmin):
+    """Derived from the figures (progress.summary), never edited."""
+
+    list_display = ["enterprise", "year", "group", "series"]
+    list_filter = ["year", "group"]
+    list_select_related = ["enterprise"]
+
+
+@admin.register(SummaryBasis)
+class SummaryBasisAdmin(ReadOnlyAdmin):
+    list_display = ["key", "fingerprint", "built_at"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 from pydantic import WithJsonSchema
 
+from api.pagination import Rows, paged
 from plans.selectors import plan_current
 from progress.selectors import BASE_YEAR, period_check, progress_for_period, progress_rows
 
@@ -63,8 +64,9 @@ class TargetProgressOut(Schema):
             summary=gettext_noop(
                 "Every target's value, baseline, target band, progress ratio, projection, "
                 "status and sources for a year (e.g. ?period=2025)"))
-def progress_get(request: HttpRequest, period: Year) -> list[dict[str, Any]]:
+@paged()
+def progress_get(request: HttpRequest, period: Year) -> Rows:
     # a year after the loaded plan's last is not found (404), not malformed (422)
     plan = plan_current()
     year = period_check(period=period, plan=plan)
-    return progress_rows(statuses=progress_for_period(period=year, plan=plan))
+    return Rows(progress_rows(statuses=progress_for_period(period=year, plan=plan)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 INCREASE, DECREASE = "increase", "decrease"
@@ -139,17 +139,36 @@ def odex_link(before: Mapping[tuple, Observation], after: Mapping[tuple, Observa
             continue
         ratio = (b.consumption / b.output) / (a.consumption / a.output)
         ratios[key[2]].append((ratio, a.consumption, b.consumption))
-    groups: dict[str, float] = {}
-    for group, rows in ratios.items():
-        groups[group] = group_link(
-            before_weighted=sum(r[0] * r[1] for r in rows),
-            after_weighted=sum(r[0] * r[2] for r in rows),
-            before_total=sum(r[1] for r in rows), after_total=sum(r[2] for r in rows))
+    sums = {group: LinkSums(sum(r[0] * r[1] for r in rows), sum(r[0] * r[2] for r in rows),
+                            sum(r[1] for r in rows), sum(r[2] for r in rows), len(rows))
+            for group, rows in ratios.items()}
+    used = {k[0] for k in before.keys() & after.keys() if k[0] in panel}
+    return link_from_sums(year, sums, len(used))
+
+
+@dataclass(frozen=True)
+class LinkSums:
+    """One group's sums over its series s in a link (r_s the series' ratio of specific
+    consumption): Σ C_s(t-1)·r_s, Σ C_s(t)·r_s, Σ C_s(t-1), Σ C_s(t), and the count."""
+
+    before_weighted: float
+    after_weighted: float
+    before_total: float
+    after_total: float
+    series: int
+
+
+def link_from_sums(year: int, sums: Mapping[str, LinkSums], units: int) -> Link:
+    """A link from its groups' sums (the plain mean of the group links), however the sums
+    were computed: here from observations, or in the database (`progress.consumption`)."""
+    groups = {group: group_link(before_weighted=s.before_weighted,
+                                after_weighted=s.after_weighted,
+                                before_total=s.before_total, after_total=s.after_total)
+              for group, s in sorted(sums.items()) if s.series}
     if not groups:
         return Link(year, None)
     value = sum(groups.values()) / len(groups)
-    used = {k[0] for k in before.keys() & after.keys() if k[0] in panel}
-    return Link(year, value, sum(len(r) for r in ratios.values()), len(used), groups)
+    return Link(year, value, sum(s.series for s in sums.values()), units, groups)
 
 
 def group_link(*, before_weighted: float, after_weighted: float, before_total: float,
@@ -170,12 +189,23 @@ def odex(observations: Iterable[Observation], *, base_year: int | None = None,
     there is no index. A year whose link cannot be computed ends the chain (later years
     have no index rather than a made-up one)."""
     by_year = _collect(observations)
+
+    def link_of(year: int, notes: list[str]) -> Link:
+        return odex_link(by_year.get(year - 1, {}), by_year.get(year, {}), year, notes)
+
+    return odex_chain(set(by_year), link_of, base_year=base_year, last_year=last_year)
+
+
+def odex_chain(years_with_data: set[int], link_of: Callable[[int, list[str]], Link], *,
+               base_year: int | None = None, last_year: int | None = None) -> OdexResult:
+    """Chain the links `link_of(year, notes)` (which appends its notes) from the base year:
+    the rules of `odex` for any source of links."""
     notes: list[str] = []
-    if not by_year:
+    if not years_with_data:
         return OdexResult(None, {}, {}, ["no data"])
-    years = sorted(by_year)
+    years = sorted(years_with_data)
     base = years[0] if base_year is None else base_year
-    if base not in by_year:
+    if base not in years_with_data:
         return OdexResult(None, {}, {}, [f"no data in the base year {base}"])
     end = years[-1] if last_year is None else last_year
     index: dict[int, float | None] = {base: 100.0}
@@ -185,8 +215,7 @@ def odex(observations: Iterable[Observation], *, base_year: int | None = None,
         if level is None:
             index[year] = None
             continue
-        before, after = by_year.get(year - 1, {}), by_year.get(year, {})
-        link = odex_link(before, after, year, notes)
+        link = link_of(year, notes)
         links[year] = link
         if link.value is None:
             notes.append(f"{year}: no series present in both {year - 1} and {year}; "

@@ -13,7 +13,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -28,14 +27,12 @@ from plans.formulas import Element, Formula, formula_parse
 from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
 from plans.selectors import plan_current
 from progress import methods
+from progress.consumption import SectorSums, factors_of, sector_sums
 from progress.models import Assessment
+from progress.summary import summary_current, summary_sums
 from registry.conversion import UnitTable
 from registry.models import (
-    ConsumptionLine,
-    Enterprise,
-    FigurePeriod,
     Item,
-    ItemRole,
     ScpModel,
     ScpModelKind,
     StEnterprise,
@@ -45,7 +42,6 @@ from registry.selectors import (
     area_reach_by_year,
     open_by_year,
     packaging_coverage_by_year,
-    records_accepted,
 )
 from reporting.models import DataValue, ReportKind, ReportRequest, ReportState
 
@@ -142,115 +138,37 @@ class ConsumptionIndex:
     notes: list[str]
 
 
-def _factors(table: UnitTable) -> dict[tuple[str, int], tuple[str, float, str]]:
-    """(item code, unit pk) -> (group, multiplier to the group's unit, the group's unit):
-    fuels and electricity to toe; products and materials to their kind's base unit."""
-    out: dict[tuple[str, int], tuple[str, float, str]] = {}
-    for code, item in table.items.items():
-        for info in table.by_pk.values():
-            if item.role == ItemRole.FUEL:
-                if info.kind not in table.toe.get(code, {}):
-                    continue
-                toe = table.to_toe(item=code, value=Decimal(1), unit=info)
-                if toe is not None:
-                    out[(code, info.pk)] = (ENERGY, float(toe), "toe")
-            elif info.kind in table.item_kinds.get(code, set()):
-                base = table.kinds[info.kind].base_unit
-                out[(code, info.pk)] = (code, float(info.factor), base)
-    return out
-
-
-def consumption_observations(*, plan: Plan, last_year: int, sector: Sector | None = None
-                             ) -> tuple[dict[int, list[methods.Observation]],
-                                        dict[int, dict[int, float]], dict[int, str],
-                                        dict[str, str], list[str]]:
-    """Accepted whole-year figures of the plan's sectors up to `last_year`, as observations
-    per sector (inputs attributed to products, see the method), the energy (toe) per
-    sector and year, the enterprises' names, and each group's unit."""
-    table = UnitTable()
-    factors = _factors(table)
-    principal = {s.pk: s.principal_product for s in plan.sectors.all()}
-    lines = ConsumptionLine.objects.filter(
-        record__in=records_accepted().values("pk"), record__period=FigurePeriod.YEAR,
-        record__year__lte=last_year,
-        record__enterprise__sector__plan=plan)
-    if sector is not None:
-        lines = lines.filter(record__enterprise__sector=sector)
-    rows = lines.values_list("record_id", "record__year", "record__enterprise_id",
-                             "record__enterprise__sector_id", "record__allocation",
-                             "item__code", "item__role", "quantity", "unit_id",
-                             "product__code").order_by()
-    records: dict[int, dict[str, Any]] = {}
-    notes: list[str] = []
-    for rec, year, ent, sec, rule, item, role, quantity, unit_id, product in \
-            rows.iterator(2000):
-        record = records.setdefault(rec, {
-            "year": year, "ent": ent, "sec": sec, "rule": rule, "out": {},
-            "shared": defaultdict(float), "for": defaultdict(lambda: defaultdict(float))})
-        found = factors.get((item, unit_id))
-        if found is None:
-            notes.append(f"{item}: no conversion for its unit; left out")
-            continue
-        group, factor, _base = found
-        if role == ItemRole.PRODUCT:
-            record["out"][item] = record["out"].get(item, 0.0) + float(quantity) * factor
-        elif product:  # entered for one product
-            record["for"][product][group] += float(quantity) * factor
-        else:
-            record["shared"][group] += float(quantity) * factor
-    units = {group: base for group, _factor, base in factors.values()}
-    obs: dict[int, list[methods.Observation]] = defaultdict(list)
-    energy: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for record in records.values():
-        outputs = record["out"]
-        energy[record["sec"]][record["year"]] += record["shared"].get(ENERGY, 0.0) + sum(
-            groups.get(ENERGY, 0.0) for groups in record["for"].values())
-        if not outputs:
-            continue
-        attributed, fallback = methods.attribute(
-            outputs=outputs, shared=record["shared"], per_product=record["for"],
-            rule=record["rule"], principal=principal.get(record["sec"]) or "")
-        if fallback:
-            notes.append(f"enterprise {record['ent']}, {record['year']}: the principal "
-                         "product is not among the outputs; shared by output")
-        for product, groups in attributed.items():
-            for group, consumed in groups.items():
-                obs[record["sec"]].append(methods.Observation(
-                    record["year"], product, outputs.get(product, 0.0), consumed,
-                    str(record["ent"]), group))
-    # the plan's enterprises, not only those with figures: one query, with or without data
-    names = dict(Enterprise.objects.filter(sector__plan=plan).values_list("pk", "name"))
-    return obs, {k: dict(v) for k, v in energy.items()}, names, units, sorted(set(notes))
-
-
-def sector_indices(*, plan: Plan, last_year: int) -> ConsumptionIndex:
+def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> ConsumptionIndex:
     """Every sector's index and the province index (sectors weighted by their share of
-    the province's energy use, mean of the two years of each link)."""
-    obs, energy, names, units, notes = consumption_observations(plan=plan, last_year=last_year)
+    the province's energy use, mean of the two years of each link), from sums computed in
+    the database. Without `detail` (the overview, the statuses: the live path) the sums
+    come from the summary (`progress.summary`) and the LMDI and the list of enterprises
+    are left out; with it, or while the summary's factors are not the unit table's, from
+    the raw figures (`progress.consumption`). The index and its links are the same."""
+    factors = factors_of(UnitTable())
+    if not detail and summary_current(factors):
+        sums, notes = summary_sums(plan=plan, last_year=last_year)
+    else:
+        sums, notes = sector_sums(plan=plan, last_year=last_year, base_year=BASE_YEAR,
+                                  detail=detail, factors=factors)
+    units = {f.group: f.base for f in factors}
     groups = {ENERGY: str(_("Energy (fuels and electricity)")),
-              **dict(Item.objects.values_list("code", "name"))}
+              **dict(Item.objects.values_list("code", "name"))} if detail else {}
     out: list[SectorIndex] = []
     for sector in plan.sectors.all():
-        out.append(_sector_index(sector, obs.get(sector.pk, []), energy.get(sector.pk, {}),
-                                 names, units, groups, last_year))
+        found = sums.get(sector.pk) or SectorSums()
+        result = found.odex(base_year=BASE_YEAR, last_year=last_year)
+        lmdi: dict[str, methods.Lmdi | None] = {}
+        for group in sorted(found.groups):
+            # activity and structure need one unit of output: only products of one kind
+            lmdi[group] = methods.lmdi([o for o in found.observations if o.group == group],
+                                       start=BASE_YEAR)
+        out.append(SectorIndex(
+            sector, result, lmdi, {g: units.get(g, "") for g in lmdi},
+            {g: groups.get(g, g) for g in lmdi},
+            dict(sorted(found.enterprises.items(), key=lambda kv: kv[1])),
+            found.energy, result.notes))
     return ConsumptionIndex(out, _province(out, last_year), notes)
-
-
-def _sector_index(sector: Sector, observations: list[methods.Observation],
-                  energy: dict[int, float], names: dict[int, str], units: dict[str, str],
-                  group_names: dict[str, str], last_year: int) -> SectorIndex:
-    result = methods.odex(observations, base_year=BASE_YEAR, last_year=last_year)
-    groups = sorted({o.group for o in observations})
-    lmdi: dict[str, methods.Lmdi | None] = {}
-    for group in groups:
-        # activity and structure need one unit of output: only products of one kind
-        lmdi[group] = methods.lmdi([o for o in observations if o.group == group],
-                                   start=BASE_YEAR)
-    enterprises = {int(o.unit): names.get(int(o.unit), o.unit) for o in observations}
-    return SectorIndex(sector, result, lmdi, {g: units.get(g, "") for g in groups},
-                       {g: group_names.get(g, g) for g in groups},
-                       dict(sorted(enterprises.items(), key=lambda kv: kv[1])),
-                       energy, result.notes)
 
 
 def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:
@@ -354,7 +272,8 @@ class _Elements:
 
     def consumption(self) -> ConsumptionIndex:
         if self._consumption is None:
-            self._consumption = sector_indices(plan=self.plan, last_year=self.last_year)
+            self._consumption = sector_indices(plan=self.plan, last_year=self.last_year,
+                                               detail=False)
         return self._consumption
 
     def label(self, element: Element) -> str:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
@@ -22,6 +21,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, WithJsonSchema, create_model
 
+from api.pagination import Pages, Rows, paged
 from common.exceptions import STATE, state_error
 from common.parsing import NUMBER_HELP
 from common.schemas import Number, Text, doc_text
@@ -58,7 +58,9 @@ SCHEMA_TITLES: dict[str, Any] = {
     "ActivityIn": gettext_noop("New awareness activity"),
     "ActivityChange": gettext_noop("Changes to an awareness activity"),
     "ActivityOut": gettext_noop("Awareness activity"),
-    "ActivityPageOut": gettext_noop("A page of awareness activities"),
+    "PagedActivityOut": gettext_noop("A page of awareness activities"),
+    "PagedPlaceCountOut": gettext_noop("A page of counts by place"),
+    "Pageddict": gettext_noop("A page of records"),
     "PackagingIn": gettext_noop("New packaging practice"),
     "PackagingOut": gettext_noop("Packaging practice"),
     "KindCountOut": gettext_noop("Count of one kind"),
@@ -144,11 +146,12 @@ class InvalidOut(Schema):
     errors: dict[str, list[str]]
 
 
-class PageOut(Schema):
-    count: int
-    page: int
-    pages: int
-    on: dt.date
+class EntryPages(Pages):
+    """A registry's entries a page at a time, with the day their places are given on."""
+
+    class Output(Pages.Output):
+        on: dt.date
+
 
 
 class KindCountOut(Schema):
@@ -317,17 +320,19 @@ def counts(request: HttpRequest, on: QueryDay = None) -> dict[str, Any]:
                                      "their place that day (following successions: a park "
                                      "recorded in a district of 2020 counts under its ward "
                                      "after 1 July 2025)."))
+@paged()
 def by_place(request: HttpRequest, registry: str, on: QueryDay = None,
-             kind: str | None = None) -> list[dict[str, Any]]:
+             kind: str | None = None) -> Rows:
     permissions.require_read(request.user)
     spec = _spec(registry)
     rows = selectors.counts_by_place(spec=spec, day=_day(on), kind=kind)
-    out = []
-    for r in rows:
-        unit = r.unit or r.divided_from
-        out.append({"place": r.unit.code if r.unit else None, "name": unit.name if unit else "",
-                    "divided": r.unit is None, "by_kind": r.by_kind, "total": r.total})
-    return out
+    return Rows(rows, lambda page: [_place_count_out(r) for r in page])
+
+
+def _place_count_out(r: selectors.PlaceCount) -> dict[str, Any]:
+    unit = r.unit or r.divided_from
+    return {"place": r.unit.code if r.unit else None, "name": unit.name if unit else "",
+            "divided": r.unit is None, "by_kind": r.by_kind, "total": r.total}
 
 
 @router.get("/units", summary=gettext_noop("The unit table"))
@@ -369,33 +374,25 @@ PackagingIn = in_schema("PackagingIn", PACKAGING_OWN)
 PackagingOut = out_schema("PackagingOut", PACKAGING_COLUMNS)
 
 
-class ActivityPageOut(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[ActivityOut]  # type: ignore[valid-type]
-
-
 def _activity_out(a: AwarenessActivity) -> dict[str, Any]:
     return {"id": a.pk, **{c.key: _json(list(a.areas.all()) if c.key == "areas"
                                         else getattr(a, c.key)) for c in ACTIVITY_COLUMNS}}
 
 
-@router.get("/activities", response=ActivityPageOut, summary=gettext_noop("Awareness activities"),
+@router.get("/activities", response=list[ActivityOut],  # type: ignore[valid-type]
+            summary=gettext_noop("Awareness activities"),
             description=gettext_noop("Newest first, filtered by `year` and by words of the "
                                      "title or the organiser's name (`q`), as on the page."))
+@paged()
 def activities(request: HttpRequest,
                year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
-               q: str = Query("", max_length=200),
-               page: int = Query(1, ge=1)) -> dict[str, Any]:
+               q: str = Query("", max_length=200)) -> Rows:
     permissions.require_read(request.user)
     filterset = ActivityFilter(request.GET, queryset=selectors.activities_with_areas())
     if not filterset.is_valid():
         raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
-    pages = Paginator(filterset.qs.order_by("-date", "pk"), 50)
-    current = pages.get_page(page)
-    return {"count": pages.count, "page": current.number, "pages": pages.num_pages,
-            "results": [_activity_out(a) for a in current.object_list]}
+    return Rows(filterset.qs.order_by("-date", "pk"),
+                lambda page: [_activity_out(a) for a in page])
 
 
 @router.post("/activities", response={201: ActivityOut},
@@ -468,10 +465,11 @@ def _record_out(view: selectors.RecordView) -> dict[str, Any]:
                                      "product. An enterprise's reporter sees only its own; "
                                      "figures that belong to a report are shown to whoever "
                                      "may read that report (a viewer: once it is accepted)."))
-def figures(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+@paged()
+def figures(request: HttpRequest, enterprise_id: int) -> Rows:
     enterprise = _enterprise(request, enterprise_id)
-    return [_record_out(v) for v in selectors.enterprise_records(enterprise=enterprise,
-                                                                  user=request.user)]
+    return Rows(selectors.enterprise_records(enterprise=enterprise, user=request.user),
+                lambda page: [_record_out(v) for v in page])
 
 
 @router.put("/enterprises/{enterprise_id}/figures/{year}/{period}", response=RecordOut,
@@ -614,8 +612,6 @@ def _registry_routes(spec: RegistrySpec) -> None:
     """The four endpoints of one registry, typed by the schemas its declaration gives."""
     schemas = RegistrySchemas(spec)
     stem = schemas.out.__name__.removesuffix("Out")
-    page_out = create_model(f"{stem}PageOut", __base__=PageOut,  # type: ignore[call-overload]
-                            results=(list[schemas.out], ...))  # type: ignore[name-defined]
     detail_extra: dict[str, Any] = {"history": (list[HistoryOut], ...)}
     if spec.model is Area:
         detail_extra["activities"] = (list[LinkedActivityOut], ...)
@@ -630,24 +626,23 @@ def _registry_routes(spec: RegistrySpec) -> None:
                        (f"{stem}Change", gettext_lazy("{registry}: changes to an entry")),
                        (f"{stem}Out", gettext_lazy("{registry}: entry")),
                        (f"{stem}DetailOut", gettext_lazy("{registry}: entry with its history")),
-                       (f"{stem}PageOut", gettext_lazy("{registry}: a page of entries"))]:
+                       (f"Paged{stem}Out", gettext_lazy("{registry}: a page of entries"))]:
         SCHEMA_TITLES[name] = format_lazy(text, registry=title)
 
-    def entries(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+    def entries(request: HttpRequest) -> Rows:
         permissions.require_read(request.user)
         filterset = entry_filter_class(spec)(request.GET or None,
                                              queryset=selectors.entry_queryset(spec))
         if not filterset.is_valid():
             raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
-        pages = Paginator(filterset.qs, max(1, min(page_size, 200)))
-        current = pages.get_page(page)
         day = filterset.day
-        resolver = PlaceResolver()
-        return {"count": pages.count, "page": current.number, "pages": pages.num_pages,
-                "on": day,
-                "results": [_entry_out(spec, e, resolver.resolve(e.place_id, e.later_place_id,
-                                                                 day))
-                            for e in current.object_list]}
+
+        def shape(page: list[Any]) -> list[dict[str, Any]]:
+            resolver = PlaceResolver()
+            return [_entry_out(spec, e, resolver.resolve(e.place_id, e.later_place_id, day))
+                    for e in page]
+
+        return Rows(filterset.qs, shape, on=day)
 
     def create(request: HttpRequest, payload: Any) -> Any:
         permissions.require_edit(request.user)
@@ -678,10 +673,10 @@ def _registry_routes(spec: RegistrySpec) -> None:
     def named(english: Any, **names: Any) -> str:  # translated when served (api.docs)
         return doc_text(format_lazy(english, **names))
 
-    router.get(base, response=page_out,
+    router.get(base, response=list[schemas.out],  # type: ignore[name-defined]
                summary=named(gettext_lazy("{registry}: list"), registry=title),
                description=named(gettext_lazy("Filters (query): {filters}."),
-                                 filters=filters))(entries)
+                                 filters=filters))(paged(EntryPages)(entries))
     router.post(base, response={201: schemas.out},
                 summary=named(gettext_lazy("{registry}: add"), registry=title))(create)
     router.get(f"{base}/{{entry_id}}", response=detail_out, summary=named(

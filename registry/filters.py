@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.text import search_terms
-from orgunits.models import LOCAL_KINDS, OrgUnit
 from plans.models import Sector
-from registry.forms import DATE_ATTRS, LocalUnitField
+from registry.forms import DATE_ATTRS, PlaceField
 from registry.models import AwarenessActivity
 from registry.selectors import active_q, place_filter_pairs
 from registry.specs import YEAR_MAX, YEAR_MIN, RegistrySpec
@@ -27,12 +26,11 @@ STATUS_CHOICES = [
 ]
 
 
-class LocalUnitFilter(django_filters.ModelChoiceFilter):
-    field_class = LocalUnitField
+class PlaceFilter(django_filters.Filter):
+    """A place typed in a search field (see registry.forms.PlaceField), not picked from a
+    list of every commune."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)))
-        super().__init__(*args, **kwargs)
+    field_class = PlaceField
 
 
 class EntryFilter(django_filters.FilterSet):
@@ -44,7 +42,7 @@ class EntryFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs=DATE_ATTRS, format="%d/%m/%Y"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES,
                                          method="filter_nothing", empty_label=None)
-    place = LocalUnitFilter(label=_("Place on the day"), method="filter_nothing")
+    place = PlaceFilter(label=_("Place on the day"), method="filter_nothing")
 
     spec: RegistrySpec
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import NumberField, model_formfield
-from orgunits.models import LOCAL_KINDS, OrgUnit
-from orgunits.selectors import orgunit_sort_key
+from common.parsing import ParseError, text_clean
+from orgunits.models import OrgUnit
 from plans.models import Sector
 from registry.models import (
     Area,
@@ -20,6 +19,8 @@ from registry.models import (
     Enterprise,
     PackagingPractice,
 )
+from registry.places import unit_label
+from registry.selectors import place_find
 from registry.specs import ACTIVITY_COLUMNS, PACKAGING_COLUMNS, Column, RegistrySpec
 
 
@@ -34,34 +35,56 @@ class UnitChoiceField(forms.ModelChoiceField):
     """An org unit, labelled with its name and, for units that opened or closed, when."""
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        span = []
-        if obj.valid_to:
-            span.append(str(_("until %(date)s")) % {
-                "date": date_format(obj.valid_to, "SHORT_DATE_FORMAT")})
-        elif obj.valid_from and obj.valid_from.year >= 2024:
-            span.append(str(_("from %(date)s")) % {
-                "date": date_format(obj.valid_from, "SHORT_DATE_FORMAT")})
-        return f"{obj.name} ({', '.join(span)})" if span else obj.name
+        return unit_label(obj)
 
 
-def _local_units() -> list[OrgUnit]:
-    return sorted(OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)), key=orgunit_sort_key)
+class PlaceSearchInput(forms.TextInput):
+    """A text field that asks the server, as one types, for the places matching it (htmx
+    fills a <datalist>); without JavaScript it is a plain text field sent with the form.
+    A province has thousands of communes: the page never lists them all."""
+
+    input_type = "search"
+    template_name = "registry/widgets/place_search.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", **(attrs or {})})
 
 
-class _SortedUnits(forms.models.ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in sorted(self.queryset, key=orgunit_sort_key):
-            yield self.choice(obj)
+class PlaceField(forms.Field):
+    """A district, commune or ward (or one of those before 2025), typed: its name as the
+    suggestions show it ("Phường Hà Tu (từ 01/07/2025)"), its name alone when only one
+    place bears it, a few words of it that only one place holds, or its code."""
 
+    widget = PlaceSearchInput
 
-class LocalUnitField(UnitChoiceField):
-    iterator = _SortedUnits
+    def prepare_value(self, value: Any) -> Any:
+        """The place as the suggestions name it, when the value (an id from the model, or
+        what was typed) names one place; otherwise the text as typed."""
+        if isinstance(value, OrgUnit):
+            return unit_label(value)
+        text = str(value or "").strip()[:300]
+        found = place_find(text) if text else None
+        return unit_label(found) if isinstance(found, OrgUnit) else value
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS)))
-        super().__init__(**kwargs)
+    def to_python(self, value: Any) -> OrgUnit | None:
+        if isinstance(value, OrgUnit):
+            return value
+        try:
+            text = text_clean(value, max_length=300)
+        except ParseError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if not text:
+            return None
+        found = place_find(text)
+        if isinstance(found, OrgUnit):
+            return found
+        if not found:
+            raise forms.ValidationError(_("No district, commune or ward matches «%(text)s».")
+                                        % {"text": text})
+        raise forms.ValidationError(
+            _("%(count)s places match «%(text)s»: choose one of the suggestions, e.g. "
+              "%(example)s.") % {"count": len(found), "text": text,
+                                "example": unit_label(found[0])})
 
 
 class EntryForm(forms.ModelForm):
@@ -86,7 +109,7 @@ def _column_formfield(column: Column, db_field: Any, **kwargs: Any) -> forms.Fie
     if column.help:
         options["help_text"] = column.help
     if column.type == "local":
-        return LocalUnitField(**options)
+        return PlaceField(**options)
     if column.type == "area":
         return forms.ModelChoiceField(
             queryset=Area.objects.filter(kind=AreaKind.ECONOMIC_ZONE).order_by("name_sort"),

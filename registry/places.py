@@ -20,6 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from orgunits.models import OrgUnit
 from orgunits.selectors import orgunit_graph, orgunit_sort_key
 
@@ -113,3 +116,15 @@ class PlaceResolver:
                     out.add(row.successor_id)
                     stack.append(row.successor_id)
         return out
+
+
+def unit_label(obj: OrgUnit) -> str:
+    """An org unit's name and, for units that opened or closed, when."""
+    span = []
+    if obj.valid_to:
+        span.append(str(_("until %(date)s")) % {
+            "date": date_format(obj.valid_to, "SHORT_DATE_FORMAT")})
+    elif obj.valid_from and obj.valid_from.year >= 2024:
+        span.append(str(_("from %(date)s")) % {
+            "date": date_format(obj.valid_from, "SHORT_DATE_FORMAT")})
+    return f"{obj.name} ({', '.join(span)})" if span else obj.name

@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 from common.audit import history_rows
 from common.models import AuditEvent
 from common.selectors import audit_events_for
-from orgunits.models import OrgUnit
+from common.text import fold
+from orgunits.models import LOCAL_KINDS, OrgUnit
 from orgunits.selectors import orgunit_sort_key, orgunit_within_ids
 from plans.models import ReportingRule, ReportKind
 from registry.conversion import TOE, UnitTable
@@ -56,7 +57,7 @@ from registry.models import (
     Retailer,
     RetailerKind,
 )
-from registry.places import PlaceResolver
+from registry.places import PlaceResolver, unit_label
 from registry.specs import REGISTRIES, RegistrySpec
 
 
@@ -621,3 +622,44 @@ def unit_table_listing() -> UnitTableListing:
         factors=FuelFactor.objects.select_related("item", "unit").order_by("item__order",
                                                                            "unit__order"),
     )
+
+
+# ------------------------------------------------------------------ places typed in a field
+
+
+def _local() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(kind__in=list(LOCAL_KINDS))
+
+
+PLACES_SHOWN = 20
+
+
+def places_matching(text: str, limit: int = PLACES_SHOWN) -> list[OrgUnit]:
+    """Districts, communes and wards whose name, short name or code hold every word of
+    `text` (case and diacritics ignored; an era "(từ 01/07/2025)" ignored), by name; at
+    most `limit`. One query."""
+    words = fold(text.split(" (")[0]).split()
+    found = _local()
+    for word in words:
+        found = found.filter(search_text__contains=word)
+    return sorted(found.order_by("name_sort", "pk")[:limit], key=orgunit_sort_key)
+
+
+def place_find(text: str) -> OrgUnit | list[OrgUnit]:
+    """The one place `text` names (see registry.forms.PlaceField), or the places it could
+    mean (none, or several). At most three queries."""
+    local = _local()
+    if text.isdigit():
+        unit = local.filter(pk=int(text)).first()
+        if unit is not None:
+            return unit
+    unit = local.filter(code=text).first()
+    if unit is not None:
+        return unit
+    candidates = places_matching(text, limit=50)
+    folded = fold(text)
+    for same in ([u for u in candidates if fold(unit_label(u)) == folded],
+                 [u for u in candidates if fold(u.name) == folded], candidates):
+        if len(same) == 1:
+            return same[0]
+    return candidates

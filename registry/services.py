@@ -25,7 +25,7 @@ from common.loading import ChangeLog
 from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
-from registry import permissions
+from registry import permissions, signals
 from registry.checks import name_normalise, tax_code_normalise, tax_code_problem
 from registry.conversion import UnitTable
 from registry.loader import units_file_read
@@ -1045,6 +1045,9 @@ def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> N
                 changed.append(line)
     ConsumptionLine.objects.bulk_create(added, batch_size=1000)
     ConsumptionLine.objects.bulk_update(changed, ["quantity", "unit"], batch_size=1000)
+    if drafts:
+        signals.figures_changed.send(sender=ConsumptionRecord, enterprise_ids=sorted(
+            {d.record.enterprise_id for d in drafts}))
     AuditEvent.objects.bulk_create([
         audit_event(actor=actor, action="figures.create" if d.created else "figures.update",
                     target=d.record, scope=d.record.enterprise, changes=d.changes,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("by-place/", views.by_place, name="by-place"),
     path("places/move/", views.places_move, name="places-move"),
+    path("places/search/", views.places_search, name="places-search"),
     path("mine/", views.mine, name="mine"),
     path("units/", views.units, name="units"),
     path("activities/", views.activity_list, name="activity-list"),

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -51,8 +50,9 @@ from registry.models import (
     PackagingPractice,
     Retailer,
 )
-from registry.places import PlaceResolver
+from registry.places import PlaceResolver, unit_label
 from registry.specs import REGISTRIES, RegistrySpec
+from web.pages import list_page
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,13 +123,24 @@ def by_place(request: AuthedRequest) -> HttpResponse:
     spec = REGISTRIES.get(request.GET.get("registry", "areas")) or REGISTRIES["areas"]
     rows = selectors.counts_by_place(spec=spec, day=day)
     kinds = list(spec.kind_choices.choices) if spec.kind_choices else [("", _("Entries"))]
-    table = [(row, [row.by_kind.get(k, 0) for k, _label in kinds]) for row in rows]
+    page, query = list_page(request, rows)
+    table = [(row, [row.by_kind.get(k, 0) for k, _label in kinds]) for row in page]
     totals = [sum(r.by_kind.get(k, 0) for r in rows) for k, _label in kinds]
     return render(request, "registry/by_place.html", {
         "form": form, "day": day, "spec": spec, "kinds": kinds, "table": table,
+        "page": page, "query": query,
         "totals": totals, "grand_total": sum(totals), "registries": REGISTRIES.values(),
         "can_edit": permissions.can_edit_registries(request.user),
     })
+
+
+@login_required
+def places_search(request: AuthedRequest) -> HttpResponse:
+    """htmx: the suggestions of a place search field (registry.forms.PlaceSearchInput) for
+    what was typed in it so far, as <option>s of its <datalist>; at most a few."""
+    text = request.GET.get(request.GET.get("name", "place"), "")[:300]
+    labels = [unit_label(u) for u in selectors.places_matching(text)] if text.strip() else []
+    return render(request, "registry/_place_options.html", {"labels": labels})
 
 
 @login_required
@@ -182,7 +193,7 @@ def entry_list(request: AuthedRequest, registry: str) -> HttpResponse:
     filterset = entry_filter_class(spec)(request.GET or None,
                                          queryset=selectors.entry_queryset(spec))
     entries = filterset.qs if filterset.is_valid() else spec.model._default_manager.none()
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = list_page(request, entries, per_page=PAGE_SIZE)
     day = filterset.day
     resolver = PlaceResolver()
     rows = []
@@ -192,11 +203,9 @@ def entry_list(request: AuthedRequest, registry: str) -> HttpResponse:
             row["practice"] = next((p for p in entry.packaging.all() if p.is_active_on(day)),
                                    None)
         rows.append(row)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "registry/list.html", {
         "spec": spec, "filter": filterset, "page": page, "rows": rows, "day": day,
-        "query": query.urlencode(), "can_edit": permissions.can_edit_registries(request.user),
+        "query": query, "can_edit": permissions.can_edit_registries(request.user),
         "total": page.paginator.count,
         "filtered": any(request.GET.get(k) for k in ("q", "kind", "place", "sector", "sort",
                                                      "reporting")),
@@ -402,13 +411,11 @@ def activity_list(request: AuthedRequest) -> HttpResponse:
     permissions.require_read(request.user)
     filterset = ActivityFilter(request.GET or None, queryset=selectors.activity_list())
     qs = filterset.qs if filterset.is_valid() else AwarenessActivity.objects.none()
-    page = Paginator(qs.order_by("-date", "title"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = list_page(request, qs.order_by("-date", "title"), per_page=PAGE_SIZE)
     years = list(range(timezone.localdate().year, 2019, -1))
     return render(request, "registry/activity_list.html", {
         "page": page, "year": request.GET.get("year", ""), "q": request.GET.get("q", ""),
-        "filter": filterset, "years": years, "query": query.urlencode(),
+        "filter": filterset, "years": years, "query": query,
         "can_edit": permissions.can_edit_registries(request.user),
     })
 

@@ -19,6 +19,7 @@ from ninja.responses import Status
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic import Field as PydanticField
 
+from api.pagination import Pages, Rows, paged
 from common.parsing import text_clean
 from common.schemas import parsed
 from plans.selectors import plan_current
@@ -42,7 +43,11 @@ SCHEMA_TITLES = {
     "PeriodOpenIn": gettext_noop("Period to open"),
     "RatesOut": gettext_noop("Completeness and timeliness rates"),
     "UnitTimelinessOut": gettext_noop("A unit's timeliness"),
-    "CompletenessOut": gettext_noop("Completeness of a period"),
+    "PagedUnitTimelinessOut": gettext_noop("A page of units' timeliness in a period"),
+    "PagedPeriodOut": gettext_noop("A page of reporting periods"),
+    "PagedRequestOut": gettext_noop("A page of report requests"),
+    "PagedHistoryOut": gettext_noop("A page of recorded changes"),
+    "PagedPeriodRatesOut": gettext_noop("A page of periods' rates"),
     "PeriodRatesOut": gettext_noop("Rates of a period"),
     "HistoryOut": gettext_noop("Recorded change"),
 }
@@ -168,11 +173,13 @@ class UnitTimelinessOut(Schema):
     submitted_on: dt.date | None
 
 
-class CompletenessOut(Schema):
-    period: str
-    due_date: dt.date
-    rates: RatesOut
-    units: list[UnitTimelinessOut]
+class CompletenessPages(Pages):
+    """A period's units a page at a time, with the period's rates over all of them."""
+
+    class Output(Pages.Output):
+        period: str
+        due_date: dt.date
+        rates: RatesOut
 
 
 class PeriodRatesOut(Schema):
@@ -209,8 +216,11 @@ def _request_out(report: ReportRequest) -> dict[str, Any]:
             "accepted_at": report.accepted_at, "return_reason": report.return_reason}
 
 
-def _report_out(report: ReportRequest) -> dict[str, Any]:
-    layout = selectors.report_layout(report=report)
+def _report_out(report: ReportRequest, layout: selectors.ReportLayout | None = None
+                ) -> dict[str, Any]:
+    """The report with its values, answers and issues (from the request's own layout of
+    it, when it built one)."""
+    layout = selectors.report_layout_current(report=report, layout=layout)
     task_refs = {a.task_id: ref for ref, a in layout.answers.items()}
     values = [{
         "code": f.question.code, "name": f.question.name, "value_type": f.question.value_type,
@@ -253,9 +263,10 @@ def _reload(report: ReportRequest) -> ReportRequest:
 
 @router.get("/periods", response=list[PeriodOut],
             summary=gettext_noop("Reporting periods, newest first"))
-def periods_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_period_out(p) for p in Period.objects.filter(plan=_plan())
-            .order_by("-due_date", "-code")]
+@paged()
+def periods_list(request: HttpRequest) -> Rows:
+    return Rows(Period.objects.filter(plan=_plan()).order_by("-due_date", "-code"),
+                lambda page: [_period_out(p) for p in page])
 
 
 @router.post("/periods", response={201: PeriodOut},
@@ -269,10 +280,11 @@ def periods_open(request: HttpRequest, payload: PeriodOpenIn) -> Status:
 
 @router.get("/requests", response=list[RequestOut],
             summary=gettext_noop("Report requests you may see, optionally filtered"))
+@paged()
 def requests_list(request: HttpRequest,
                   period: str | None = Query(None, max_length=20),
                   unit: str | None = Query(None, max_length=60),
-                  state: ReportState | None = None) -> list[dict[str, Any]]:
+                  state: ReportState | None = None) -> Rows:
     rows = selectors.requests_visible(user=request.user).filter(period__plan=_plan())
     if period:
         selectors.period_get(code=period)  # an unknown period is a 404
@@ -280,7 +292,8 @@ def requests_list(request: HttpRequest,
     if not filterset.is_valid():
         raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
     rows = filterset.qs
-    return [_request_out(r) for r in rows.order_by("-period__due_date", "org_unit__name_sort")]
+    return Rows(rows.order_by("-period__due_date", "org_unit__name_sort", "pk"),
+                lambda page: [_request_out(r) for r in page])
 
 
 @router.get("/reports/{period}/{unit}", response=ReportOut,
@@ -294,9 +307,10 @@ def report_read(request: HttpRequest, period: str, unit: str) -> dict[str, Any]:
 def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
                  ) -> dict[str, Any]:
     report = _report(request, period, unit)
-    services.report_save(report=report, actor=request.user, version=payload.version,
-                         values=payload.values, answers=payload.tasks)
-    return _report_out(_reload(report))
+    layout = selectors.report_layout(report=report, with_issues=False)
+    saved = services.report_save(report=report, actor=request.user, version=payload.version,
+                                 values=payload.values, answers=payload.tasks, layout=layout)
+    return _report_out(saved, layout)
 
 
 @router.post("/reports/{period}/{unit}/submit", response=ReportOut,
@@ -304,8 +318,10 @@ def report_write(request: HttpRequest, period: str, unit: str, payload: SaveIn
 def report_submit(request: HttpRequest, period: str, unit: str, payload: SubmitIn
                   ) -> dict[str, Any]:
     report = _report(request, period, unit)
-    services.report_submit(report=report, actor=request.user, version=payload.version)
-    return _report_out(_reload(report))
+    layout = selectors.report_layout(report=report, with_issues=False)
+    submitted = services.report_submit(report=report, actor=request.user,
+                                       version=payload.version, layout=layout)
+    return _report_out(submitted, layout)
 
 
 @router.post("/reports/{period}/{unit}/accept", response=ReportOut,
@@ -337,28 +353,32 @@ def report_reopen(request: HttpRequest, period: str, unit: str, payload: ReasonI
 
 @router.get("/reports/{period}/{unit}/history", response=list[HistoryOut],
             summary=gettext_noop("Every recorded change to the report, newest first"))
-def report_history(request: HttpRequest, period: str, unit: str) -> list[dict[str, Any]]:
+@paged()
+def report_history(request: HttpRequest, period: str, unit: str) -> Rows:
     report = _report(request, period, unit)
-    return [{"occurred_at": e.occurred_at, "actor": e.actor.username if e.actor else None,
-             "action": e.action, "note": e.note, "changes": e.changes}
-            for e in selectors.report_history(report=report)]
+    return Rows(selectors.report_history(report=report), lambda page: [
+        {"occurred_at": e.occurred_at, "actor": e.actor.username if e.actor else None,
+         "action": e.action, "note": e.note, "changes": e.changes} for e in page])
 
 
 @router.get("/completeness", response=list[PeriodRatesOut],
             summary=gettext_noop("Completeness and timeliness rates of every periodic period"))
-def completeness_list(request: HttpRequest) -> list[dict[str, Any]]:
+@paged()
+def completeness_list(request: HttpRequest) -> Rows:
     permissions.require_completeness(request.user)
-    return [{"period": p.code, "due_date": p.due_date, "rates": _rates_out(r)}
-            for p, r in selectors.completeness_by_period(plan=_plan())]
+    return Rows(selectors.completeness_by_period(plan=_plan()), lambda page: [
+        {"period": p.code, "due_date": p.due_date, "rates": _rates_out(r)} for p, r in page])
 
 
-@router.get("/completeness/{period}", response=CompletenessOut,
-            summary=gettext_noop("Each unit's timeliness in one period, with the rates"))
-def completeness_period(request: HttpRequest, period: str) -> dict[str, Any]:
+@router.get("/completeness/{period}", response=list[UnitTimelinessOut],
+            summary=gettext_noop("Each unit's timeliness in one period (missing first), "
+                                 "with the rates"))
+@paged(CompletenessPages)
+def completeness_period(request: HttpRequest, period: str) -> Rows:
     permissions.require_completeness(request.user)
     found = selectors.completeness_for_period(period=selectors.period_get(code=period))
-    return {"period": found.period.code, "due_date": found.period.due_date,
-            "rates": _rates_out(found.rates),
-            "units": [{"unit": r.unit.code, "unit_name": r.unit.name, "state": r.state,
-                       "status": r.status, "days_late": r.days_late,
-                       "submitted_on": r.submitted_on} for r in found.rows]}
+    return Rows(found.rows, lambda page: [
+        {"unit": r.unit.code, "unit_name": r.unit.name, "state": r.state, "status": r.status,
+         "days_late": r.days_late, "submitted_on": r.submitted_on} for r in page],
+        period=found.period.code, due_date=found.period.due_date,
+        rates=_rates_out(found.rates))

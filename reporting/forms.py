@@ -8,13 +8,12 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import AGENCY_KINDS, COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
-from orgunits.selectors import orgunit_sort_key
 from plans.models import ValueType
+from reporting.selectors import adhoc_units, units_chosen, units_matching
 from reporting.services import TASK_TEXT_FIELDS
 
 DATE_INPUTS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
@@ -106,21 +105,32 @@ class AdhocForm(forms.Form):
                                       "autocomplete": "off"}))
     group = forms.ChoiceField(label=_("Send to"), choices=RECIPIENT_GROUPS, initial="obliged",
                               widget=forms.RadioSelect)
+    # thousands of units at national scale: the page lists only those chosen and those a
+    # search found (htmx as one types, or the "Find" button without JavaScript)
     units = forms.ModelMultipleChoiceField(
         label=_("Units"), queryset=OrgUnit.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,
     )
+    unit_search = forms.CharField(label=_("Find units by name"), required=False,
+                                  max_length=200)
     include_plan_questions = forms.BooleanField(
         label=_("Also ask the tasks and values of the periodic report"), required=False)
 
     def __init__(self, *args: Any, obliged: list[OrgUnit] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.obliged = obliged or []
-        day = timezone.localdate()
-        units = OrgUnit.objects.active_on(day).exclude(kind__in=["province", "ministry"])
+        units = adhoc_units()
         field = cast(forms.ModelMultipleChoiceField, self.fields["units"])
         field.queryset = units
-        field.choices = [(u.pk, u.name) for u in sorted(units, key=orgunit_sort_key)]
+        ids = self.data.getlist("units") if isinstance(self.data, QueryDict) else []
+        self.chosen = units_chosen(ids)
+        field.choices = [(u.pk, u.name) for u in self.chosen]
+
+    def units_found(self) -> list[OrgUnit]:
+        """The units the search field names, beside those already chosen."""
+        text = str(self.data.get("unit_search", "") if self.is_bound else "")
+        chosen = {u.pk for u in self.chosen}
+        return [u for u in units_matching(text) if u.pk not in chosen]
 
     def recipients(self) -> list[OrgUnit]:
         group = self.cleaned_data.get("group")

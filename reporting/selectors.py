@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from common.models import AuditEvent
 from common.selectors import audit_events_for
+from common.text import search_terms
 from orgunits.models import (
     AGENCY_KINDS,
     COMMUNE_LEVEL_KINDS,
@@ -146,7 +147,9 @@ class TaskSection:
 @dataclass
 class ReportLayout:
     """Everything the form shows: one section per task with its quantitative outputs,
-    then the unit's own values, then the ad-hoc questions."""
+    then the unit's own values, then the ad-hoc questions. Built once a request: a save
+    updates it in place with what it stored, and `check` works out the issues again
+    (no query)."""
 
     report: ReportRequest
     tasks: list[TaskSection]
@@ -163,6 +166,18 @@ class ReportLayout:
     def issues(self) -> list[Issue]:
         return [i for s in self.tasks for i in s.issues] + [
             i for f in self.fields for i in f.issues]
+
+    def check(self) -> ReportLayout:
+        """Work out every field's and task's submit-time issues from the values held."""
+        stored = {f.question.code: f.value for f in self.fields}
+        for state in self.fields:
+            question = state.question
+            whole = self.questions.get(question.part_of) if question.part_of else None
+            state.issues = value_issues(question, state.value, state.previous,
+                                        stored.get(whole.code) if whole else None, whole)
+        for section in self.tasks:
+            section.issues = task_issues(section.answer)
+        return self
 
 
 def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
@@ -204,7 +219,8 @@ def _previous_values(report: ReportRequest, codes: list[str]) -> dict[str, Decim
 
 
 def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
-    """The form of `report`: a handful of queries whatever its size."""
+    """The form of `report`: a handful of queries whatever its size; with its issues
+    worked out unless `with_issues` is false."""
     answers = list(report.task_answers.select_related("task").order_by("task__order", "id"))
     plan_questions, adhoc_questions = _questions_of(report, answers)
     questions = {q.code: q for q in plan_questions + adhoc_questions}
@@ -219,18 +235,12 @@ def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportL
     previous = _previous_values(report, [q.code for q in plan_questions if q.is_numeric])
 
     def state_of(question: Question) -> FieldState:
-        state = FieldState(question, stored.get(question.code), previous.get(question.code))
-        if with_issues:
-            whole = questions.get(question.part_of) if question.part_of else None
-            state.issues = value_issues(question, state.value, state.previous,
-                                        stored.get(whole.code) if whole else None, whole)
-        return state
+        return FieldState(question, stored.get(question.code), previous.get(question.code))
 
-    sections = []
-    for answer in answers:
-        fields = [state_of(q) for q in plan_questions if q.task_id == answer.task_id]
-        sections.append(TaskSection(answer, fields, task_issues(answer) if with_issues else []))
-    return ReportLayout(
+    sections = [TaskSection(answer, [state_of(q) for q in plan_questions
+                                     if q.task_id == answer.task_id])
+                for answer in answers]
+    layout = ReportLayout(
         report=report,
         tasks=sections,
         unit_fields=[state_of(q) for q in plan_questions if q.task_id is None],
@@ -238,11 +248,24 @@ def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportL
         questions=questions,
         answers={a.task.ref: a for a in answers},
     )
+    return layout.check() if with_issues else layout
+
+
+def report_layout_current(*, report: ReportRequest, layout: ReportLayout | None
+                          ) -> ReportLayout:
+    """`layout` if it was built of `report` as it stands (same version), else a new one:
+    a request builds the layout once and hands it on to the services."""
+    if layout is not None and layout.report.pk == report.pk \
+            and layout.report.version == report.version:
+        layout.report = report
+        return layout
+    return report_layout(report=report, with_issues=False)
 
 
 def report_issues(*, report: ReportRequest, layout: ReportLayout | None = None) -> list[Issue]:
-    """Every issue of the report, including the other apps' form sections."""
-    layout = layout or report_layout(report=report)
+    """Every issue of the report, including the other apps' form sections (`layout`, the
+    request's own layout of the report, is checked again rather than built anew)."""
+    layout = report_layout_current(report=report, layout=layout).check()
     issues = list(layout.issues)
     for section in sections_for(report):
         for message in section.validate(report):
@@ -260,10 +283,10 @@ class HistoryEntry:
     changes: list[dict[str, Any]]
 
 
-def report_history(*, report: ReportRequest) -> list[AuditEvent]:
-    """Every recorded change to the report, its values, answers and state; newest first.
-    One query."""
-    return list(audit_events_for(obj=report))
+def report_history(*, report: ReportRequest) -> QuerySet[AuditEvent]:
+    """Every recorded change to the report, its values, answers and state; newest first
+    (unevaluated, to be paged)."""
+    return audit_events_for(obj=report).order_by("-occurred_at", "-pk")
 
 
 # --------------------------------------------------------------------------------------
@@ -570,3 +593,35 @@ def completeness_by_unit(*, plan: Plan, today: dt.date | None = None, group: str
     rows = [UnitHistoryRow(units[pk], _rates(aggregates[pk]), cells[pk],
                            aggregates[pk]["last"]) for pk in shown]
     return UnitHistory(periods, rows, shown, group_sizes)
+
+
+# --------------------------------------------------------------------------------------
+# Units an ad-hoc request is sent to
+
+
+def adhoc_units() -> Any:
+    """The units an ad-hoc request may go to: those active today but the province and the
+    ministry."""
+    return OrgUnit.objects.active_on(timezone.localdate()).exclude(
+        kind__in=["province", "ministry"])
+
+
+UNITS_SHOWN = 20
+
+
+def units_chosen(ids: list[str]) -> list[OrgUnit]:
+    """The units of `ids` (as a form sends them), in the order of unit lists."""
+    pks = [int(pk) for pk in ids if str(pk).isdigit() and len(str(pk)) < 10]
+    return sorted(adhoc_units().filter(pk__in=pks), key=orgunit_sort_key) if pks else []
+
+
+def units_matching(text: str) -> list[OrgUnit]:
+    """At most UNITS_SHOWN units whose name, short name or code hold every word of `text`
+    (case and diacritics ignored). One query; none for an empty text."""
+    words = search_terms(text)
+    if not words:
+        return []
+    found = adhoc_units()
+    for word in words:
+        found = found.filter(search_text__contains=word)
+    return sorted(found.order_by("name_sort", "pk")[:UNITS_SHOWN], key=orgunit_sort_key)

@@ -48,7 +48,12 @@ from reporting.models import (
 )
 from reporting.periods import period_spec
 from reporting.sections import sections_for
-from reporting.selectors import report_issues, report_layout, units_obliged_on
+from reporting.selectors import (
+    ReportLayout,
+    report_issues,
+    report_layout_current,
+    units_obliged_on,
+)
 from reporting.validation import PLACES, answer_text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
@@ -308,15 +313,17 @@ def _bump(report: ReportRequest, **fields: Any) -> None:
         version=F("version") + 1, updated_at=timezone.now(), **fields)
     if updated != 1:
         raise ConflictError(_("Someone else changed this report meanwhile. Reload it."))
-    report.refresh_from_db()
+    # only what changed: the period and unit joined to the report stay loaded
+    report.refresh_from_db(fields=["version", "updated_at", *fields])
 
 
-def _parse_payload(report: ReportRequest, values: Any, answers: Any, machine: bool
-                   ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Any]:
+def _parse_payload(report: ReportRequest, values: Any, answers: Any, machine: bool,
+                   layout: ReportLayout | None = None
+                   ) -> tuple[dict[str, Any], dict[str, dict[str, str]], ReportLayout]:
     """Check every value and answer against the form; ValidationError naming each field
     at fault. Returns (values by code as (text, numeric, comment|None), answers by ref,
     layout)."""
-    layout = report_layout(report=report, with_issues=False)
+    layout = report_layout_current(report=report, layout=layout)
     errors: dict[str, list[str]] = {}
     clean_values: dict[str, Any] = {}
     if values is None:
@@ -430,8 +437,8 @@ def _sections_save(report: ReportRequest, sections: Any, actor: Any,
 
 @transaction.atomic
 def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any,
-                 answers: Any, machine: bool = False, sections: Any = None
-                 ) -> ReportRequest:
+                 answers: Any, machine: bool = False, sections: Any = None,
+                 layout: ReportLayout | None = None) -> ReportRequest:
     permissions.require_write(actor, report)
     fresh = _locked(report)
     if not fresh.is_editable:
@@ -440,7 +447,8 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
         raise _Stale(fresh.version)
     errors: dict[str, list[str]] = {}
     try:
-        clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, machine)
+        clean_values, clean_answers, layout = _parse_payload(fresh, values, answers, machine,
+                                                             layout)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     # the sections are checked even when an answer is refused, so the page names every
@@ -448,11 +456,18 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
     section_changes = _sections_save(fresh, sections, actor, errors)
     if errors:
         raise ValidationError(errors)
+    assert layout is not None  # parsed without error
+    # the audit names each field by its key only (the history shows the question's
+    # label): a save of many values keeps one compact row
     changes: list[dict[str, Any]] = list(section_changes)
-    stored = {f.question.code: f.value for f in layout.fields}
+    now = timezone.now()
+    held = {f.question.code: f for f in layout.fields}
+    created: dict[str, DataValue] = {}
+    updated: list[DataValue] = []
+    deleted: dict[str, DataValue] = {}
     for code, (cleaned, comment) in clean_values.items():
         question = layout.questions[code]
-        row = stored.get(code)
+        row = held[code].value
         old_text = row.value if row else ""
         old_comment = row.comment if row else ""
         new_text, new_numeric = cleaned if cleaned is not None else (old_text, None)
@@ -460,37 +475,53 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
         if new_text == old_text and new_comment == old_comment:
             continue
         if new_text != old_text:
-            changes.append({"field": f"value:{code}", "label": question.name,
-                            "old": old_text or None, "new": new_text or None})
+            changes.append({"field": f"value:{code}", "old": old_text or None,
+                            "new": new_text or None})
         if new_comment != old_comment:
-            changes.append({"field": f"comment:{code}", "label": question.name,
-                            "old": old_comment or None, "new": new_comment or None})
+            changes.append({"field": f"comment:{code}", "old": old_comment or None,
+                            "new": new_comment or None})
         if row is None:
-            DataValue.objects.create(request=fresh, element_id=question.element_id,
-                                     question_id=question.question_id, value=new_text,
-                                     numeric=new_numeric, comment=new_comment)
+            created[code] = DataValue(request=fresh, element_id=question.element_id,
+                                      question_id=question.question_id, value=new_text,
+                                      numeric=new_numeric, comment=new_comment)
         elif not new_text and not new_comment:
-            row.delete()
+            deleted[code] = row
         else:
-            row.value, row.comment = new_text, new_comment
+            row.value, row.comment, row.updated_at = new_text, new_comment, now
             if cleaned is not None:
                 row.numeric = new_numeric
-            row.save(update_fields=["value", "numeric", "comment", "updated_at"])
+            updated.append(row)
+    answered: list[TaskAnswer] = []
+    dirty: set[str] = set()
     for ref, fields in clean_answers.items():
         answer = layout.answers[ref]
-        dirty = []
+        before = len(dirty)
         for name, new in fields.items():
             old = getattr(answer, name)
             if old != new:
-                changes.append({"field": f"task:{ref}:{name}", "label": ref,
-                                "old": old or None, "new": new or None})
+                changes.append({"field": f"task:{ref}:{name}", "old": old or None,
+                                "new": new or None})
                 setattr(answer, name, new)
-                dirty.append(name)
-        if dirty:
-            answer.save(update_fields=[*dirty, "updated_at"])
+                dirty.add(name)
+                before = -1
+        if before == -1:
+            answer.updated_at = now
+            answered.append(answer)
+    # one statement per table, whatever the number of values
+    DataValue.objects.bulk_create(created.values())
+    DataValue.objects.bulk_update(updated, ["value", "numeric", "comment", "updated_at"])
+    if deleted:
+        DataValue.objects.filter(pk__in=[row.pk for row in deleted.values()]).delete()
+    TaskAnswer.objects.bulk_update(answered, [*sorted(dirty), "updated_at"])
     if changes:
         _bump(fresh)
         audit_record(actor=actor, action="report.save", target=fresh, changes=changes)
+    # the request's layout now shows what was stored
+    for code, row in created.items():
+        held[code].value = row
+    for code in deleted:
+        held[code].value = None
+    layout.report = fresh
     return fresh
 
 
@@ -540,7 +571,8 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
                 values: dict[str, Any] | None = None,
                 answers: dict[str, dict[str, Any]] | None = None,
                 machine: bool = False,
-                sections: dict[str, Any] | None = None) -> ReportRequest:
+                sections: dict[str, Any] | None = None,
+                layout: ReportLayout | None = None) -> ReportRequest:
     """Store values (by question code: a value, or {"value", "comment"}), task answers
     (by task reference: any of status, results, difficulties, proposals) and the other
     apps' sections (by section key: what the section's `read` gave) of a draft or
@@ -551,11 +583,15 @@ def report_save(*, report: ReportRequest, actor: Any, version: int,
     the current version, and ConflictError is raised. Any value of the wrong type or out
     of range refuses the whole save (ValidationError naming each field). Values are read
     by `common.parsing`: numbers typed as 1.500,5 or given as JSON numbers; with `machine`,
-    numbers as text written by a program (DHIS2's "1500.5")."""
+    numbers as text written by a program (DHIS2's "1500.5").
+
+    `layout`, the request's own layout of the report (if it built one), is used rather
+    than built again, and updated in place with what was stored."""
     _version_check(version)
     try:
         return _report_save(report=report, actor=actor, version=version, values=values,
-                            answers=answers, machine=machine, sections=sections)
+                            answers=answers, machine=machine, sections=sections,
+                            layout=layout)
     except _Stale as stale:
         copy = _conflict_keep(report=report, actor=actor, version=version,
                               current=stale.current_version, values=values, answers=answers,
@@ -607,8 +643,9 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
 # Workflow
 
 
-def _issues_error(report: ReportRequest) -> ValidationError | None:
-    blocking = [i for i in report_issues(report=report) if i.blocking]
+def _issues_error(report: ReportRequest, layout: ReportLayout | None = None
+                  ) -> ValidationError | None:
+    blocking = [i for i in report_issues(report=report, layout=layout) if i.blocking]
     if not blocking:
         return None
     errors: dict[str, list[str]] = defaultdict(list)
@@ -624,11 +661,13 @@ def _issues_error(report: ReportRequest) -> ValidationError | None:
 
 @transaction.atomic
 def report_submit(*, report: ReportRequest, actor: Any, version: int | None = None,
-                  now: dt.datetime | None = None) -> ReportRequest:
+                  now: dt.datetime | None = None, layout: ReportLayout | None = None
+                  ) -> ReportRequest:
     """Submit a draft, or resubmit a returned report, once nothing blocks it: every
     required answer given, parts within wholes, tasks answered, unusual figures explained,
     and the other apps' sections in order (ValidationError naming each field otherwise).
-    The first submission's date decides whether the unit reported on time."""
+    The first submission's date decides whether the unit reported on time. `layout`: the
+    request's own layout of the report, checked rather than built again."""
     permissions.require_write(actor, report)
     _version_check(version, required=False)
     fresh = _locked(report)
@@ -637,7 +676,7 @@ def report_submit(*, report: ReportRequest, actor: Any, version: int | None = No
     if version is not None and version != fresh.version:
         raise ConflictError(_("Someone else changed this report meanwhile. Reload it and "
                               "submit again."))
-    error = _issues_error(fresh)
+    error = _issues_error(fresh, layout)
     if error is not None:
         raise error
     now = now or timezone.now()

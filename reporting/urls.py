@@ -10,6 +10,7 @@ urlpatterns = [
     path("periods/<str:code>/", views.period_detail, name="period"),
     path("periods/<str:code>/add-units/", views.period_units_add, name="period-units-add"),
     path("adhoc/new/", views.adhoc_new, name="adhoc-new"),
+    path("adhoc/units/", views.adhoc_units, name="adhoc-units"),
     path("completeness/", views.completeness, name="completeness"),
     path("r/<str:period>/<slug:unit>/", views.report_view, name="report"),
     path("r/<str:period>/<slug:unit>/check/", views.report_check, name="check"),

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -38,6 +39,7 @@ from reporting.forms import (
 from reporting.models import ConflictCopy, ReportRequest, ReportState, TaskStatus
 from reporting.sections import section_errors, sections_for
 from reporting.validation import Question, far_from_previous, value_clean
+from web.pages import list_page
 
 TASK_FIELD_NAMES = {"status": gettext_lazy("status"), "results": gettext_lazy("results"),
                     "difficulties": gettext_lazy("difficulties"),
@@ -102,10 +104,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 @login_required
 def review(request: AuthedRequest) -> HttpResponse:
     permissions.require_review(request.user)
+    reports, query = list_page(request, selectors.review_queue())
+    returned, returned_query = list_page(
+        request, selectors.review_queue(state=ReportState.RETURNED), param="returned")
     return render(request, "reporting/review.html",
-                  {"reports": list(selectors.review_queue()),
-                   "returned": list(selectors.review_queue(state=ReportState.RETURNED)),
-                   "reason_form": ReasonForm()})
+                  {"reports": reports, "query": query, "returned": returned,
+                   "returned_query": returned_query, "reason_form": ReasonForm()})
 
 
 @login_required
@@ -152,6 +156,8 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
     have no request yet (loaded or designated since the period was opened)."""
     permissions.require_completeness(request.user)
     period = selectors.period_get(code=code)
+    completeness = selectors.completeness_for_period(period=period)
+    rows, query = list_page(request, completeness.rows)
     missing = None
     if permissions.can_manage_periods(request.user) and not period.is_adhoc:
         missing = selectors.period_units_missing(period=period)
@@ -165,10 +171,11 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "the deadline is %(due)s. This cannot be undone.", missing or 0) % {
             "n": missing or 0, "period": period.label,
             "due": date_format(period.due_date, "SHORT_DATE_FORMAT")},
-        "completeness": selectors.completeness_for_period(period=period),
+        "completeness": completeness, "rows": rows, "query": query,
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
-        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.all()),
+        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.filter(
+            pk__in=[row.report_id for row in rows])),
     })
 
 
@@ -217,7 +224,8 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
     obliged = list(plan_obligations_on(plan=plan, day=timezone.localdate()))
     form = AdhocForm(request.POST or None, obliged=obliged)
     questions = AdhocQuestionFormSet(request.POST or None, prefix="q")
-    if request.method == "POST" and form.is_valid() and questions.is_valid():
+    finding = "find" in request.POST  # without JavaScript: show the units found, send nothing
+    if request.method == "POST" and not finding and form.is_valid() and questions.is_valid():
         asked_forms = [f for f in questions.forms if f.as_question()]
         asked = [q for f in asked_forms if (q := f.as_question()) is not None]
         try:
@@ -243,9 +251,21 @@ def adhoc_new(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Ad-hoc request %(code)s sent to %(count)s units.") % {
                 "code": period.code, "count": period.requests.count()})
             return redirect("reporting:period", code=period.code)
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not finding else 200
     return render(request, "reporting/adhoc_form.html",
                   {"form": form, "questions": questions}, status=status)
+
+
+@login_required
+def adhoc_units(request: AuthedRequest) -> HttpResponse:
+    """htmx: the units ticked so far and those the search field names (a few at most), as
+    the ad-hoc form's checkboxes."""
+    permissions.require_manage_periods(request.user)
+    chosen = selectors.units_chosen(request.GET.getlist("units"))
+    text = request.GET.get("unit_search", "")[:200]
+    found = [u for u in selectors.units_matching(text) if u not in chosen]
+    return render(request, "reporting/_unit_choices.html",
+                  {"chosen": chosen, "found": found, "searched": text.strip()})
 
 
 # --------------------------------------------------------------------------------------
@@ -358,9 +378,12 @@ def _conflict_rows(conflict: ConflictCopy, layout: selectors.ReportLayout
 
 def _render_report(request: AuthedRequest, report: ReportRequest, *,
                    posted: Any = None, errors: dict[str, list[str]] | None = None,
-                   status: int = 200, sections_posted: bool = False) -> HttpResponse:
+                   status: int = 200, sections_posted: bool = False,
+                   layout: selectors.ReportLayout | None = None) -> HttpResponse:
+    """The report page; `layout`: the request's own layout of the report, if it built one
+    (used when it still holds the report as it stands)."""
     user = request.user
-    layout = selectors.report_layout(report=report)
+    layout = selectors.report_layout_current(report=report, layout=layout).check()
     _decorate(layout, posted, errors or {})
     editable = permissions.can_edit(user, report)
     conflicts = selectors.report_conflicts_open(report=report) if editable else []
@@ -396,7 +419,7 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     action = request.POST.get("action", "save")
     if version is None:
         messages.error(request, _("The form is incomplete; reload it."))
-        return _render_report(request, report, posted=posted, status=422)
+        return _render_report(request, report, posted=posted, status=422, layout=layout)
     # the other apps' sections are part of the one form: read here, saved with the rest
     sections: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -406,32 +429,51 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
         except ValidationError as exc:
             for name, msgs in exc.message_dict.items():
                 errors[f"sections.{section.key}.{name}"] = msgs
+    submit_refused: ValidationError | None = None
     try:
         if errors:
             raise ValidationError(errors)
-        report = services.report_save(report=report, actor=request.user, version=version,
-                                      values=posted[0], answers=posted[1],
-                                      sections=sections)
+        # "Submit" saves and submits in one transaction, so a request that dies midway
+        # stores neither; a refused submission rolls back only its own savepoint and the
+        # answers stay saved, as the message below says.
+        conflict: ConflictError | None = None
+        with transaction.atomic():
+            try:
+                report = services.report_save(report=report, actor=request.user,
+                                              version=version, values=posted[0],
+                                              answers=posted[1], sections=sections,
+                                              layout=layout)
+            except ConflictError as exc:
+                conflict = exc  # its conflict copy is stored: let the block commit it
+            else:
+                if action == "submit":
+                    try:
+                        services.report_submit(report=report, actor=request.user,
+                                               version=report.version, layout=layout)
+                    except ValidationError as exc:
+                        submit_refused = exc
+        if conflict is not None:
+            raise conflict
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
         for message in exc.message_dict.get("state", []):
             messages.error(request, message)
         return _render_report(request, report, posted=posted, errors=exc.message_dict,
-                              status=422, sections_posted=True)
+                              status=422, sections_posted=True, layout=layout)
     except ConflictError as exc:
         messages.error(request, exc.message)
         # a refused report keeps the author's edits as a conflict copy shown on the page;
         # refused figures leave the page showing the author's answers and the new figures
         return _render_report(request, report, status=409,
                               posted=None if isinstance(exc.current, ConflictCopy) else posted)
+    if submit_refused is not None:
+        messages.warning(request, _(
+            "Your changes are saved, but the report cannot be submitted yet: %(count)s "
+            "problems are marked below.") % {
+                "count": sum(map(len, submit_refused.message_dict.values()))})
+        return _render_report(request, report, errors=submit_refused.message_dict, status=422,
+                              layout=layout)
     if action == "submit":
-        try:
-            services.report_submit(report=report, actor=request.user, version=report.version)
-        except ValidationError as exc:
-            messages.warning(request, _(
-                "Your changes are saved, but the report cannot be submitted yet: %(count)s "
-                "problems are marked below.") % {"count": sum(map(len, exc.message_dict.values()))})
-            return _render_report(request, report, errors=exc.message_dict, status=422)
         messages.success(request, _("Report submitted. The coordinator has been notified "
                                     "through the review queue."))
     else:
@@ -538,7 +580,7 @@ def conflict_resolve(request: AuthedRequest, period: str, unit: str, pk: int) ->
 @login_required
 def report_history(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     report = _report(request, period, unit)
-    events = selectors.report_history(report=report)
+    events, query = list_page(request, selectors.report_history(report=report))
     questions = selectors.report_layout(report=report, with_issues=False).questions
     labels = dict(ReportState.choices) | dict(TaskStatus.choices)
     names = TASK_FIELD_NAMES
@@ -551,12 +593,15 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
             key = str(change.get("field", ""))
             kind, _sep, rest = key.partition(":")
             old, new = change.get("old"), change.get("new")
+            # a save records the question's code; older rows also carry its name
+            question = questions.get(rest) if kind in ("value", "comment") else None
+            name = question.label if question is not None else change.get("label") or rest
             if kind == "value":
-                what = change.get("label") or rest
-                if rest in questions:
-                    old, new = text_shown(questions[rest], old), text_shown(questions[rest], new)
+                what = name
+                if question is not None:
+                    old, new = text_shown(question, old), text_shown(question, new)
             elif kind == "comment":
-                what = _("Comment: %(name)s") % {"name": change.get("label") or rest}
+                what = _("Comment: %(name)s") % {"name": name}
             elif kind == "section":
                 what = change.get("label") or rest
             elif kind == "task":
@@ -569,4 +614,5 @@ def report_history(request: AuthedRequest, period: str, unit: str) -> HttpRespon
             rows.append((what, old, new))
         event.rows = rows  # type: ignore[attr-defined]
         event.label = action_label(event.action)  # type: ignore[attr-defined]
-    return render(request, "reporting/history.html", {"report": report, "events": events})
+    return render(request, "reporting/history.html", {"report": report, "events": events,
+                                                      "query": query})

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -91,22 +92,30 @@ TEMPLATES = [
 ]
 
 
+SQLITE_OPTIONS = {
+    # WAL lets readers proceed while one writer commits; IMMEDIATE avoids
+    # "database is locked" upgrades in the middle of a write transaction.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    # a writer waits this many seconds for another's (short) write to commit
+    "timeout": 20,
+}
+
+
 def _database() -> dict:
     url = env_str("DATABASE_URL", "")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            # a sqlite:/// address gets the embedded default's settings too (without
+            # them: a rollback journal, and "database is locked" under load)
+            config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("SCP_SQLITE_PATH", str(VAR_DIR / "scp-monitor.sqlite3")),
-        "OPTIONS": {
-            # WAL lets readers proceed while one writer commits; IMMEDIATE avoids
-            # "database is locked" upgrades in the middle of a write transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            # a writer waits this many seconds for another's (short) write to commit
-            "timeout": 20,
-        },
+        "OPTIONS": dict(SQLITE_OPTIONS),
     }
 
 

@@ -4,10 +4,9 @@ forced; a damaged or truncated archive is refused and changes nothing."""
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import zipfile
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,15 @@ from django.db import connection
 
 from accounts.models import ApiToken, Role, User
 from accounts.services import token_create
-from ops.backup import BackupError, backup_read, backup_restore, backup_write, database_is_empty
-from ops.tests.helpers import SCP, clean_env, run
-
-PG_URL = "postgres://postgres@127.0.0.1:5432"
-
-
-def tables(archive: Path) -> dict[str, list[dict]]:
-    """Every row of every table in an archive, by model, in primary-key order."""
-    rows: dict[str, list[dict]] = defaultdict(list)
-    for obj in json.loads(backup_read(path=archive).data):
-        rows[obj["model"]].append({"pk": obj["pk"], **obj["fields"]})
-    return dict(rows)
+from ops.backup import (
+    BackupError,
+    backup_compare,
+    backup_read,
+    backup_restore,
+    backup_write,
+    database_is_empty,
+)
+from ops.tests.helpers import SCP, database_drop, fresh_database, run, tables
 
 
 @pytest.fixture
@@ -75,6 +71,45 @@ def test_restore_into_a_database_with_data_is_refused_unless_forced(tmp_path, so
     assert ApiToken.objects.filter(user=restored, name="kịch bản").count() == 1
     backup_write(path=tmp_path / "b.zip")
     assert tables(tmp_path / "a.zip") == tables(tmp_path / "b.zip")
+
+
+def test_compare_lists_every_table_and_finds_a_changed_field(tmp_path, some_data):
+    archive = tmp_path / "a.zip"
+    backup_write(path=archive)
+    before = backup_compare(path=archive)
+    assert [t.table for t in before] == sorted(backup_read(path=archive).manifest["counts"])
+    assert all(t.matches for t in before)
+    assert {t.table: t.database_rows for t in before}["accounts.user"] == User.objects.count()
+    # one letter of one name: same counts, another checksum, in that table only
+    User.objects.filter(username="bc-sao-luu").update(first_name="Nguyễn Thị Anh 🌊 <b>")
+    after = {t.table: t for t in backup_compare(path=archive)}
+    assert [label for label, t in after.items() if not t.matches] == ["accounts.user"]
+    assert after["accounts.user"].archive_rows == after["accounts.user"].database_rows
+
+
+def test_the_compare_command_prints_a_line_per_table_and_fails_on_a_difference(
+        tmp_path, some_data):
+    archive = tmp_path / "a.zip"
+    backup_write(path=archive)
+    out = io.StringIO()
+    call_command("backup", str(archive), "--compare", stdout=out)
+    lines = out.getvalue().splitlines()
+    counts = backup_read(path=archive).manifest["counts"]
+    assert lines[0].split() == ["bảng", "dòng", "trong", "bản", "sao", "lưu", "dòng", "trong",
+                                "cơ", "sở", "dữ", "liệu", "tổng", "kiểm", "tra"]
+    user_line = next(line for line in lines if line.startswith("accounts.user "))
+    assert user_line.split() == ["accounts.user", str(counts["accounts.user"]),
+                                 str(counts["accounts.user"]), "khớp"]
+    assert len(lines) == len(counts) + 2
+    assert lines[-1] == (f"{len(counts)} bảng, {sum(counts.values())} dòng trong bản sao lưu, "
+                         f"{len(counts)} bảng khớp.")
+    ApiToken.objects.all().delete()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"khác bản sao lưu ở 1 bảng: accounts\.apitoken\."):
+        call_command("backup", str(archive), "--compare", stdout=out)
+    token_line = next(line for line in out.getvalue().splitlines()
+                      if line.startswith("accounts.apitoken "))
+    assert token_line.split() == ["accounts.apitoken", "1", "0", "KHÁC"]
 
 
 def _damage(path: Path, how: str) -> None:
@@ -136,36 +171,6 @@ def _first_difference(*versions: list[dict]) -> object:
     return [len(v) for v in versions]
 
 
-def _fresh_database(tmp_path: Path, vendor: str, name: str) -> dict[str, str]:
-    """An environment whose database is new and migrated, of the given engine."""
-    if vendor == "sqlite":
-        env = clean_env(tmp_path / name)
-    else:
-        import psycopg
-
-        db = f"scp_backup_{os.getpid()}_{name}"
-        try:
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-                pg.execute(f'CREATE DATABASE "{db}"')
-        except psycopg.OperationalError as exc:  # pragma: no cover - scripts/test has it
-            pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 for the round trip: {exc}")
-        env = clean_env(tmp_path / name, DATABASE_URL=f"{PG_URL}/{db}")
-    (tmp_path / name).mkdir(exist_ok=True)
-    migrated = run([SCP, "migrate", "-v0"], env, timeout=600)
-    assert migrated.returncode == 0, migrated.stderr
-    return env
-
-
-def _drop(env: dict[str, str]) -> None:
-    url = env.get("DATABASE_URL")
-    if url:
-        import psycopg
-
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as pg:
-            pg.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path,
                                                                        reference_data):
@@ -181,19 +186,23 @@ def test_round_trip_to_the_other_engine_and_back_gives_every_table_back(tmp_path
     first, second, third = tmp_path / "1.zip", tmp_path / "2.zip", tmp_path / "3.zip"
     backup_write(path=first)
 
-    away = _fresh_database(tmp_path, there, "away")
-    back = _fresh_database(tmp_path, here, "back")
+    away = fresh_database(tmp_path, there, "away")
+    back = fresh_database(tmp_path, here, "back")
     try:
         for env, source, target in [(away, first, second), (back, second, third)]:
             restored = run([SCP, "restore", str(source)], env, timeout=600)
             assert restored.returncode == 0, restored.stderr
+            compared = run([SCP, "backup", "--compare", str(first)], env, timeout=600)
+            assert compared.returncode == 0, compared.stdout + compared.stderr
+            verdicts = [line.split()[-1] for line in compared.stdout.splitlines()[1:-1]]
+            assert len(verdicts) > 50 and set(verdicts) == {"khớp"}
             written = run([SCP, "backup", str(target)], env, timeout=600)
             assert written.returncode == 0, written.stderr
             refused = run([SCP, "restore", str(source)], env)
             assert refused.returncode == 1 and "--force" in refused.stderr
     finally:
-        _drop(away)
-        _drop(back)
+        database_drop(away)
+        database_drop(back)
 
     assert json.loads(zipfile.ZipFile(second).read("manifest.json"))["source_database"] == there
     original, away_tables, back_tables = tables(first), tables(second), tables(third)

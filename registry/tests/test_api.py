@@ -148,7 +148,7 @@ def test_figures_put_and_refusals(api, plan, make_enterprise, units_loaded):
     assert api.send("put", "/enterprises/999999/figures/2024/year",
                     {"lines": []}).status_code == 404
     assert ConsumptionRecord.objects.get().version == 1
-    listed = api.get(f"/enterprises/{e.pk}/figures").json()
+    listed = api.get(f"/enterprises/{e.pk}/figures").json()["results"]
     assert listed[0]["period_code"] == "2024" and len(listed[0]["lines"]) == 2
 
 
@@ -161,13 +161,13 @@ def test_list_counts_and_by_place(api, plan):
     counts = api.get("/counts", {"on": "2025-12-31"}).json()
     reach = {r["kind"]: r for r in counts["awareness_reach"]}
     assert reach["economic_zone"]["total"] == 5
-    places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()
+    places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()["results"]
     assert any(p["place"] == "p-bai-chay" for p in places)
     assert not any(p["divided"] for p in places)  # the demo's entries were all moved
     services.area_save(data={"kind": "craft_village", "name": "Làng nghề chưa rõ phường",
                              "place": OrgUnit.objects.get(code="tp-mong-cai"),
                              "valid_from": dt.date(2000, 1, 1)}, actor=None)
-    places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()
+    places = api.get("/by-place/areas", {"on": "2025-08-01"}).json()["results"]
     assert [p["name"] for p in places if p["divided"]] == ["Thành phố Móng Cái"]
 
 

@@ -27,8 +27,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_in_a_bounded_number_of_queries_and_idempotently(
         plan, django_assert_max_num_queries):
     # the work measured in queries (4.834 when written), not in seconds: a slow machine
-    # does not fail it, a loader that starts querying per line does
-    with django_assert_max_num_queries(5500):
+    # does not fail it, a loader that starts querying per line does. Each figure save
+    # also rewrites that enterprise's part of the progress summary in its transaction
+    # (about 13 queries, progress.summary): 8.648 with that
+    with django_assert_max_num_queries(9000):
         counts = demo_load(actor=None)
     assert counts["areas"] >= 30 and counts["retailers"] >= 40
     assert counts["enterprises"] >= 30 and counts["st_enterprises"] >= 5

@@ -145,8 +145,8 @@ def test_excel_export_and_import_carry_the_product(client, coordinator, plant):
     services.consumption_record_save(enterprise=plant, year=2024, lines=PLANT, actor=None)
     client.force_login(coordinator)
     with translation.override("vi"):
-        content = client.get(reverse("registry:figures-export"),
-                             HTTP_ACCEPT_LANGUAGE="vi").content
+        content = b"".join(client.get(reverse("registry:figures-export"),
+                                      HTTP_ACCEPT_LANGUAGE="vi").streaming_content)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][-1] == "Dùng cho sản phẩm"

@@ -53,6 +53,7 @@ def test_api_with_odd_input(c):
                 "/api/v1/registry/by-place/areas?on=0001-01-01"]:
         status = {f"/api/v1/registry/areas/{HUGE}": 404,
                   f"/api/v1/registry/activities?year={HUGE}": 422,
+                  f"/api/v1/registry/areas?page={HUGE}&page_size=-5": 422,
                   f"/api/v1/registry/enterprises/{HUGE}/figures": 404,
                   "/api/v1/registry/convert?value=1e999999&from_unit=t&to_unit=kg": 422,
                   }.get(url, 200)

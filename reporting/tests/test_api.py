@@ -52,7 +52,7 @@ def api_coordinator(client, make_user):
 
 def test_full_cycle_through_the_api(plan, api_reporter, api_coordinator):
     assert api_coordinator.post("/periods", {"code": "2022s1"}).status_code == 201
-    mine = api_reporter.get("/requests?period=2022S1").json()
+    mine = api_reporter.get("/requests?period=2022S1").json()["results"]
     assert [r["unit"] for r in mine] == ["sct"]
     report = api_reporter.get("/reports/2022S1/sct").json()
     assert report["state"] == "draft" and report["version"] == 1
@@ -82,11 +82,11 @@ def test_full_cycle_through_the_api(plan, api_reporter, api_coordinator):
                                 "values": {"supermarkets-total": 1}})
     # the request is well formed; the report's state refuses it
     assert locked.status_code == 409 and "state" in locked.json()["errors"]
-    history = api_coordinator.get("/reports/2022S1/sct/history").json()
+    history = api_coordinator.get("/reports/2022S1/sct/history").json()["results"]
     assert [h["action"] for h in history][:3] == ["report.accept", "report.resubmit",
                                                   "report.save"]
     rates = api_coordinator.get("/completeness/2022S1").json()
-    sct = next(u for u in rates["units"] if u["unit"] == "sct")
+    sct = next(u for u in rates["results"] if u["unit"] == "sct")
     assert sct["state"] == "accepted" and sct["status"] in ("late", "on_time")
 
 
@@ -182,7 +182,7 @@ def test_unknown_filters(plan, api_coordinator):
     bad_state = api_coordinator.get("/requests?state=lost")
     assert bad_state.status_code == 422 and "state" in bad_state.json()["errors"]
     assert api_coordinator.get("/completeness/2099").status_code == 404
-    assert api_coordinator.get("/requests?unit=sct").json()[0]["unit"] == "sct"
+    assert api_coordinator.get("/requests?unit=sct").json()["results"][0]["unit"] == "sct"
 
 
 def test_openapi_schema_lists_the_reporting_operations(client):
@@ -197,9 +197,10 @@ def test_the_completeness_endpoint_in_few_queries(plan, api_coordinator,
     period_open(plan=plan, code="2022S1", actor=None, notify=False)
     api_coordinator.get("/completeness")  # the token's first use is noted once, not per call
     with django_assert_max_num_queries(6):
-        response = api_coordinator.get("/completeness/2022S1")
-    assert len(response.json()["units"]) == 37  # 24 agencies, 13 district-level units
-    state = {u["state"] for u in response.json()["units"]}
+        response = api_coordinator.get("/completeness/2022S1?page_size=200")
+    assert response.json()["count"] == 37  # 24 agencies, 13 district-level units
+    assert len(response.json()["results"]) == 37
+    state = {u["state"] for u in response.json()["results"]}
     assert state == {ReportState.DRAFT}
 
 

@@ -1,0 +1,187 @@
+"""The consumption summary behind the live index: per enterprise and year, what each
+whole-year record brings (`RecordPart`) and the enterprise's part in each group's link on
+the year before (`LinkPart`), computed by the SQL of `progress.consumption`.
+
+It holds no acceptance: the read (`summary_sums`) counts a record, or a link, only while
+`registry.selectors.records_accepted` counts its record(s), so accepting, returning or
+reopening a report changes the index at once with nothing to update. What it does hold
+follows the figures: `summary_refresh` rewrites one enterprise's rows inside the
+transaction that changed its figures or its sector (receivers in `progress.receivers`).
+The conversion factors it was built with are fingerprinted (`SummaryBasis`); while they
+differ from the unit table's, the index is computed from the raw figures instead, and the
+summary is rebuilt after the commit that changed them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from plans.models import Plan
+from progress import methods
+from progress.consumption import (
+    ENERGY,
+    NO_CONSUMPTION,
+    ZERO_OUTPUT,
+    Factor,
+    SectorSums,
+    accepted_sql,
+    aggregate_cursor,
+    factors_of,
+    fallback_note,
+    registry_sql,
+    unconverted_notes,
+    unconverted_sql,
+)
+from progress.models import LinkPart, RecordPart, SummaryBasis
+from registry.conversion import UnitTable
+
+BASIS = "consumption"
+
+
+def basis_fingerprint(factors: Sequence[Factor]) -> str:
+    text = "\n".join(f"{f.item_id} {f.unit_id} {f.group} {f.factor!r} {f.output}"
+                     for f in sorted(factors, key=lambda f: (f.item_id, f.unit_id)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def summary_current(factors: Sequence[Factor]) -> bool:
+    """Whether the summary was built with these factors."""
+    return SummaryBasis.objects.filter(key=BASIS,
+                                       fingerprint=basis_fingerprint(factors)).exists()
+
+
+@transaction.atomic
+def summary_refresh(*, enterprise_ids: Iterable[int] | None,
+                    table: UnitTable | None = None) -> None:
+    """Rewrite the summary of these enterprises (None: of all, and record the factors'
+    fingerprint). Four queries on the enterprises' own records, then the writes."""
+    factors = factors_of(table or UnitTable())
+    ids = None if enterprise_ids is None else sorted(set(enterprise_ids))
+    if ids is not None and not ids:
+        return
+    for model in (LinkPart, RecordPart):
+        rows = model.objects.all()
+        (rows if ids is None else rows.filter(enterprise_id__in=ids)).delete()
+    if factors:
+        if ids is None:
+            records, record_params = "1 = 1", []
+        else:
+            records = f"r.enterprise_id IN ({', '.join(['%s'] * len(ids))})"
+            record_params = list(ids)
+        _build(factors, records, record_params, many=ids is None)
+    if ids is None:
+        SummaryBasis.objects.update_or_create(
+            key=BASIS, defaults={"fingerprint": basis_fingerprint(factors)})
+
+
+def _build(factors: Sequence[Factor], records: str, record_params: list[Any], *,
+           many: bool) -> None:
+    head = registry_sql(factors, records)
+    params = [v for f in factors for v in (f.item_id, f.unit_id, f.group, f.factor, f.output)]
+    params += record_params
+    valid = "pq > 0 AND q > 0 AND pc > 0"
+    ratio = "((c / q) / (pc / pq))"
+    lagged = ("lagged AS (SELECT ent, scope, rid, product, grp, year, q, c, "
+              "LAG(year) OVER w AS py, LAG(q) OVER w AS pq, LAG(c) OVER w AS pc, "
+              "LAG(rid) OVER w AS prid "
+              "FROM attributed WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)), "
+              "common AS (SELECT * FROM lagged WHERE py = year - 1)")
+    left_out: dict[tuple[int, int, str], list[str]] = {}
+    with aggregate_cursor(many=many) as cursor:
+        cursor.execute(
+            f"WITH {head}, {lagged} SELECT ent, year, grp, product, "
+            f"CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END "
+            f"FROM common WHERE NOT ({valid})", params)
+        for ent, year, grp, product, reason in cursor.fetchall():
+            left_out.setdefault((ent, year, grp), []).append(f"{product}\t{reason}")
+        cursor.execute(
+            f"WITH {head}, {lagged} SELECT ent, MIN(scope), year, grp, MIN(prid), MIN(rid), "
+            f"SUM({ratio} * pc) FILTER (WHERE {valid}), SUM({ratio} * c) FILTER (WHERE {valid}),"
+            f" SUM(pc) FILTER (WHERE {valid}), SUM(c) FILTER (WHERE {valid}), "
+            f"COUNT(*) FILTER (WHERE {valid}) FROM common GROUP BY ent, year, grp", params)
+        links = [LinkPart(enterprise_id=ent, sector_id=sec, year=year, group=grp,
+                          before_id=prid, after_id=rid,
+                          before_weighted=a or 0.0, after_weighted=b or 0.0,
+                          before_total=ta or 0.0, after_total=tb or 0.0, series=n,
+                          left_out="\n".join(sorted(left_out.get((ent, year, grp), []))))
+                 for ent, sec, year, grp, prid, rid, a, b, ta, tb, n in cursor.fetchall()]
+        cursor.execute(
+            f"WITH {head} SELECT rec.rid, rec.ent, rec.scope, rec.year, en.c, ob.n, "
+            "CASE WHEN rec.rid IN (SELECT rid FROM fallback) THEN 1 ELSE 0 END FROM rec "
+            "LEFT JOIN (SELECT rid, SUM(c) AS c FROM used WHERE grp = %s GROUP BY rid) en "
+            "ON en.rid = rec.rid LEFT JOIN (SELECT rid, COUNT(*) AS n FROM attributed "
+            "GROUP BY rid) ob ON ob.rid = rec.rid",
+            [*params, ENERGY])
+        parts = {rid: RecordPart(record_id=rid, enterprise_id=ent, sector_id=sec, year=year,
+                                 energy=energy or 0.0, observed=bool(observed),
+                                 fallback=bool(fallback))
+                 for rid, ent, sec, year, energy, observed, fallback in cursor.fetchall()}
+        cursor.execute(unconverted_sql(factors, records),
+                       [*[v for f in factors for v in (f.item_id, f.unit_id)], *record_params])
+        missing: dict[int, set[str]] = {}
+        for rid, code in cursor.fetchall():
+            missing.setdefault(rid, set()).add(code)
+    for rid, codes in missing.items():
+        parts[rid].unconverted = "\n".join(sorted(codes))
+    RecordPart.objects.bulk_create(parts.values(), batch_size=2000)
+    LinkPart.objects.bulk_create(links, batch_size=2000)
+
+
+def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], list[str]]:
+    """Every sector's link sums, enterprises per link, series left out, years with data
+    and energy, summed from the summary over the records that count: one query."""
+    accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
+    sectors = "(SELECT id FROM plans_sector WHERE plan_id = %s)"
+    counted = (f"WITH acc AS ({accepted}), "
+               'lp AS (SELECT sector_id AS sec, "group" AS grp, year, enterprise_id, '
+               "before_weighted, after_weighted, before_total, after_total, series, left_out "
+               f"FROM progress_linkpart WHERE sector_id IN {sectors} AND year <= %s "
+               "AND before_id IN (SELECT * FROM acc) AND after_id IN (SELECT * FROM acc)), "
+               "rp AS (SELECT sector_id AS sec, enterprise_id, year, energy, observed, "
+               "fallback, unconverted "
+               f"FROM progress_recordpart WHERE sector_id IN {sectors} AND year <= %s "
+               "AND record_id IN (SELECT * FROM acc)) ")
+    sql = (counted
+           + "SELECT 'link', sec, grp, year, CAST(SUM(before_weighted) AS DOUBLE PRECISION), "
+           "SUM(after_weighted), SUM(before_total), SUM(after_total), SUM(series), "
+           "CAST(NULL AS BIGINT), CAST(NULL AS TEXT) FROM lp GROUP BY sec, grp, year "
+           "UNION ALL SELECT 'units', sec, NULL, year, NULL, NULL, NULL, NULL, "
+           "COUNT(DISTINCT enterprise_id), NULL, NULL FROM lp GROUP BY sec, year "
+           "UNION ALL SELECT 'note', sec, grp, year, NULL, NULL, NULL, NULL, NULL, "
+           "enterprise_id, left_out FROM lp WHERE left_out <> '' "
+           "UNION ALL SELECT 'year', sec, NULL, year, SUM(energy), NULL, NULL, NULL, "
+           "MAX(CASE WHEN observed THEN 1 ELSE 0 END), NULL, NULL FROM rp GROUP BY sec, year "
+           "UNION ALL SELECT 'unconverted', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+           "NULL, NULL, unconverted FROM rp WHERE unconverted <> '' "
+           "UNION ALL SELECT 'fallback', NULL, NULL, year, NULL, NULL, NULL, NULL, NULL, "
+           "enterprise_id, NULL FROM rp WHERE fallback")
+    out: dict[int, SectorSums] = {}
+    codes: set[str] = set()
+    notes: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*accepted_params, plan.pk, last_year, plan.pk, last_year])
+        for kind, sec, grp, year, a, b, ta, tb, n, ent, text in cursor.fetchall():
+            if kind == "unconverted":
+                codes.update(text.split("\n"))
+                continue
+            if kind == "fallback":
+                notes.add(fallback_note(ent, year))
+                continue
+            sums = out.setdefault(sec, SectorSums())
+            if kind == "link":
+                sums.links[year][grp] = methods.LinkSums(a, b, ta, tb, int(n))
+            elif kind == "units":
+                sums.units[year] = int(n)
+            elif kind == "note":
+                for line in text.split("\n"):
+                    product, reason = line.split("\t")
+                    sums.left_out[year].append((str(ent), product, grp, int(reason)))
+            else:
+                if n:
+                    sums.years.add(year)
+                if a:
+                    sums.energy[year] = a
+    return out, sorted({*unconverted_notes(codes), *notes})

@@ -1,0 +1,131 @@
+"""Deadline day: the report form and its save cost a number of queries that does not grow
+with the number of questions (one statement per table), the form's layout is built once a
+request, and the audit row of a save stays compact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.services import token_create
+from common.models import AuditEvent
+from orgunits.models import OrgUnit
+from reporting import selectors
+from reporting.models import DataValue, ReportRequest
+from reporting.services import adhoc_request_open, report_save
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def asker(make_user):
+    return make_user(Role.COORDINATOR, "sct", username="asker")
+
+
+@pytest.fixture
+def reporter(make_user):
+    return make_user(Role.REPORTER, "sct", username="filler")
+
+
+def _report_asking(plan, asker, n: int) -> ReportRequest:
+    """An ad-hoc request to sct with `n` number questions and the plan's own tasks."""
+    period = adhoc_request_open(
+        plan=plan, title=f"Rà soát {n} chỉ tiêu", due_date=timezone.localdate()
+        + dt.timedelta(days=10), recipients=[OrgUnit.objects.get(code="sct")],
+        questions=[{"name": f"Chỉ tiêu {i}", "value_type": "integer"} for i in range(n)],
+        actor=asker, include_plan_questions=True, notify=False)
+    return ReportRequest.objects.select_related("period", "org_unit").get(period=period)
+
+
+def _url(report: ReportRequest) -> str:
+    return reverse("reporting:report", args=[report.period.code, report.org_unit.code])
+
+
+def _post(client, report: ReportRequest, values: dict[str, str]) -> int:
+    report.refresh_from_db()
+    data = {"version": str(report.version), "action": "save",
+            **{f"v:{code}": text for code, text in values.items()}}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(_url(report), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return len(queries)
+
+
+def _costs(client, report: ReportRequest, n: int) -> dict[str, int]:
+    codes = [f"q{i + 1}" for i in range(n)]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(report)).status_code == 200
+    costs = {"form": len(queries)}
+    costs["create"] = _post(client, report, {c: "1.500" for c in codes})
+    costs["update"] = _post(client, report, {c: "2.500" for c in codes})
+    costs["clear"] = _post(client, report, dict.fromkeys(codes, ""))
+    return costs
+
+
+def test_form_and_saves_cost_the_same_queries_for_3_or_40_questions(
+        client, plan, asker, reporter):
+    client.force_login(reporter)
+    small, large = _report_asking(plan, asker, 3), _report_asking(plan, asker, 40)
+    client.get(_url(small))  # first request of the session: its own queries
+    small_costs, large_costs = _costs(client, small, 3), _costs(client, large, 40)
+    assert small_costs == large_costs
+    assert not DataValue.objects.filter(request=large).exists()  # the clear took
+    assert AuditEvent.objects.filter(action="report.save", target_id=str(large.pk)).count() == 3
+
+
+def test_an_api_save_costs_the_same_queries_for_3_or_40_questions(client, plan, asker,
+                                                                    reporter):
+    bearer = {"HTTP_AUTHORIZATION": "Bearer "
+              + token_create(user=reporter, name="t", actor=None)[1]}
+    counts = []
+    for n in (3, 40):
+        report = _report_asking(plan, asker, n)
+        url = f"/api/v1/reporting/reports/{report.period.code}/sct/values"
+        client.get(f"/api/v1/reporting/reports/{report.period.code}/sct", **bearer)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {"version": 1, "values": {
+                f"q{i + 1}": 7 for i in range(n)}}, content_type="application/json", **bearer)
+        assert response.status_code == 200, response.content
+        assert {v["code"]: v["numeric"] for v in response.json()["values"]
+                if v["code"].startswith("q")} == {f"q{i + 1}": 7 for i in range(n)}
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_layout_is_built_once_a_post(client, plan, asker, reporter, monkeypatch):
+    client.force_login(reporter)
+    report = _report_asking(plan, asker, 5)
+    built = []
+    original = selectors.report_layout
+
+    def counting(**kwargs):
+        built.append(kwargs["report"].pk)
+        return original(**kwargs)
+
+    monkeypatch.setattr(selectors, "report_layout", counting)
+    _post(client, report, {"q1": "12"})
+    assert built == [report.pk]
+    built.clear()
+    data = {"version": str(report.version + 1), "action": "submit", "v:q2": "3"}
+    client.post(_url(report), data)
+    assert built == [report.pk]
+
+
+def test_the_audit_row_of_a_save_names_fields_without_repeating_labels(plan, asker, reporter):
+    report = _report_asking(plan, asker, 3)
+    report_save(report=report, actor=reporter, version=1,
+                values={"q1": 5, "q2": {"value": 6, "comment": "Số ước tính"}},
+                answers={"IV.16.1": {"results": "Đã triển khai"}})
+    event = AuditEvent.objects.get(action="report.save", target_id=str(report.pk))
+    assert event.changes == [
+        {"field": "value:q1", "old": None, "new": "5"},
+        {"field": "value:q2", "old": None, "new": "6"},
+        {"field": "comment:q2", "old": None, "new": "Số ước tính"},
+        {"field": "task:IV.16.1:results", "old": None, "new": "Đã triển khai"},
+    ]
