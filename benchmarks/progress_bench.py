@@ -278,6 +278,7 @@ def main() -> None:
         # what `progress.consumption.aggregate_cursor` sets for the dashboard's aggregates
         conn.execute("SET enable_nestloop = off")
         conn.execute("SET work_mem = '256MB'")
+        conn.execute("SET jit = off")
 
         def full() -> dict:
             rows = conn.execute(_links_sql(prefix)).fetchall()
