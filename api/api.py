@@ -21,6 +21,7 @@ from api.docs import VietnameseSwagger, schema_translate
 from api.messages import schema_error_message
 from common.exceptions import ConflictError, refused_by_state
 from ops.logging import request_context
+from ops.middleware import context_user_note
 
 log = logging.getLogger("scp.api")
 
@@ -179,12 +180,16 @@ def on_database_busy(request: HttpRequest, exc: OperationalError):
 def on_unexpected(request: HttpRequest, exc: Exception):
     """Any other fault: logged with its traceback and the request's context; the caller
     gets JSON with the request id to quote, never a traceback, in any settings."""
+    context_user_note(request)
     log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
     context = request_context.get() or {}
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": _("An unexpected error occurred; it has been logged "
                               "(reference %(id)s).") % {"id": context.get("request_id", "-")}},
         status=500)
+    # logged above with its context; Django would log the 500 again without it
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def _mount() -> None:

@@ -51,7 +51,7 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             # A token-authenticated API call sets the user only inside the view.
-            self._note_user(request, context)
+            context_user_note(request)
             response["X-Request-ID"] = request_id
             log.info("%s %s %s", request.method, request.path, response.status_code,
                      extra={"method": request.method, "path": request.path,
@@ -62,17 +62,18 @@ class RequestContextMiddleware:
             request_context.reset(token)
 
     def process_view(self, request: HttpRequest, *args, **kwargs) -> None:
-        context = request_context.get()
-        if context is not None:
-            self._note_user(request, context)
+        context_user_note(request)
 
-    @staticmethod
-    def _note_user(request: HttpRequest, context: dict[str, str]) -> None:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            context["user"] = user.get_username()
-            unit = getattr(user, "org_unit", None)
-            context["unit"] = unit.code if unit is not None else "-"
+
+def context_user_note(request: HttpRequest) -> None:
+    """Put the request's user and unit into the log context, once known (a token
+    authenticates only inside the API view)."""
+    context = request_context.get()
+    user = getattr(request, "user", None)
+    if context is not None and user is not None and user.is_authenticated:
+        context["user"] = user.get_username()
+        unit = getattr(user, "org_unit", None)
+        context["unit"] = unit.code if unit is not None else "-"
 
 
 class RequestSizeLimitMiddleware:

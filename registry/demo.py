@@ -22,7 +22,7 @@ from accounts.models import User
 from orgunits.models import OrgUnit
 from plans.models import Sector
 from plans.selectors import plan_current
-from registry import selectors, services
+from registry import selectors, services, signals
 from registry.conversion import UnitTable
 from registry.models import (
     Area,
@@ -140,7 +140,8 @@ def demo_load(*, actor: Any) -> dict[str, int]:
     refs = _Refs()
     _load_areas(refs, actor)
     _load_retailers(refs, actor)
-    _load_enterprises(refs, actor)
+    with signals.figures_batch():
+        _load_enterprises(refs, actor)
     # The files record the places of before 1 July 2025; move every entry to the unit it
     # lies in since, as a coordinator would (entries of a split place name it in the file).
     services.registry_places_move(day=DISTRICTS_ABOLISHED, actor=actor)

@@ -1046,8 +1046,7 @@ def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> N
     ConsumptionLine.objects.bulk_create(added, batch_size=1000)
     ConsumptionLine.objects.bulk_update(changed, ["quantity", "unit"], batch_size=1000)
     if drafts:
-        signals.figures_changed.send(sender=ConsumptionRecord, enterprise_ids=sorted(
-            {d.record.enterprise_id for d in drafts}))
+        signals.figures_changed_send(enterprise_ids={d.record.enterprise_id for d in drafts})
     AuditEvent.objects.bulk_create([
         audit_event(actor=actor, action="figures.create" if d.created else "figures.update",
                     target=d.record, scope=d.record.enterprise, changes=d.changes,

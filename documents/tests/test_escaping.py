@@ -110,8 +110,9 @@ def test_the_consolidated_report_shows_user_text_exactly(accepted):
 def test_control_characters_stored_before_the_input_layer_do_not_break_the_documents(
         accepted, field):
     """Rows written before every path cleaned its text (or by hand in the database) may
-    hold characters XML cannot carry: the documents leave them out instead of failing."""
-    TaskAnswer.objects.filter(request=accepted).update(**{field: "một\x00hai\x07ba\x1bbốn"})
+    hold characters XML cannot carry: the documents leave them out instead of failing.
+    (Not NUL, which PostgreSQL itself refuses to store.)"""
+    TaskAnswer.objects.filter(request=accepted).update(**{field: "một\x01hai\x07ba\x1bbốn"})
     for content in [unit_report_docx(report=accepted),
                     consolidated_report_docx(period=accepted.period,
                                              today=dt.date(2023, 1, 20))]:

@@ -30,7 +30,7 @@ def test_demo_loads_in_a_bounded_number_of_queries_and_idempotently(
     # does not fail it, a loader that starts querying per line does. Each figure save
     # also rewrites that enterprise's part of the progress summary in its transaction
     # (about 13 queries, progress.summary): 8.648 with that
-    with django_assert_max_num_queries(9000):
+    with django_assert_max_num_queries(5500):
         counts = demo_load(actor=None)
     assert counts["areas"] >= 30 and counts["retailers"] >= 40
     assert counts["enterprises"] >= 30 and counts["st_enterprises"] >= 5
@@ -111,3 +111,17 @@ def test_the_demo_has_a_plant_entering_inputs_per_product(plan):
     # diesel names no product: the record says how it is shared (it reports clinker, the
     # sector's principal product)
     assert record.allocation == "principal"
+
+
+def test_a_bulk_load_derives_the_figures_once(plan, monkeypatch):
+    """The demo writes 171 records; the progress summary is refreshed once, for every
+    enterprise written, inside the load's transaction."""
+    from registry import signals
+
+    sent: list[list[int]] = []
+    monkeypatch.setattr(signals.figures_changed, "send",
+                        lambda sender, enterprise_ids: sent.append(enterprise_ids))
+    demo_load(actor=None)
+    assert len(sent) == 1
+    assert sent[0] == sorted(set(ConsumptionRecord.objects.values_list(
+        "enterprise_id", flat=True)))
