@@ -159,6 +159,6 @@ def test_full_cycle_over_http_through_the_api(live_server, people):
         "accepted"
     status, body = _call(base, unit, "POST", f"/reports/{PERIOD}/sct/values",
                          {"version": fixed["version"] + 5, "values": {"scp-models": 11}})
-    assert status == 422 and "state" in body["errors"]
+    assert status == 409 and "state" in body["errors"]
     assert DataValue.objects.get(request__period__code=PERIOD, request__org_unit__code="sct",
                                  element__code="scp-models").value == "10"
