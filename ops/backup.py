@@ -40,7 +40,7 @@ FORMAT_VERSION = 1
 # Sessions are not data: a restore signs everybody out instead of reviving old sign-ins.
 NOT_BACKED_UP = {"sessions.session"}
 # Rows that `migrate` itself creates: their presence does not make a database "not empty".
-CREATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
+CREATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission", "progress.summarybasis"}
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):
