@@ -18,7 +18,16 @@ from exchange.services import datavalueset_import
 router = Router(tags=[gettext_noop("DHIS2 data exchange")])
 
 
-SCHEMA_TITLES = {"ExportQuery": gettext_noop("DHIS2 export query")}
+SCHEMA_TITLES = {
+    "ExportQuery": gettext_noop("DHIS2 export query"),
+    "DataValueIn": gettext_noop("DHIS2 data value"),
+    "DataValueSetIn": gettext_noop("DHIS2 data value set to import"),
+    "DataValueOut": gettext_noop("DHIS2 data value"),
+    "DataValueSetOut": gettext_noop("DHIS2 data value set"),
+    "ImportCountOut": gettext_noop("Counts of an import"),
+    "ConflictOut": gettext_noop("Value refused in an import"),
+    "ImportSummaryOut": gettext_noop("DHIS2 import summary"),
+}
 
 # A DHIS2 identifier (UID) or this system's code, as the mapping file relates them
 Identifier = Annotated[str, Field(max_length=60, pattern=r"^[-\w.]+$")]
@@ -33,36 +42,36 @@ class ExportQuery(Schema):
 
 
 class DataValueIn(Schema):
-    """One value as DHIS2 writes it. Whether it fits (a known element, unit and opened
-    period, a value the question accepts) is checked value by value: a misfit is a
-    conflict of the import summary, not a refusal of the whole set."""
-
     # DHIS2 writes more of each value (storedBy, created, followup…): not used, not refused
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"description": gettext_noop(
+        "One value as DHIS2 writes it. Whether it fits (a known element, unit and opened "
+        "period, a value the question accepts) is checked value by value: a misfit is a "
+        "conflict of the import summary, not a refusal of the whole set.")})
 
     dataElement: str = Field(..., max_length=100)
     period: str | None = Field(None, max_length=100,
-                               description="Default: the set's period.")
+                               description=gettext_noop("Default: the set's period."))
     orgUnit: str | None = Field(None, max_length=100,
-                                description="Default: the set's organisation unit.")
+                                description=gettext_noop("Default: the set's organisation unit."))
     categoryOptionCombo: str | None = Field(None, max_length=100)
     attributeOptionCombo: str | None = Field(None, max_length=100)
-    value: str | int | float | bool | None = Field(None, description="Empty: delete it.")
+    value: str | int | float | bool | None = Field(
+        None, description=gettext_noop("Empty: delete it."))
     comment: str | None = Field(None, max_length=20_000)
 
 
 class DataValueSetIn(Schema):
-    """A DHIS2 dataValueSet: with a header (dataSet, period, orgUnit) its values may leave
-    out, or without one."""
-
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"description": gettext_noop(
+        "A DHIS2 dataValueSet: with a header (dataSet, period, orgUnit) its values may "
+        "leave out, or without one.")})
 
     dataSet: str | None = Field(None, max_length=100)
     period: str | None = Field(None, max_length=100)
     orgUnit: str | None = Field(None, max_length=100)
     attributeOptionCombo: str | None = Field(None, max_length=100)
     completeDate: str | None = Field(
-        None, max_length=40, description="yyyy-mm-dd: submit the reports the values went to.")
+        None, max_length=40,
+        description=gettext_noop("yyyy-mm-dd: submit the reports the values went to."))
     dataValues: list[DataValueIn]
 
 
@@ -81,7 +90,8 @@ class ConflictOut(Schema):
 
 class ImportSummaryOut(Schema):
     responseType: str
-    status: str = Field(..., description="SUCCESS, WARNING (some values refused) or ERROR")
+    status: str = Field(
+        ..., description=gettext_noop("SUCCESS, WARNING (some values refused) or ERROR"))
     dryRun: bool
     description: str
     importCount: ImportCountOut

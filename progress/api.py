@@ -15,6 +15,13 @@ from progress.selectors import BASE_YEAR, period_check, progress_for_period, pro
 
 router = Router(tags=[gettext_noop("Progress")])
 
+SCHEMA_TITLES = {
+    "AssessmentOut": gettext_noop("Coordinator's assessment"),
+    "SourceOut": gettext_noop("Source of a value"),
+    "TargetProgressOut": gettext_noop("Progress towards a target"),
+    "PagedTargetProgressOut": gettext_noop("A page of targets' progress"),
+}
+
 # A year from the base year on; read by the service, which says in words what it wants
 Year = Annotated[str, WithJsonSchema({"type": "integer", "minimum": BASE_YEAR})]
 

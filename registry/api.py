@@ -70,6 +70,10 @@ SCHEMA_TITLES: dict[str, Any] = {
     "PlaceCountOut": gettext_noop("Count in one place"),
     "ConvertOut": gettext_noop("Converted quantity"),
     "LineIn": gettext_noop("Figure line"),
+    "LineOut": gettext_noop("Figure line"),
+    "RecordOut": gettext_noop("Figures of a period"),
+    "PagedRecordOut": gettext_noop("A page of an enterprise's figures"),
+    "DesignatedOut": gettext_noop("Designated reporting unit"),
     "FiguresIn": gettext_noop("Figures of a period"),
     "DesignateIn": gettext_noop("Designation as a reporting unit"),
     "ProblemOut": gettext_noop("Problem in an imported sheet"),
@@ -231,7 +235,7 @@ class FiguresIn(Schema):
 
 class LineOut(Schema):
     item: str
-    quantity: str = Field(description="The quantity written for a program: 1234.5")
+    quantity: str = Field(description=gettext_noop("The quantity written for a program: 1234.5"))
     unit: str
     product: str
 
@@ -254,7 +258,7 @@ class RecordOut(Schema):
 class DesignatedOut(Schema):
     unit: str
     username: str
-    password: str | None = Field(description="Shown once, when it was made here.")
+    password: str | None = Field(description=gettext_noop("Shown once, when it was made here."))
 
 
 class DesignateIn(StrictSchema):

@@ -50,6 +50,7 @@ SCHEMA_TITLES = {
     "PagedPeriodRatesOut": gettext_noop("A page of periods' rates"),
     "PeriodRatesOut": gettext_noop("Rates of a period"),
     "HistoryOut": gettext_noop("Recorded change"),
+    "ReportState": gettext_noop("State of a report"),
 }
 
 # A period the plan's rules open by code: a year (2025) or its first half (2025S1); which

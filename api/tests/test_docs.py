@@ -58,7 +58,8 @@ def test_openapi_json_is_vietnamese_by_default_and_in_the_language_chosen(client
     assert operation["summary"] == ("Mở kỳ báo cáo 6 tháng (2025S1) hoặc năm (2025) "
                                     "(đơn vị điều phối)")
     assert operation["tags"] == ["Báo cáo"]
-    assert operation["responses"]["409"]["description"].startswith("Trong lúc đó người khác")
+    assert operation["responses"]["409"]["description"].startswith(
+        "Yêu cầu đúng dạng nhưng không phù hợp với dữ liệu đang lưu")
     schemas = body["components"]["schemas"]
     assert schemas["PeriodOut"]["title"] == "Kỳ báo cáo"
     assert schemas["AreasIn"]["title"].endswith(": mục mới")
