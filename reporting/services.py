@@ -694,6 +694,36 @@ def report_submit(*, report: ReportRequest, actor: Any, version: int | None = No
     return fresh
 
 
+def report_save_submit(*, report: ReportRequest, actor: Any, version: int,
+                       values: dict[str, Any] | None = None,
+                       answers: dict[str, dict[str, Any]] | None = None,
+                       sections: dict[str, Any] | None = None,
+                       layout: ReportLayout | None = None
+                       ) -> tuple[ReportRequest, ValidationError | None]:
+    """The report page's "Submit": save what the page holds (as `report_save`) and submit
+    it, in one transaction, so a request that dies midway stores neither. A submission
+    refused for the report's content rolls back only itself: the save stays, and the
+    refusal is returned for the page to mark. A stale version raises ConflictError once
+    its conflict copy is stored."""
+    conflict: ConflictError | None = None
+    refused: ValidationError | None = None
+    with transaction.atomic():
+        try:
+            report = report_save(report=report, actor=actor, version=version, values=values,
+                                 answers=answers, sections=sections, layout=layout)
+        except ConflictError as exc:
+            conflict = exc  # the conflict copy is stored: let the transaction commit it
+        else:
+            try:
+                report = report_submit(report=report, actor=actor, version=report.version,
+                                       layout=layout)
+            except ValidationError as exc:
+                refused = exc
+    if conflict is not None:
+        raise conflict
+    return report, refused
+
+
 def report_resubmit(*, report: ReportRequest, actor: Any, version: int | None = None,
                     now: dt.datetime | None = None) -> ReportRequest:
     """Submit a returned report again (the same checks as a first submission)."""

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -433,27 +432,14 @@ def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
     try:
         if errors:
             raise ValidationError(errors)
-        # "Submit" saves and submits in one transaction, so a request that dies midway
-        # stores neither; a refused submission rolls back only its own savepoint and the
-        # answers stay saved, as the message below says.
-        conflict: ConflictError | None = None
-        with transaction.atomic():
-            try:
-                report = services.report_save(report=report, actor=request.user,
-                                              version=version, values=posted[0],
-                                              answers=posted[1], sections=sections,
-                                              layout=layout)
-            except ConflictError as exc:
-                conflict = exc  # its conflict copy is stored: let the block commit it
-            else:
-                if action == "submit":
-                    try:
-                        services.report_submit(report=report, actor=request.user,
-                                               version=report.version, layout=layout)
-                    except ValidationError as exc:
-                        submit_refused = exc
-        if conflict is not None:
-            raise conflict
+        if action == "submit":
+            report, submit_refused = services.report_save_submit(
+                report=report, actor=request.user, version=version, values=posted[0],
+                answers=posted[1], sections=sections, layout=layout)
+        else:
+            report = services.report_save(
+                report=report, actor=request.user, version=version, values=posted[0],
+                answers=posted[1], sections=sections, layout=layout)
     except ValidationError as exc:
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
         for message in exc.message_dict.get("state", []):

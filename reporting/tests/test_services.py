@@ -26,6 +26,7 @@ from reporting.services import (
     report_resubmit,
     report_return,
     report_save,
+    report_save_submit,
     report_submit,
 )
 from reporting.tests.conftest import complete_payload, report_of
@@ -184,6 +185,28 @@ def test_a_part_may_not_exceed_its_whole(sct_report, reporter):
     with pytest.raises(ValidationError) as caught:
         report_submit(report=sct_report, actor=reporter)
     assert list(caught.value.message_dict) == ["values.supermarkets-eco-packaging"]
+
+
+def test_save_and_submit_keeps_the_save_when_the_submission_is_refused(sct_report, reporter):
+    report, refused = report_save_submit(report=sct_report, actor=reporter, version=1,
+                                         values={"supermarkets-total": "12"})
+    assert refused is not None and "state" not in refused.message_dict
+    assert (report.state, report.version) == (ReportState.DRAFT, 2)
+    assert DataValue.objects.get(request=sct_report,
+                                 element__code="supermarkets-total").numeric == 12
+    values, answers = complete_payload(report)
+    report, refused = report_save_submit(report=report, actor=reporter, version=2,
+                                         values=values, answers=answers)
+    assert refused is None and report.state == ReportState.SUBMITTED
+
+
+def test_save_and_submit_of_a_stale_version_keeps_a_conflict_copy(sct_report, reporter):
+    _fill(sct_report, reporter)
+    with pytest.raises(ConflictError):
+        report_save_submit(report=sct_report, actor=reporter, version=1,
+                           values={"supermarkets-total": "13"})
+    assert ConflictCopy.objects.filter(request=sct_report).count() == 1
+    assert report_of(sct_report.period, "sct").state == ReportState.DRAFT
 
 
 def test_status_needs_results(sct_report, reporter):
