@@ -264,6 +264,28 @@ class AllocationForm(forms.Form):
             ("", _("Automatic")), *Allocation.choices]
 
 
+def figure_errors_place(*, errors: dict[str, list[str]], kept: list[LineForm],
+                        allocation: AllocationForm) -> list[str]:
+    """Put a figures save's messages on what they name: `lines.N.field` (N counts the
+    non-empty rows, `kept`) on that row's field, `lines.N` on the row, `allocation` on the
+    rule; the rest is returned, to be shown above the form."""
+    rest: list[str] = []
+    for key, msgs in errors.items():
+        parts = key.split(".")
+        if parts[0] == "lines" and len(parts) >= 2 and parts[1].isdigit() \
+                and int(parts[1]) < len(kept):
+            form = kept[int(parts[1])]
+            field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
+            for msg in msgs:
+                form.add_error(field, msg)
+        elif key == "allocation" and allocation.is_valid():
+            for msg in msgs:
+                allocation.add_error("allocation", msg)
+        else:
+            rest.extend(msgs)
+    return rest
+
+
 def figure_form_kwargs(table: Any, *, sector: Any = None) -> dict[str, Any]:
     """The choices of a figures form's lines (`LineFormSet(form_kwargs=...)`): items,
     units, and the products an input may be entered for, the sector's own first."""

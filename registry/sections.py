@@ -117,6 +117,7 @@ def section_context(report: Any, *, data: Any = None,
     """What the section's template shows: the form of lines (the posted one, with its
     messages, after a refused save), the figures as stored, and what they lack."""
     from registry.conversion import UnitTable
+    from registry.forms import figure_errors_place
     from registry.selectors import record_for, record_view
 
     target = section_target(report)
@@ -128,19 +129,8 @@ def section_context(report: Any, *, data: Any = None,
     allocation = _allocation_form(data, record)
     problems: list[str] = []
     if data is not None and formset.is_valid():
-        kept = _kept(formset)
-        for key, msgs in (errors or {}).items():
-            parts = key.split(".")
-            if parts[0] == "lines" and len(parts) > 2 and parts[1].isdigit() \
-                    and int(parts[1]) < len(kept):
-                form = kept[int(parts[1])]
-                for msg in msgs:
-                    form.add_error(parts[2] if parts[2] in form.fields else None, msg)
-            elif key == "allocation" and allocation.is_valid():
-                for msg in msgs:
-                    allocation.add_error("allocation", msg)
-            else:
-                problems.extend(msgs)
+        problems = figure_errors_place(errors=errors or {}, kept=_kept(formset),
+                                       allocation=allocation)
     stored = line_values(list(record.lines.all())) if record else []
     return {
         "enterprise": enterprise, "year": year, "period": period,

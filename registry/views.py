@@ -39,6 +39,7 @@ from registry.forms import (
     PackagingForm,
     PlaceMoveForm,
     entry_form_class,
+    figure_errors_place,
     figure_form_kwargs,
 )
 from registry.models import (
@@ -512,8 +513,8 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
             raise PermissionDenied(_("These figures are in a report that can no longer be "
                                      "changed."))
         if formset.is_valid() and allocation.is_valid():
-            kept = [(i, f) for i, f in enumerate(formset.forms) if not f.is_blank()]
-            lines = [f.cleaned_data for _i, f in kept]
+            kept = [f for f in formset.forms if not f.is_blank()]
+            lines = [f.cleaned_data for f in kept]
             try:
                 expected = int(request.POST.get("version", ""))
             except ValueError:
@@ -527,19 +528,8 @@ def figures_edit(request: AuthedRequest, pk: int, year: int, period: str) -> Htt
             except ConflictError as exc:
                 problems.append(exc.message)
             except ValidationError as exc:
-                for key, msgs in exc.message_dict.items():
-                    parts = key.split(".")
-                    if parts[0] == "lines" and len(parts) >= 2 and parts[1].isdigit() \
-                            and int(parts[1]) < len(kept):
-                        form = kept[int(parts[1])][1]
-                        field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
-                        for msg in msgs:
-                            form.add_error(field, msg)
-                    elif key == "allocation":
-                        for msg in msgs:
-                            allocation.add_error("allocation", msg)
-                    else:
-                        problems.extend(msgs)
+                problems.extend(figure_errors_place(errors=exc.message_dict, kept=kept,
+                                                    allocation=allocation))
             else:
                 messages.success(request, _("Figures saved."))
                 return redirect("registry:detail", registry="enterprises", pk=enterprise.pk)
