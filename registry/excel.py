@@ -251,6 +251,21 @@ def _tally(sheet: Sheet, drafts: Iterable[Any]) -> ImportResult:
 Progress = Callable[[int, int], None]
 
 
+def _written(sheet: Sheet, problems: list[ImportProblem], drafts: list[Any], *,
+             write: Callable[[], None], on_progress: Progress | None) -> ImportResult:
+    """Every import's second phase: refuse with every problem found, by row; or `write`
+    (which re-reads what the check relied on, then stores in bulk) in one short
+    transaction, and report the end."""
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ImportRejected(problems)
+    with transaction.atomic():
+        write()
+    if on_progress is not None:
+        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
+    return _tally(sheet, drafts)
+
+
 def _checking(sheet: Sheet, on_progress: Progress | None) -> Callable[[int], None]:
     """Reports rows checked as progress (every 500 rows; the write is the last step)."""
     total = len(sheet.rows) + 1
@@ -363,16 +378,13 @@ def registry_import(*, slug: str, content: bytes, actor: Any,
         drafts.append(draft)
         numbered[number] = draft
     _stored_twins(sheet, model, seen, numbered, problems)
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise ImportRejected(problems)
-    with transaction.atomic():
+
+    def write() -> None:
         _unchanged_or_conflict(model._default_manager.all(), {
             d.entry.pk: d.stamp for d in drafts if not d.created and d.changes})
         entries_write(drafts=drafts, actor=actor)
-    if on_progress is not None:
-        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
-    return _tally(sheet, drafts)
+
+    return _written(sheet, problems, drafts, write=write, on_progress=on_progress)
 
 
 def activities_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
@@ -413,16 +425,13 @@ def activities_import(*, content: bytes, actor: Any, on_progress: Progress | Non
                                          validate_unique=False))
         except ValidationError as exc:
             _report(sheet, number, exc, problems)
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise ImportRejected(problems)
-    with transaction.atomic():
+
+    def write() -> None:
         _unchanged_or_conflict(AwarenessActivity.objects.all(), {
             d.activity.pk: d.stamp for d in drafts if not d.created and d.changes})
         activities_write(drafts=drafts, actor=actor)
-    if on_progress is not None:
-        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
-    return _tally(sheet, drafts)
+
+    return _written(sheet, problems, drafts, write=write, on_progress=on_progress)
 
 
 def _practices_unchanged(*, retailers: list[int], stamps: dict[int, Any]) -> None:
@@ -483,15 +492,12 @@ def packaging_import(*, content: bytes, actor: Any, on_progress: Progress | None
         # later rows are checked against the practices as this row leaves them
         others[:] = [p for p in others if p is not stored] + [draft.practice]
         drafts.append(draft)
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise ImportRejected(problems)
-    with transaction.atomic():
+
+    def write() -> None:
         _practices_unchanged(retailers=list(retailers), stamps=stamps)
         packagings_write(drafts=drafts, actor=actor)
-    if on_progress is not None:
-        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
-    return _tally(sheet, drafts)
+
+    return _written(sheet, problems, drafts, write=write, on_progress=on_progress)
 
 
 def figures_import(*, content: bytes, actor: Any, on_progress: Progress | None = None
@@ -555,16 +561,13 @@ def figures_import(*, content: bytes, actor: Any, on_progress: Progress | None =
                     column = labels.get(key)
                 for message in messages:
                     problems.append(ImportProblem(sheet.name, number, column, message))
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0))
-        raise ImportRejected(problems)
-    with transaction.atomic():
+
+    def write() -> None:
         _records_unchanged(enterprises=list(enterprises), years={k[1] for k in groups},
                            versions={k: r.version for k, r in stored.items()})
         consumption_records_write(drafts=drafts, actor=actor)
-    if on_progress is not None:
-        on_progress(len(sheet.rows) + 1, len(sheet.rows) + 1)
-    return _tally(sheet, drafts)
+
+    return _written(sheet, problems, drafts, write=write, on_progress=on_progress)
 
 
 def _records_unchanged(*, enterprises: list[int], years: set[int],
