@@ -199,6 +199,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--only", choices=["exports", "imports"])
+    parser.add_argument("--small", action="store_true",
+                        help="a small database (2,000 enterprises: enough for the imports' "
+                             "files) built in seconds instead of minutes; for the imports")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the tracemalloc runs (they take as long again)")
     args = parser.parse_args()
@@ -208,7 +211,9 @@ def main() -> None:
                  "postgres://postgres@127.0.0.1:5432/scp_national")
     national.setup(url)
     if not args.skip_generate:
-        counts = national.generate(orgunits=3363, enterprises=30035, reports=39035)
+        sizes = ({"orgunits": 1000, "enterprises": 2000, "reports": 1000} if args.small else
+                 {"orgunits": 3363, "enterprises": 30035, "reports": 39035})
+        counts = national.generate(**sizes)
         print(", ".join(f"{n:,} {label}" for label, n in counts.items()))
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min), started {dt.datetime.now():%H:%M}")
     if args.only in (None, "exports"):

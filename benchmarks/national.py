@@ -146,9 +146,10 @@ def _figures(cursor: Any, now: str) -> None:
     _copy(cursor, "nat_lines", ["sector_id", "item_id", "unit_id", "size"], lines)
     cursor.execute(
         "INSERT INTO registry_consumptionrecord (created_at, updated_at, year, period, source, "
-        "illustrative, note, version, enterprise_id) "
-        f"SELECT %s, %s, y, 'year', 'imported', true, '', 1, e.id FROM registry_enterprise e, "
-        f"generate_series({YEARS[0]}, {YEARS[1]}) AS y WHERE e.code LIKE '{PREFIX}%%'",
+        "illustrative, note, version, allocation, enterprise_id) "
+        "SELECT %s, %s, y, 'year', 'imported', true, '', 1, 'output', e.id "
+        f"FROM registry_enterprise e, generate_series({YEARS[0]}, {YEARS[1]}) AS y "
+        f"WHERE e.code LIKE '{PREFIX}%%'",
         [now, now])
     cursor.execute(
         "INSERT INTO registry_consumptionline (quantity, record_id, item_id, unit_id) "

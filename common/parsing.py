@@ -78,6 +78,10 @@ def is_blank(raw: Any) -> bool:
 # ------------------------------------------------------------------------------ text
 
 
+# Unicode's control characters (category Cc)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def text_clean(raw: Any, *, max_length: int | None = MAX_TEXT, multiline: bool = False
                ) -> str:
     """Text as it is stored: Unicode NFC, without NUL, control characters or lone
@@ -93,10 +97,10 @@ def text_clean(raw: Any, *, max_length: int | None = MAX_TEXT, multiline: bool =
     text = raw if isinstance(raw, str) else str(raw)
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    kept = "\n\t" if multiline else ""
-    text = "".join(
-        ch if ch in kept or unicodedata.category(ch) != "Cc" else (" " if ch in "\n\t" else "")
-        for ch in text)
+    if _CONTROL.search(text):
+        kept = "\n\t" if multiline else ""
+        text = _CONTROL.sub(lambda m: m[0] if m[0] in kept else (
+            " " if m[0] in "\n\t" else ""), text)
     text = text.strip()
     if max_length is not None and len(text) > max_length:
         raise ParseError(_("at most %(max)s characters (this has %(length)s)")

@@ -50,8 +50,13 @@ def audit_record(
     return event
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
 def _jsonable(value: Any) -> Any:
     """Dates, decimals and the like as strings, so any value can go in the JSON column."""
+    if type(value) in _SCALARS:  # most values: checked first, an import records thousands
+        return value
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

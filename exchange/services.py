@@ -15,6 +15,7 @@ values are reported as conflicts and ignored. See docs/exchange.md."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import ConflictError
 from common.parsing import ParseError
-from common.xlsx import WorkbookRefused, xlsx_read
+from common.xlsx import Book, WorkbookRefused, xlsx_read
 from exchange.mapping import Dhis2Mapping, dhis2_mapping
 from exchange.report_template import (
     COMMENT_COLUMN,
@@ -402,22 +403,22 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _template_meta(book: Any) -> dict[str, Any]:
+def _template_meta(book: Book) -> dict[str, Any]:
     meta: dict[str, Any] = {}
-    for row in book[META_SHEET].iter_rows(min_row=1, max_row=10, max_col=2, values_only=True):
+    for row in itertools.islice(book.rows(META_SHEET), 10):
         if row and isinstance(row[0], str):
             meta[row[0]] = row[1] if len(row) > 1 else None
     return meta
 
 
-def _sheet_rows(book: Any, name: str, header: tuple[str, ...],
+def _sheet_rows(book: Book, name: str, header: tuple[str, ...],
                 problems: list[TemplateProblem]) -> list[tuple[int, tuple[Any, ...]]]:
     """The data rows of a sheet (row number, cells), after checking its header."""
     if name not in book.sheetnames:
         problems.append(TemplateProblem(name, "", _("The sheet is missing or was renamed: "
                                                     "download a new template.")))
         return []
-    rows = book[name].iter_rows(values_only=True)
+    rows = book.rows(name)
     found = next(rows, None) or ()
     extra = [c for c in found[len(header):] if c not in (None, "")]
     if tuple(_cell_text(c).strip() for c in found[:len(header)]) != header or extra:
@@ -465,7 +466,7 @@ def _template_report(meta: dict[str, Any], actor: Any, expected: ReportRequest |
     return report
 
 
-def _template_payload(book: Any, layout: ReportLayout, problems: list[TemplateProblem]
+def _template_payload(book: Book, layout: ReportLayout, problems: list[TemplateProblem]
                       ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """(values by code, answers by task, error key → cell) read from the filled sheets."""
     labels = {label.casefold(): code for code, label in status_labels().items()}

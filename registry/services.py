@@ -20,10 +20,11 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
+from common.bulk import rows_insert, rows_update
 from common.exceptions import ConflictError, state_error
 from common.loading import ChangeLog
 from common.parsing import ParseError, number_parse, text_clean
-from common.services import audit_record
+from common.services import audit_event, audit_record
 from orgunits.models import LOCAL_KINDS, OrgUnit, OrgUnitKind
 from registry import permissions, signals
 from registry.checks import name_normalise, tax_code_normalise, tax_code_problem
@@ -329,11 +330,8 @@ def _waits(entry: Any) -> bool:
 def entries_write(*, drafts: Sequence[EntryDraft], actor: Any) -> None:
     """Store an import's checked entries in bulk, inside the caller's transaction: new
     entries in as few INSERTs as their references allow (a park after the zone of the
-    same file it lies in), changed ones one by one, and all audit records at once. A
+    same file it lies in), changed ones in one UPDATE, and all audit records at once. A
     unique value someone else took meanwhile: ConflictError, not a crash."""
-    from common.models import AuditEvent
-    from common.services import audit_event
-
     new = [d for d in drafts if d.created]
     changed = [d for d in drafts if not d.created and d.changes]
     try:
@@ -342,23 +340,31 @@ def entries_write(*, drafts: Sequence[EntryDraft], actor: Any) -> None:
                 ready = [d for d in new if not _waits(d.entry)]
                 if not ready:  # pragma: no cover - references form no cycle
                     raise ValueError("entries refer to each other")
-                type(ready[0].entry)._default_manager.bulk_create(
-                    [d.entry for d in ready], batch_size=500)
+                rows_insert(objs=[d.entry for d in ready])
                 done = {id(d) for d in ready}
                 new = [d for d in new if id(d) not in done]
-            for draft in changed:
-                draft.entry.save()
+            if changed:
+                model = type(changed[0].entry)
+                rows_update(objs=[d.entry for d in changed], fields=[
+                    f.name for f in model._meta.concrete_fields
+                    if not f.primary_key and f.name != "created_at"])
     except IntegrityError:
         raise ConflictError(_(
             "Someone else saved an entry with the same code, tax code or certificate "
             "meanwhile: reload and try again.")) from None
+    moved = set()
     for draft in changed:
-        if isinstance(draft.entry, Enterprise) and draft.entry.reporting_unit_id:
-            _sync_reporting_unit(draft.entry)
-    AuditEvent.objects.bulk_create([
+        if isinstance(draft.entry, Enterprise):
+            if draft.entry.reporting_unit_id:
+                _sync_reporting_unit(draft.entry)
+            if any(c["field"] == "sector" for c in draft.changes):
+                moved.add(draft.entry.pk)
+    if moved:
+        signals.figures_changed_send(enterprise_ids=moved)
+    rows_insert(objs=[
         audit_event(actor=actor, target=d.entry, changes=d.changes,
                     action=f"{d.spec.action}.{'create' if d.created else 'update'}")
-        for d in drafts if d.created or d.changes], batch_size=500)
+        for d in drafts if d.created or d.changes])
 
 
 @transaction.atomic
@@ -563,18 +569,14 @@ def activity_check(*, data: Mapping[str, Any], activity: AwarenessActivity | Non
 
 def activities_write(*, drafts: Sequence[ActivityDraft], actor: Any) -> None:
     """Store checked activities in bulk, inside the caller's transaction: new ones in
-    batched INSERTs, changed ones one by one, the areas they reached and every audit
-    record at once. An activity someone else added meanwhile: ConflictError."""
-    from common.models import AuditEvent
-    from common.services import audit_event
-
+    one INSERT, changed ones in one UPDATE, the areas they reached and every audit record
+    at once. An activity someone else added meanwhile: ConflictError."""
     new = [d for d in drafts if d.created]
     changed = [d for d in drafts if not d.created and d.changes]
     try:
         with transaction.atomic():
-            AwarenessActivity.objects.bulk_create([d.activity for d in new], batch_size=500)
-            for draft in changed:
-                draft.activity.save()
+            rows_insert(objs=[d.activity for d in new])
+            rows_update(objs=[d.activity for d in changed], fields=ACTIVITY_FIELDS)
     except IntegrityError:
         raise ConflictError(_("Someone else saved the same activity meanwhile: reload and "
                               "try again.")) from None
@@ -582,12 +584,12 @@ def activities_write(*, drafts: Sequence[ActivityDraft], actor: Any) -> None:
     reached = [d for d in [*new, *changed] if d.areas is not None]
     through.objects.filter(awarenessactivity_id__in=[
         d.activity.pk for d in changed if d.areas is not None]).delete()
-    through.objects.bulk_create([through(awarenessactivity_id=d.activity.pk, area_id=a.pk)
-                                 for d in reached for a in d.areas or []], batch_size=1000)
-    AuditEvent.objects.bulk_create([
+    rows_insert(objs=[through(awarenessactivity_id=d.activity.pk, area_id=a.pk)
+                      for d in reached for a in d.areas or []])
+    rows_insert(objs=[
         audit_event(actor=actor, target=d.activity, changes=d.changes,
                     action=f"activity.{'create' if d.created else 'update'}")
-        for d in [*new, *changed]], batch_size=500)
+        for d in [*new, *changed]])
 
 
 @transaction.atomic
@@ -678,20 +680,16 @@ def packaging_check(*, retailer: Retailer, data: Mapping[str, Any],
 
 def packagings_write(*, drafts: Sequence[PackagingDraft], actor: Any) -> None:
     """Store checked practices in bulk, inside the caller's transaction (which holds the
-    retailers' locks): new ones in batched INSERTs, changed ones one by one, every audit
+    retailers' locks): new ones in one INSERT, changed ones in one UPDATE, every audit
     record at once."""
-    from common.models import AuditEvent
-    from common.services import audit_event
-
     new = [d for d in drafts if d.created]
     changed = [d for d in drafts if not d.created and d.changes]
-    PackagingPractice.objects.bulk_create([d.practice for d in new], batch_size=500)
-    for draft in changed:
-        draft.practice.save()
-    AuditEvent.objects.bulk_create([
+    rows_insert(objs=[d.practice for d in new])
+    rows_update(objs=[d.practice for d in changed], fields=PACKAGING_FIELDS)
+    rows_insert(objs=[
         audit_event(actor=actor, target=d.practice, scope=d.practice.retailer,
                     changes=d.changes, action=f"packaging.{'create' if d.created else 'update'}")
-        for d in [*new, *changed]], batch_size=500)
+        for d in [*new, *changed]])
 
 
 @transaction.atomic
@@ -1005,28 +1003,20 @@ def consumption_record_check(
 
 def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> None:
     """Store checked records in bulk, inside the caller's transaction (which holds their
-    enterprises' locks): new records and lines in batched INSERTs, changed lines in
-    batched UPDATEs, removed lines in one DELETE, every audit record at once. A record
+    enterprises' locks): new records and lines in INSERTs, changed records and lines in
+    UPDATEs (one per table), removed lines in one DELETE, every audit record at once. A record
     someone else added meanwhile: ConflictError."""
-    from common.models import AuditEvent
-    from common.services import audit_event
-
     drafts = [d for d in drafts if d.created or d.changes]
     for draft in drafts:
         draft.record.version += 1
     try:
         with transaction.atomic():
-            ConsumptionRecord.objects.bulk_create([d.record for d in drafts if d.created],
-                                                  batch_size=500)
+            rows_insert(objs=[d.record for d in drafts if d.created])
     except IntegrityError:
         raise ConflictError(_("Someone else saved these figures meanwhile: reload the page "
                               "to see their version, then enter your changes again.")) from None
-    stored = [d.record for d in drafts if not d.created]
-    for record in stored:
-        record.updated_at = timezone.now()
-    ConsumptionRecord.objects.bulk_update(
-        stored, ["version", "source", "note", "illustrative", "allocation", "updated_at"],
-        batch_size=500)
+    rows_update(objs=[d.record for d in drafts if not d.created],
+                fields=["version", "source", "note", "illustrative", "allocation"])
     # removed first: a line may move from "shared" to one product
     ConsumptionLine.objects.filter(pk__in=[
         before[2].pk for d in drafts for key, before in d.old.items() if key not in d.new
@@ -1043,14 +1033,14 @@ def consumption_records_write(*, drafts: Sequence[RecordDraft], actor: Any) -> N
                 line = before[2]
                 line.quantity, line.unit_id = ln.quantity, ln.unit.pk
                 changed.append(line)
-    ConsumptionLine.objects.bulk_create(added, batch_size=1000)
-    ConsumptionLine.objects.bulk_update(changed, ["quantity", "unit"], batch_size=1000)
+    rows_insert(objs=added)
+    rows_update(objs=changed, fields=["quantity", "unit"])
     if drafts:
         signals.figures_changed_send(enterprise_ids={d.record.enterprise_id for d in drafts})
-    AuditEvent.objects.bulk_create([
+    rows_insert(objs=[
         audit_event(actor=actor, action="figures.create" if d.created else "figures.update",
                     target=d.record, scope=d.record.enterprise, changes=d.changes,
-                    note=d.record.period_label) for d in drafts], batch_size=500)
+                    note=d.record.period_label) for d in drafts])
 
 
 @transaction.atomic

@@ -12,12 +12,14 @@ importer and the API report it against the column."""
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,24 +121,30 @@ class Lookups:
 
 
 def parse_choice(raw: Any, choices: type[models.TextChoices]) -> str:
+    """A choice by its value or its label in the current language, else in English or
+    Vietnamese (case aside)."""
     text = text_clean(raw, max_length=None)
-    for value, label in choices.choices:
-        if text.casefold() in {value.casefold(), str(label).casefold()}:
-            return value
-    # also the English label, whatever the active language
-    from django.utils import translation
-
-    with translation.override("en"):
-        for value, label in choices.choices:
-            if text.casefold() == str(label).casefold():
-                return value
-    with translation.override("vi"):
-        for value, label in choices.choices:
-            if text.casefold() == str(label).casefold():
-                return value
+    value = _choice_names(choices, translation.get_language()).get(text.casefold())
+    if value is not None:
+        return value
     allowed = ", ".join(v for v, _label in choices.choices)
     raise ParseError(_("\"%(value)s\" is not one of: %(allowed)s.") % {
         "value": text, "allowed": allowed})
+
+
+@functools.cache
+def _choice_names(choices: type[models.TextChoices], language: str | None
+                  ) -> dict[str, str]:
+    """Every name of each choice, casefolded, to its value: the current language's first
+    (values and labels), then the English and Vietnamese labels; read once per process."""
+    names: dict[str, str] = {}
+    for lang in (language, "en", "vi"):
+        with translation.override(lang):
+            for value, label in choices.choices:
+                if lang == language:
+                    names.setdefault(value.casefold(), value)
+                names.setdefault(str(label).casefold(), value)
+    return names
 
 
 def parse_orgunit(raw: Any, lookups: Lookups, *, local: bool) -> OrgUnit:

@@ -134,7 +134,7 @@ def test_a_gigabyte_of_blank_rows(tmp_path):
 def test_blank_rows_count_as_rows(tmp_path):
     content = build(tmp_path / "far.xlsx", sheet=_sheet(
         b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>',
-        b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
+        b'<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>x</t></is></c></row>'))
     assert "rows" in _refused_in_little_memory(content)
 
 
@@ -172,3 +172,31 @@ def test_a_written_workbook_passes_the_check_and_reads_back(tmp_path):
     sheet, book = xlsx_read(content, sheet="areas")
     assert [r[0] for r in list(sheet.rows)[1:]] == [*texts[:-1], "abc"]
     book.close()
+
+
+def test_the_reader_gives_what_openpyxl_gives(tmp_path):
+    # a workbook as Excel writes it: shared strings, styles, dates, a formula's cached value
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "areas"
+    ws.append(["name", "day", "n", "f", "yes", "blank", "when"])
+    ws.append(["Khu A", dt.date(2024, 5, 1), 12.5, "=1+1", True, None,
+               dt.datetime(2024, 5, 1, 13, 30)])
+    ws.append([])
+    ws.append(["Khu B  ", dt.date(1999, 12, 31), 7, "x", False, "", None])
+    ws["C6"] = 42
+    path = tmp_path / "excel.xlsx"
+    book.save(path)
+    content = path.read_bytes()
+    expected = list(load_workbook(io.BytesIO(content), read_only=True, data_only=True)[
+        "areas"].iter_rows(values_only=True))
+    sheet, read = xlsx_read(content, sheet="areas")
+    rows = list(sheet.rows)
+    read.close()
+    assert sheet.title == "areas" and len(rows) == len(expected) == 6
+    for got, want in zip(rows, expected, strict=True):
+        # openpyxl pads every row to the widest; the reader stops at a row's last cell
+        assert got == want[:len(got)] and not any(want[len(got):])
+    assert rows[1][1] == dt.datetime(2024, 5, 1) and rows[3][2] == 7 and rows[2] == ()

@@ -284,3 +284,32 @@ def test_rows_of_one_file_are_checked_against_each_other(coordinator):
     assert Area.objects.get(code="kcn-a").zone.code == "kkt-a"
     assert sorted(Area.objects.filter(name="KCN B").values_list("code", flat=True)) == [
         "kcn-b", "kcn-b-2"]
+
+
+def test_a_long_file_is_stored_as_saving_each_row_would(coordinator):
+    # enough rows for the bulk path (COPY on PostgreSQL): ids, sort and search keys, an
+    # audit record per entry; imported again with new names, one update each
+    from common.bulk import COPY_FROM
+    from common.text import fold, sort_key
+
+    n = COPY_FROM + 5
+    header = ["code", "kind", "name", "place", "valid_from"]
+
+    def rows(name: str) -> list[list]:
+        return [header] + [[f"kcn-{i}", "industrial_park", f"{name} {i}", "tp-ha-long",
+                            "01/01/2015"] for i in range(n)]
+
+    result = excel.registry_import(slug="areas", content=xlsx(rows("KCN Đông Mai")),
+                                   actor=coordinator)
+    assert (result.created, result.rows) == (n, n)
+    park = Area.objects.get(code="kcn-7")
+    assert park.name_sort == sort_key("KCN Đông Mai 7") and fold("dong mai") in park.search_text
+    created = AuditEvent.objects.filter(action="area.create", target_id=str(park.pk)).get()
+    assert {"field": "name", "old": None, "new": "KCN Đông Mai 7"} in created.changes
+    again = excel.registry_import(slug="areas", content=xlsx(rows("KCN Cái Lân")),
+                                  actor=coordinator)
+    assert (again.created, again.updated) == (0, n)
+    park.refresh_from_db()
+    assert park.name == "KCN Cái Lân 7" and fold("cai lan") in park.search_text
+    assert park.updated_at > park.created_at
+    assert AuditEvent.objects.filter(action="area.update").count() == n
