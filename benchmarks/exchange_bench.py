@@ -192,6 +192,7 @@ def imports(*, memory: bool) -> None:
                 peak = _peak_mb(again)
                 _imports_undo()
                 line += f"; peak Python memory {peak:.0f} MB"
+            line += f" (load {os.getloadavg()[0]:.1f})"
             print(line + ("  [aim < 5 s, < 200 MB]" if n == 10000 else ""))
 
 

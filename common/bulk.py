@@ -46,6 +46,8 @@ def rows_insert(*, objs: Sequence[models.Model], batch_size: int = 1000) -> None
                        "generate_series(1, %s)", [opts.db_table, pk.column, len(objs)])
         for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, pk_value)
+        for obj in objs:  # a reference to an object stored since it was set: its id
+            obj._prepare_related_fields_for_save(operation_name="rows_insert")
         columns = ", ".join(quote(f.column or "") for f in [pk, *fields])
         values = _readers(fields, connection, add=True)
         with connection.wrap_database_errors, cursor.cursor.copy(
@@ -120,6 +122,8 @@ def rows_update(*, objs: Sequence[models.Model], fields: Sequence[str],
         # UPDATE joins it (a failure rolls the scratch table back with the rest)
         cursor.execute(f"CREATE TEMP TABLE {scratch} AS SELECT {', '.join(columns)} "
                        f"FROM {table} WITH NO DATA")
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="rows_update")
         values = _readers(targets, connection, add=False)
         with connection.wrap_database_errors, cursor.cursor.copy(
                 f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy:

@@ -1,10 +1,12 @@
 """Excel import and export of the registries, awareness activities, packaging practice and
 enterprise figures.
 
-An import is all-or-nothing: every row is checked by the same services that check a form
-(each in a savepoint of one transaction), every problem is listed by sheet, row and column,
-and if there is any, the transaction is rolled back and nothing is stored. An export has
-the same columns, so an exported file can be edited and imported again."""
+An import is all-or-nothing: the sheet is streamed a row at a time (common.xlsx, within its
+size limits; no row cap), every row is checked by the same services that check a form,
+reading only and outside any transaction, and every problem is listed by sheet, row and
+column; if there is any, nothing is stored. A clean file is written in bulk (common.bulk: a
+few statements per table whatever the rows) in one short transaction. An export has the
+same columns, so an exported file can be edited and imported again."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -415,6 +417,7 @@ def activities_import(*, content: bytes, actor: Any, on_progress: Progress | Non
     ).prefetch_related("areas")} if keys else {}
     drafts = []
     seen: dict[Any, int] = {}
+    today = timezone.localdate()
     tick = _checking(sheet, on_progress)
     for done, (number, data) in enumerate(parsed, start=1):
         tick(done)
@@ -422,7 +425,7 @@ def activities_import(*, content: bytes, actor: Any, on_progress: Progress | Non
             continue
         try:
             drafts.append(activity_check(data=data, activity=stored.get(key(data)),
-                                         validate_unique=False))
+                                         validate_unique=False, today=today))
         except ValidationError as exc:
             _report(sheet, number, exc, problems)
 

@@ -293,22 +293,24 @@ def test_a_long_file_is_stored_as_saving_each_row_would(coordinator):
     from common.text import fold, sort_key
 
     n = COPY_FROM + 5
-    header = ["code", "kind", "name", "place", "valid_from"]
+    header = ["code", "kind", "name", "place", "valid_from", "zone"]
 
-    def rows(name: str) -> list[list]:
-        return [header] + [[f"kcn-{i}", "industrial_park", f"{name} {i}", "tp-ha-long",
-                            "01/01/2015"] for i in range(n)]
+    def rows(name: str) -> list[list]:  # the parks lie in a zone of the same file
+        return [header, ["kkt-a", "economic_zone", "KKT A", "tp-ha-long", "01/01/2010", None]
+                ] + [[f"kcn-{i}", "industrial_park", f"{name} {i}", "tp-ha-long",
+                      "01/01/2015", "kkt-a"] for i in range(n)]
 
     result = excel.registry_import(slug="areas", content=xlsx(rows("KCN Đông Mai")),
                                    actor=coordinator)
-    assert (result.created, result.rows) == (n, n)
+    assert (result.created, result.rows) == (n + 1, n + 1)
+    assert Area.objects.filter(zone__code="kkt-a").count() == n
     park = Area.objects.get(code="kcn-7")
     assert park.name_sort == sort_key("KCN Đông Mai 7") and fold("dong mai") in park.search_text
     created = AuditEvent.objects.filter(action="area.create", target_id=str(park.pk)).get()
     assert {"field": "name", "old": None, "new": "KCN Đông Mai 7"} in created.changes
     again = excel.registry_import(slug="areas", content=xlsx(rows("KCN Cái Lân")),
                                   actor=coordinator)
-    assert (again.created, again.updated) == (0, n)
+    assert (again.created, again.updated, again.unchanged) == (0, n, 1)
     park.refresh_from_db()
     assert park.name == "KCN Cái Lân 7" and fold("cai lan") in park.search_text
     assert park.updated_at > park.created_at
