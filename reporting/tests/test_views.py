@@ -304,7 +304,7 @@ def test_period_page_asks_the_units_not_yet_asked(client, coordinator, reporter,
     with django_assert_max_num_queries(14):
         html = client.get(url).content.decode()
     # the confirmation dialog says how many units get a request and the deadline
-    assert ('data-confirm="3 đơn vị chưa được yêu cầu sẽ nhận yêu cầu báo cáo kỳ Năm 2022 '
+    assert ('data-confirm="3 đơn vị chưa được yêu cầu sẽ nhận yêu cầu báo cáo kỳ năm 2022 '
             'và thư điện tử; hạn nộp 14/12/2022.') in html
     assert reverse("reporting:period-units-add", args=["2022"]) in html
     # a reporter and a viewer are not offered it, nor may they post
@@ -313,7 +313,7 @@ def test_period_page_asks_the_units_not_yet_asked(client, coordinator, reporter,
     client.force_login(coordinator)
     response = client.post(reverse("reporting:period-units-add", args=["2022"]), follow=True)
     assert response.redirect_chain[-1][0] == url
-    assert "3 đơn vị đã được yêu cầu báo cáo kỳ Năm 2022" in response.content.decode()
+    assert "3 đơn vị đã được yêu cầu báo cáo kỳ năm 2022" in response.content.decode()
     assert period.requests.count() == len(first) + 3
     # asked again with nothing missing: said so, nothing added
     response = client.post(reverse("reporting:period-units-add", args=["2022"]), follow=True)
