@@ -47,7 +47,7 @@ def rows_insert(*, objs: Sequence[models.Model], batch_size: int = 1000) -> None
         for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, pk_value)
         for obj in objs:  # a reference to an object stored since it was set: its id
-            obj._prepare_related_fields_for_save(operation_name="rows_insert")
+            _references_take_ids(obj, "rows_insert")
         columns = ", ".join(quote(f.column or "") for f in [pk, *fields])
         values = _readers(fields, connection, add=True)
         with connection.wrap_database_errors, cursor.cursor.copy(
@@ -80,6 +80,12 @@ def _readers(fields: Sequence[models.Field], connection: Any, *, add: bool
 
 def _prepared(field: models.Field, connection: Any, add: bool, obj: models.Model) -> Any:
     return field.get_db_prep_save(field.pre_save(obj, add=add), connection=connection)
+
+
+def _references_take_ids(obj: models.Model, operation: str) -> None:
+    # what save() and bulk_create do first (Django's own, not in its type stubs); raises
+    # ValueError for a reference to an object never stored
+    obj._prepare_related_fields_for_save(operation_name=operation)  # type: ignore[attr-defined]
 
 
 def _keys_refresh(objs: Sequence[models.Model]) -> None:
@@ -123,7 +129,7 @@ def rows_update(*, objs: Sequence[models.Model], fields: Sequence[str],
         cursor.execute(f"CREATE TEMP TABLE {scratch} AS SELECT {', '.join(columns)} "
                        f"FROM {table} WITH NO DATA")
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="rows_update")
+            _references_take_ids(obj, "rows_update")
         values = _readers(targets, connection, add=False)
         with connection.wrap_database_errors, cursor.cursor.copy(
                 f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy:
