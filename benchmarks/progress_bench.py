@@ -405,11 +405,12 @@ def _orm(args: argparse.Namespace) -> None:
 
     plan = plan_current()
     assert plan is not None
-    if _load_province(plan, args.enterprises):
-        from django.db import connection
+    loaded = _load_province(plan, args.enterprises)
+    from django.db import connection
 
-        with connection.cursor() as cursor:  # as autovacuum would after a bulk load
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum keeps them
+        cursor.execute("ANALYZE")
+    if loaded:
         start = time.perf_counter()
         summary_refresh(enterprise_ids=None)  # bulk-loaded rows send no signal
         print(f"summary of the province built in {time.perf_counter() - start:.1f} s")

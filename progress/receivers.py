@@ -34,17 +34,19 @@ def _figures_changed(sender: Any, enterprise_ids: list[int], **kwargs: Any) -> N
 
 @receiver(post_save, sender=Enterprise)
 def _enterprise_saved(sender: Any, instance: Enterprise, created: bool, **kwargs: Any) -> None:
+    if created:  # no records yet
+        return
     # the rows carry its sector; a record whose rule is the principal product falls back
     # to output shares in a sector whose principal it lacks
-    if not created and RecordPart.objects.filter(enterprise=instance).exclude(
+    if RecordPart.objects.filter(enterprise=instance).exclude(
             sector_id=instance.sector_id).exists():
         summary_refresh(enterprise_ids=[instance.pk])
+    else:  # its reporting unit decides which of its records count
+        sector_totals_invalidate(sector_ids=[instance.sector_id])
 
 
-@receiver(post_save, sender=Enterprise)
 @receiver(post_delete, sender=Enterprise)
-def _enterprise_changed(sender: Any, instance: Enterprise, **kwargs: Any) -> None:
-    # its reporting unit decides which of its records count
+def _enterprise_deleted(sender: Any, instance: Enterprise, **kwargs: Any) -> None:
     sector_totals_invalidate(sector_ids=[instance.sector_id])
 
 
