@@ -18,11 +18,13 @@ summary is rebuilt after the commit that changed them."""
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, JSONField, Q, Value, When
 
 from plans.models import Sector
 from progress import methods
@@ -234,11 +236,15 @@ def _totals_current(sector_ids: list[int]) -> dict[int, list[list[Any]]]:
         sector_totals_invalidate(sector_ids=[pk for pk in stale if pk not in rows])
         rows.update({t.sector_id: t for t in SectorTotals.objects.filter(sector_id__in=stale)})
     summed = _totals_sum(stale)
-    for pk in stale:
-        # stored only if no change came meanwhile (its transaction raised the generation)
-        SectorTotals.objects.filter(sector_id=pk, generation=rows[pk].generation).update(
-            computed_generation=rows[pk].generation, sums={"rows": summed[pk]})
-        out[pk] = summed[pk]
+    # stored only where no change came meanwhile (its transaction raised the generation)
+    SectorTotals.objects.filter(reduce(operator.or_, (
+        Q(sector_id=pk, generation=rows[pk].generation) for pk in stale))).update(
+        computed_generation=Case(*(When(sector_id=pk, then=Value(rows[pk].generation))
+                                   for pk in stale)),
+        sums=Case(*(When(sector_id=pk, then=Value({"rows": summed[pk]},
+                                                  output_field=JSONField()))
+                    for pk in stale), output_field=JSONField()))
+    out.update(summed)
     return out
 
 
