@@ -103,7 +103,7 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
     accepted = len(c.sources)
     doc.paragraph(
         f"Thực hiện Kế hoạch số {conf.plan} của UBND tỉnh, {issuer_name} báo cáo kết quả "
-        f"thực hiện {str(period.label).lower()} (số liệu từ ngày {_date(period.start)} đến "
+        f"thực hiện {period.label_in_text} (số liệu từ ngày {_date(period.start)} đến "
         f"ngày {_date(period.end)}) như sau:")
     section = iter(ROMAN)
     doc.heading(f"{next(section)}. TÌNH HÌNH CHUNG")
@@ -182,13 +182,13 @@ def _consolidated(c: ConsolidatedReport, signed_on: dt.date | None) -> DecreeDoc
     lines = [_source_line(s.unit, s.report, s.document) for s in c.sources]
     doc.bullets(line + (";" if i < len(lines) else ".") for i, line in enumerate(lines, 1))
     doc.paragraph(f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {conf.plan} "
-                  f"{str(period.label).lower()} của {issuer_name}./.")
+                  f"{period.label_in_text} của {issuer_name}./.")
     doc.closing(recipients=conf.recipients, archive=conf.archive, authority=conf.authority,
                 position=conf.position, signatory=conf.signatory)
 
     doc.appendix("Phụ lục I", "Tình hình gửi báo cáo của các cơ quan, đơn vị",
                  f"(Kèm theo Báo cáo của {issuer_name} về kết quả thực hiện "
-                 f"{str(period.label).lower()})")
+                 f"{period.label_in_text})")
     documents = {s.report.pk: s.document for s in c.sources}
     rows = []
     for i, row in enumerate(c.completeness.rows, start=1):
@@ -244,7 +244,7 @@ def _progress_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
     the change in its consumption; Phụ lục III: the charts of the targets with data and
     of the province's index. Figures and charts are the progress app's."""
     part = c.progress
-    label = str(c.period.label).lower()
+    label = c.period.label_in_text
     doc.appendix("Phụ lục II", "Chỉ số tiêu hao theo ngành và phân rã LMDI",
                  f"(Kèm theo Báo cáo về kết quả thực hiện {label}; số liệu đến năm "
                  f"{part.year})")
@@ -304,7 +304,7 @@ def _charts_appendix(doc: DecreeDocument, c: ConsolidatedReport) -> None:
     if not charts:
         return
     doc.appendix("Phụ lục III", "Biểu đồ tiến độ thực hiện các chỉ tiêu",
-                 f"(Kèm theo Báo cáo về kết quả thực hiện {str(c.period.label).lower()})")
+                 f"(Kèm theo Báo cáo về kết quả thực hiện {c.period.label_in_text})")
     for caption, (kind, code) in charts:
         spec = chart_spec(plan=plan, kind=kind, code=code, period=part.year)
         if spec is not None:
@@ -333,7 +333,7 @@ def unit_report_docx(*, report: ReportRequest, signed_on: dt.date | None = None)
                    date_text=date_line(conf.place, day, (day or period.end).year))
         doc.title("Báo cáo", _subject(period, conf.subject))
         doc.paragraph(f"Thực hiện Kế hoạch số {conf.plan} của UBND tỉnh, {unit.name} báo cáo "
-                      f"kết quả thực hiện {str(period.label).lower()} (số liệu từ ngày "
+                      f"kết quả thực hiện {period.label_in_text} (số liệu từ ngày "
                       f"{_date(period.start)} đến ngày {_date(period.end)}) như sau:")
         section = iter(ROMAN)
         if layout.tasks:
@@ -356,7 +356,7 @@ def unit_report_docx(*, report: ReportRequest, signed_on: dt.date | None = None)
             doc.heading(f"{next(section)}. SỐ LIỆU CỦA ĐƠN VỊ")
             _values_table(doc, extra)
         doc.paragraph(f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {conf.plan} "
-                      f"{str(period.label).lower()} của {unit.name}./.")
+                      f"{period.label_in_text} của {unit.name}./.")
         recipients = [f"{lead.name} (để tổng hợp)"] if lead and lead != unit else []
         doc.closing(recipients=recipients, archive="Lưu: VT",
                     authority="", position=document.position if document else "",

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import Case, F, IntegerField, OrderBy, Value, When
 
 from common.text import sort_key
 from orgunits.models import OrgUnit, OrgUnitKind, Succession
@@ -28,6 +29,15 @@ def orgunit_sort_key(unit: OrgUnit) -> tuple[int, str, str]:
     then the name in the order of the Vietnamese alphabet (common.text.sort_key)."""
     return (_KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), unit.name_sort or sort_key(unit.name),
             unit.code)
+
+
+def orgunit_ordering(prefix: str = "") -> list[OrderBy]:
+    """`orgunit_sort_key` as a database ordering, for a queryset of units or of rows
+    pointing at one (`prefix` such as "org_unit__"); the stored name key keeps both equal."""
+    kind = Case(*(When(**{f"{prefix}kind": value}, then=Value(rank))
+                  for value, rank in _KIND_ORDER.items()),
+                default=Value(len(_KIND_ORDER)), output_field=IntegerField())
+    return [kind.asc(), F(f"{prefix}name_sort").asc(), F(f"{prefix}code").asc()]
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,13 @@ class Period(TimeStampedModel):
             return str(_("Year %(year)s")) % {"year": self.year}
         return self.title or self.code
 
+    @property
+    def label_in_text(self) -> str:
+        """The label inside a sentence ("… báo cáo kỳ năm 2025"): a standard period's name
+        without its capital; an ad-hoc request's title as written."""
+        label = self.label
+        return label if self.is_adhoc else label[:1].lower() + label[1:]
+
 
 class AdhocQuestion(models.Model):
     """A question a coordinator asks in an ad-hoc request; the same value types and bounds

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from orgunits.models import (
     OrgUnit,
     OrgUnitKind,
 )
-from orgunits.selectors import orgunit_graph, orgunit_sort_key
+from orgunits.selectors import orgunit_graph, orgunit_ordering, orgunit_sort_key
 from plans.models import DataElement, Plan, ReportingRule, ReportKind, Task
 from plans.selectors import plan_current, plan_obligations_on
 from reporting import permissions
@@ -463,31 +463,72 @@ class Rates:
         return round(100 * self.on_time / self.due, 1) if self.due else None
 
 
+class TimelinessRows(Sequence[UnitTimeliness]):
+    """A period's requests as UnitTimeliness, missing first (most overdue first), then late
+    (latest first), pending and on time, each by unit: ordered in the database and read a
+    slice at a time, so a page of a national period reads its 50 rows, not every unit.
+    Iterating reads every row in chunks (documents, the command)."""
+
+    def __init__(self, period: Period, today: dt.date, total: int) -> None:
+        self.period, self.today, self.total = period, today, total
+
+    def _ordered(self) -> QuerySet[ReportRequest]:
+        due = self.period.due_date
+        late = Q(first_submitted_on__gt=due)
+        rank = Case(When(first_submitted_on__isnull=True,
+                         then=Value(0 if due < self.today else 2)),
+                    When(late, then=Value(1)), default=Value(3), output_field=IntegerField())
+        # within "late" the latest submission is the most days late; the others tie
+        latest = Case(When(late, then=F("first_submitted_on")), default=None)
+        return (ReportRequest.objects.filter(period=self.period).select_related("org_unit")
+                .only("id", "state", "first_submitted_on", "org_unit")
+                .order_by(rank.asc(), latest.desc(nulls_last=True),
+                          *orgunit_ordering("org_unit__")))
+
+    def _row(self, report: ReportRequest) -> UnitTimeliness:
+        status, days = timeliness(due_date=self.period.due_date,
+                                  first_submitted_on=report.first_submitted_on, today=self.today)
+        return UnitTimeliness(report.org_unit, report.pk, report.state, status, days,
+                              report.first_submitted_on)
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> UnitTimeliness: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[UnitTimeliness]: ...
+
+    def __getitem__(self, index: int | slice) -> UnitTimeliness | list[UnitTimeliness]:
+        if isinstance(index, slice):
+            return [self._row(r) for r in self._ordered()[index]]
+        if index < 0:
+            index += self.total
+        if not 0 <= index < self.total:
+            raise IndexError(index)
+        return self._row(self._ordered()[index])
+
+    def __iter__(self) -> Iterator[UnitTimeliness]:
+        return (self._row(r) for r in self._ordered().iterator(chunk_size=2000))
+
+
 @dataclass(frozen=True)
 class PeriodCompleteness:
     period: Period
-    rows: list[UnitTimeliness]
+    rows: TimelinessRows
     rates: Rates
 
 
 def completeness_for_period(*, period: Period, today: dt.date | None = None
                             ) -> PeriodCompleteness:
     """Each unit's report for the period: on time, late (days), pending or missing (days
-    overdue), with the rates. One query."""
+    overdue), with the rates. The rates are one aggregate query; the rows are read when
+    sliced or iterated (one query per page)."""
     today = today or timezone.localdate()
-    rows = []
-    counts = {ON_TIME: 0, LATE: 0, MISSING: 0, PENDING: 0}
-    for report in (ReportRequest.objects.filter(period=period).select_related("org_unit")
-                   .only("id", "state", "first_submitted_on", "org_unit")):
-        status, days = timeliness(due_date=period.due_date,
-                                  first_submitted_on=report.first_submitted_on, today=today)
-        counts[status] += 1
-        rows.append(UnitTimeliness(report.org_unit, report.pk, report.state, status, days,
-                                   report.first_submitted_on))
-    status_order = {MISSING: 0, LATE: 1, PENDING: 2, ON_TIME: 3}
-    rows.sort(key=lambda r: (status_order[r.status], -r.days_late, orgunit_sort_key(r.unit)))
-    return PeriodCompleteness(period, rows, Rates(len(rows), counts[ON_TIME], counts[LATE],
-                                                  counts[MISSING], counts[PENDING]))
+    rates = _rates(ReportRequest.objects.filter(period=period).aggregate(
+        **_rate_annotations(today)))
+    return PeriodCompleteness(period, TimelinessRows(period, today, rates.total), rates)
 
 
 def _rate_annotations(today: dt.date) -> dict[str, Any]:

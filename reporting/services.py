@@ -858,7 +858,8 @@ def _mail_opened(report_ids: list[int]) -> None:
             body = _(
                 "%(unit)s is asked to report for %(period)s (%(code)s).\n"
                 "Data from %(start)s to %(end)s. Due date: %(due)s.\n\n%(url)s"
-            ) % {"unit": report.org_unit.name, "period": period.label, "code": period.code,
+            ) % {"unit": report.org_unit.name, "period": period.label_in_text,
+                 "code": period.code,
                  "start": f"{period.start:%d/%m/%Y}", "end": f"{period.end:%d/%m/%Y}",
                  "due": f"{period.due_date:%d/%m/%Y}", "url": _report_url(report)}
             _send(subject, body, [a for a, _u in addresses.get(report.org_unit_id, [])])
@@ -990,12 +991,12 @@ def _reminder_text(report: ReportRequest, kind: str, today: dt.date) -> tuple[st
             "code": period.code, "days": left} if left else _(
             "[SCP Monitor] Report %(code)s is due today") % {"code": period.code}
         body = _("The report of %(unit)s for %(period)s is due on %(due)s.") % {
-            "unit": report.org_unit.name, "period": period.label,
+            "unit": report.org_unit.name, "period": period.label_in_text,
             "due": f"{period.due_date:%d/%m/%Y}"}
     else:
         subject = _("[SCP Monitor] Report %(code)s is overdue") % {"code": period.code}
         body = _("The report of %(unit)s for %(period)s was due on %(due)s and is "
                  "%(days)s days overdue.") % {
-            "unit": report.org_unit.name, "period": period.label,
+            "unit": report.org_unit.name, "period": period.label_in_text,
             "due": f"{period.due_date:%d/%m/%Y}", "days": -left}
     return subject, body + "\n\n" + _report_url(report)

@@ -168,7 +168,7 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "the deadline is %(due)s. This cannot be undone.",
             "%(n)s units not yet asked get a report request for %(period)s and an e-mail; "
             "the deadline is %(due)s. This cannot be undone.", missing or 0) % {
-            "n": missing or 0, "period": period.label,
+            "n": missing or 0, "period": period.label_in_text,
             "due": date_format(period.due_date, "SHORT_DATE_FORMAT")},
         "completeness": completeness, "rows": rows, "query": query,
         "questions": list(period.questions.all()) if period.is_adhoc else [],
@@ -192,7 +192,7 @@ def period_units_add(request: AuthedRequest, code: str) -> HttpResponse:
         messages.success(request, ngettext(
             "%(n)s unit was asked to report for %(period)s.",
             "%(n)s units were asked to report for %(period)s.", len(created)) % {
-            "n": len(created), "period": period.label})
+            "n": len(created), "period": period.label_in_text})
     return redirect("reporting:period", code=period.code)
 
 

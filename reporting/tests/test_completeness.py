@@ -65,6 +65,30 @@ def test_period_completeness(plan, make_user, django_assert_max_num_queries):
     assert found.rows[0].status == MISSING and found.rows[-1].status == ON_TIME
 
 
+def test_period_rows_are_ordered_and_paged_in_the_database(plan, make_user,
+                                                           django_assert_num_queries):
+    """The database's order is the one the page promised (missing, late by most days, then
+    on time, each by unit in the Vietnamese alphabet), and a page reads its rows in one
+    query whatever the period's size."""
+    period, created = period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    for code, day in (("sct", 10), ("tp-ha-long", 19), ("tp-cam-pha", 24), ("stnmt", 14)):
+        _submit(report_of(period, code), make_user(Role.REPORTER, code),
+                dt.datetime(2022, 6, day, 10))
+    found = completeness_for_period(period=period, today=dt.date(2022, 7, 1))
+    with django_assert_num_queries(1):
+        rows = list(found.rows)
+    rank = {MISSING: 0, LATE: 1, PENDING: 2, ON_TIME: 3}
+    assert [r.report_id for r in rows] == [r.report_id for r in sorted(
+        rows, key=lambda r: (rank[r.status], -r.days_late, orgunit_sort_key(r.unit)))]
+    assert [(r.unit.code, r.days_late) for r in rows if r.status == LATE] == [
+        ("tp-cam-pha", 10), ("tp-ha-long", 5)]
+    assert len(found.rows) == len(created) == len(rows)
+    with django_assert_num_queries(1):
+        page = found.rows[10:20]
+    assert [r.report_id for r in page] == [r.report_id for r in rows[10:20]]
+    assert found.rows[-1].report_id == rows[-1].report_id
+
+
 def test_rates_over_time_are_computed_in_the_database(plan, make_user,
                                                       django_assert_max_num_queries):
     sct = make_user(Role.REPORTER, "sct")
