@@ -92,7 +92,10 @@ def test_docs_page_is_vietnamese_and_served_from_the_project(client, make_user):
     html = client.get("/api/v1/docs").content.decode()
     assert '<html lang="vi">' in html and "<title>API Theo dõi SX&amp;TDBV</title>" in html
     assert outside_references(html) == []
-    for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "api/swagger-vi.js"):
+    # a way back to the site, above Swagger UI
+    assert '<nav class="scp-back"><a href="/">← Về trang Theo dõi SX&amp;TDBV</a></nav>' in html
+    for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "api/swagger-vi.js",
+                 "api/swagger-page.css"):
         assert f"/static/{name}" in html and finders.find(name), name
     # the labels for swagger-vi.js, in a JSON block (no inline script: the CSP)
     labels = json.loads(re.search(r'<script id="swagger-labels" type="application/json">'
