@@ -7,6 +7,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -39,11 +40,11 @@ def import_run(*, content: bytes, params: dict[str, Any], actor: Any,
             "The file was not imported: %(n)d problems. Nothing was stored.",
             exc.total) % {"n": exc.total},
             {"problems": [asdict(p) for p in exc.problems], "more": exc.more}) from None
+    counts = {key: number_format(getattr(result, key), force_grouping=True)
+              for key in ("rows", "created", "updated", "unchanged")}
     return Outcome(_(
-        "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
-        "%(unchanged)d unchanged.") % {
-        "rows": result.rows, "created": result.created, "updated": result.updated,
-        "unchanged": result.unchanged}, asdict(result))
+        "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "
+        "%(unchanged)s unchanged.") % counts, asdict(result))
 
 
 def register() -> None:

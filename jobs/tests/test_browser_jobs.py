@@ -68,7 +68,7 @@ def test_the_bar_follows_the_import_to_its_end(live_server, reference_data, make
     _shot(page, "running", width)
     job_run(job)  # the rest of the import; the page learns of it by itself
     expect(page.locator("#job-status")).to_contain_text(
-        "Đã nhập 1200 dòng: 1200 mục mới", timeout=30_000)
+        "Đã nhập 1.200 dòng: 1.200 mục mới", timeout=30_000)
     bar = page.locator("#job-progress")
     assert bar.get_attribute("value") == bar.get_attribute("max") == "1"
     assert Area.objects.count() == 1200
