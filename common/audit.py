@@ -62,6 +62,10 @@ ACTION_LABELS: dict[str, Any] = {
     "token.revoke": pgettext_lazy("audit action", "API access token revoked"),
     "user.create": pgettext_lazy("audit action", "User added"),
     "user.update": pgettext_lazy("audit action", "User changed"),
+    "job.enqueue": pgettext_lazy("audit action", "Background job queued"),
+    "job.start": pgettext_lazy("audit action", "Background job started"),
+    "job.finish": pgettext_lazy("audit action", "Background job finished"),
+    "job.fail": pgettext_lazy("audit action", "Background job failed"),
 }
 
 

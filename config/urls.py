@@ -15,6 +15,7 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("documents/", include("documents.urls")),
     path("exchange/", include("exchange.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("ops.urls")),
     path("", include("web.urls")),
 ]

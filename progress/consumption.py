@@ -9,7 +9,7 @@ table, inputs attributed to products as entered or by the record's allocation ru
 (`registry.selectors.records_accepted`), only series present in both years of a
 link. The method: docs/progress-method.md, section 3.
 
-`link_sums_sql(observations)` is the part shared with the benchmark, which feeds it the
+`link_sums_sql(observations, groups)` is the part shared with the benchmark, which feeds it the
 national synthetic table instead of the registry's."""
 
 from __future__ import annotations
@@ -68,10 +68,12 @@ def factors_of(table: UnitTable) -> list[Factor]:
     return out
 
 
-def link_sums_sql(observations: str) -> str:
-    """From `observations` (a query with columns scope, ent, product, grp, year, q, c: one
-    series-year each, q its output, c the consumption attributed to it), rows of
-    (kind, scope, grp, year, ent, product, a, b, ta, tb, n):
+def link_sums_sql(observations: str, groups: int) -> str:
+    """From `observations` (a query with columns scope, ent, product, year, q, c0 ..
+    c{groups-1}: one row per product-year of an enterprise, q its output, c<k> the
+    consumption of group k attributed to it, NULL where the enterprise has no series of
+    that group), rows of (kind, scope, grp, year, ent, product, a, b, ta, tb, n), grp the
+    group's number:
 
     - kind 'link': one group's link sums in `scope` and `year` on the year before
       (`methods.LinkSums`: Σ C(t-1)·r, Σ C(t)·r, Σ C(t-1), Σ C(t), count);
@@ -82,29 +84,59 @@ def link_sums_sql(observations: str) -> str:
 
     Counts are in the last column, sums in a, b, ta and tb.
 
-    The window reads each series' previous year; the rest is one pass of sums."""
-    valid = "pq > 0 AND q > 0 AND pc > 0"
-    ratio = "((c / q) / (pc / pq))"
+    The groups are columns, not rows, so that the one sort (the window that reads each
+    product's previous year) and the one pass of sums run over a row per product-year
+    rather than per product-year and group; the link rows are unfolded from the few
+    sums per scope and year."""
+    ks = range(groups)
+    lags = ", ".join(f"c{k}, LAG(c{k}) OVER w AS pc{k}" for k in ks)
+    both = " OR ".join(f"(c{k} IS NOT NULL AND pc{k} IS NOT NULL)" for k in ks)
+    # per group: the ratio, and the two consumptions, only where the series is in the link
+    valid = [f"py = year - 1 AND pq > 0 AND q > 0 AND c{k} IS NOT NULL AND pc{k} > 0"
+             for k in ks]
+    kept = ", ".join(
+        f"CASE WHEN {valid[k]} THEN (c{k} / q) / (pc{k} / pq) END AS r{k}, "
+        f"CASE WHEN {valid[k]} THEN pc{k} END AS kb{k}, "
+        f"CASE WHEN {valid[k]} THEN c{k} END AS ka{k}" for k in ks)
+    sums = ", ".join(
+        f"SUM(r{k} * kb{k}) AS a{k}, SUM(r{k} * ka{k}) AS b{k}, SUM(kb{k}) AS ta{k}, "
+        f"SUM(ka{k}) AS tb{k}, COUNT(ka{k}) AS n{k}" for k in ks)
+    numbers = " UNION ALL ".join(f"SELECT {k} AS grp" for k in ks)
+
+    def pick(column: str) -> str:  # group g.grp's column
+        return "CASE g.grp " + " ".join(f"WHEN {k} THEN {column}{k}" for k in ks) + " END"
+
+    left_out = " OR ".join(f"pc{k} <= 0" for k in ks)
     return f"""
-    obs AS ({observations}),
     lagged AS (
-      SELECT scope, ent, product, grp, year, q, c,
-             LAG(year) OVER w AS py, LAG(q) OVER w AS pq, LAG(c) OVER w AS pc
-      FROM obs WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)),
-    common AS (SELECT * FROM lagged WHERE py = year - 1)
-    SELECT 'link', scope, grp, year, CAST(NULL AS BIGINT), CAST(NULL AS TEXT),
-           SUM({ratio} * pc), SUM({ratio} * c), SUM(pc), SUM(c), COUNT(*)
-      FROM common WHERE {valid} GROUP BY scope, grp, year
+      SELECT scope, ent, product, year, q, LAG(year) OVER w AS py, LAG(q) OVER w AS pq,
+             {lags}
+      FROM ({observations}) obs WINDOW w AS (PARTITION BY ent, product ORDER BY year)),
+    linked AS (
+      SELECT scope, year, {sums} FROM (SELECT scope, year, {kept} FROM lagged) kept
+      GROUP BY scope, year),
+    units AS (
+      SELECT scope, year, COUNT(*) AS n
+      FROM (SELECT DISTINCT scope, year, ent FROM lagged
+            WHERE py = year - 1 AND ({both})) linked_units
+      GROUP BY scope, year)
+    SELECT 'link', scope, grp, year, CAST(NULL AS BIGINT), CAST(NULL AS TEXT), a, b, ta, tb, n
+      FROM (SELECT scope, g.grp, year, {pick("a")} AS a, {pick("b")} AS b, {pick("ta")} AS ta,
+                   {pick("tb")} AS tb, {pick("n")} AS n
+            FROM linked CROSS JOIN ({numbers}) g) unfolded
+      WHERE n > 0
     UNION ALL
-    SELECT 'units', scope, NULL, year, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(DISTINCT ent)
-      FROM common GROUP BY scope, year
+    SELECT 'units', scope, NULL, year, NULL, NULL, NULL, NULL, NULL, NULL, n FROM units
+    UNION ALL
+    SELECT 'year', scope, NULL, year, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM linked
     UNION ALL
     SELECT 'note', scope, grp, year, ent, product, NULL, NULL, NULL, NULL,
            CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END
-      FROM common WHERE NOT ({valid})
-    UNION ALL
-    SELECT 'year', scope, NULL, year, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-      FROM obs GROUP BY scope, year"""
+      FROM (SELECT scope, g.grp, year, ent, CAST(product AS TEXT) AS product, q, pq,
+                   {pick("c")} AS c, {pick("pc")} AS pc
+            FROM lagged CROSS JOIN ({numbers}) g
+            WHERE py = year - 1 AND (pq <= 0 OR q <= 0 OR {left_out})) pairs
+      WHERE c IS NOT NULL AND pc IS NOT NULL AND NOT (pq > 0 AND q > 0 AND pc > 0)"""
 
 
 @dataclass
@@ -191,6 +223,19 @@ def registry_sql(factors: Sequence[Factor], records: str) -> str:
       WHERE p.rule = 'principal' AND p.n > 1 AND p.main = 0)"""
 
 
+def input_groups(factors: Sequence[Factor]) -> list[str]:
+    """The groups of inputs, in the order of `link_sums_sql`'s columns."""
+    return sorted({f.group for f in factors if not f.output})
+
+
+def attributed_by_group(groups: Sequence[str]) -> str:
+    """`registry_sql`'s series-years with the groups as columns, as `link_sums_sql` reads
+    them (the groups' names are parameters, in `groups`' order)."""
+    columns = ", ".join(f"SUM(c) FILTER (WHERE grp = %s) AS c{k}" for k in range(len(groups)))
+    return (f"SELECT scope, ent, product, year, MIN(q) AS q, {columns} FROM attributed "
+            "GROUP BY scope, ent, product, year")
+
+
 def fallback_note(ent: int, year: int) -> str:
     return (f"enterprise {ent}, {year}: the principal product is not among the outputs; "
             "shared by output")
@@ -217,13 +262,16 @@ def aggregate_cursor(*, many: bool = True) -> Iterator[Any]:
     planner cannot estimate the CTEs' sizes, and a nested loop between two of them is
     quadratic), memory enough to sort a province's series without spilling to disk, and no
     JIT: disabling nested loops inflates the cost estimates past the JIT threshold, and
-    compiling each query took seconds even on a test database.
+    compiling each query took seconds even on a test database; and the cost of a random
+    read of solid-state storage, so that figures read in an index's order (grouped and
+    windowed without a sort) are preferred to hashing them all.
     One enterprise's records are best read through the indexes, as the planner chooses."""
     with transaction.atomic(), connection.cursor() as cursor:
         if many and connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield cursor
 
 
@@ -250,25 +298,26 @@ def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
     the notes: items left out for want of a conversion, records shared by output because
     their principal product is missing."""
     out: dict[int, SectorSums] = defaultdict(SectorSums)
-    if not factors:
+    groups = input_groups(factors)
+    if not groups:  # nothing consumed can be converted: no series
         return out, []
     accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
     records = f"s.plan_id = %s AND r.year <= %s AND r.id IN ({accepted})"
     head = registry_sql(factors, records)
     params = [*_params(factors), plan.pk, last_year, *accepted_params]
     with aggregate_cursor() as cursor:
-        cursor.execute(f"WITH {head}, {link_sums_sql('SELECT * FROM attributed')}"
+        cursor.execute(f"WITH {head}, {link_sums_sql(attributed_by_group(groups), len(groups))}"
                        " UNION ALL SELECT 'energy', scope, NULL, year, NULL, NULL, SUM(c), NULL,"
                        " NULL, NULL, NULL FROM used WHERE grp = %s GROUP BY scope, year",
-                       [*params, ENERGY])
-        for kind, scope, grp, year, ent, product, a, b, ta, tb, n in cursor.fetchall():
+                       [*params, *groups, ENERGY])
+        for kind, scope, k, year, ent, product, a, b, ta, tb, n in cursor.fetchall():
             sums = out[scope]
             if kind == "link":
-                sums.links[year][grp] = methods.LinkSums(a, b, ta, tb, n)
+                sums.links[year][groups[k]] = methods.LinkSums(a, b, ta, tb, n)
             elif kind == "units":
                 sums.units[year] = n
             elif kind == "note":
-                sums.left_out[year].append((str(ent), product, grp, n))
+                sums.left_out[year].append((str(ent), product, groups[k], n))
             elif kind == "year":
                 sums.years.add(year)
             else:

@@ -114,6 +114,29 @@ class LinkPart(models.Model):
         return f"{self.enterprise_id} {self.year} {self.group}"
 
 
+class SectorTotals(models.Model):
+    """A sector's sums for the live index, summed from the summary over the records that
+    count (`progress.summary.summary_sums`), every year: what the overview reads instead
+    of every enterprise's parts. Valid while `computed_generation` equals `generation`;
+    whatever changes the sector's parts or which of its records count (figures, a
+    report's state, a designation) raises `generation` in the same transaction, and the
+    next read sums that sector again."""
+
+    sector = models.OneToOneField("plans.Sector", verbose_name=_("sector"), primary_key=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    generation = models.PositiveBigIntegerField(_("generation"), default=0)
+    computed_generation = models.PositiveBigIntegerField(_("generation summed"), null=True,
+                                                         blank=True)
+    sums = models.JSONField(_("sums by year"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sector's totals in the consumption index")
+        verbose_name_plural = _("sectors' totals in the consumption index")
+
+    def __str__(self) -> str:
+        return f"{self.sector_id} ({self.generation})"
+
+
 class SummaryBasis(models.Model):
     """The conversion factors and principal products the summary was built with (a
     fingerprint): while they differ from the current ones, the index is computed from

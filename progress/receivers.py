@@ -14,10 +14,17 @@ from django.dispatch import receiver
 from plans.models import Sector
 from progress.consumption import factors_of
 from progress.models import RecordPart
-from progress.summary import summary_current, summary_refresh
+from progress.summary import (
+    factors_cache_clear,
+    sector_totals_invalidate,
+    summary_current,
+    summary_refresh,
+)
 from registry.conversion import UnitTable
 from registry.models import ConsumptionRecord, Enterprise, FuelFactor, Item, MeasureUnit
 from registry.signals import figures_changed
+from reporting.models import ReportRequest
+from reporting.signals import reports_changed
 
 
 @receiver(figures_changed, sender=ConsumptionRecord)
@@ -27,11 +34,45 @@ def _figures_changed(sender: Any, enterprise_ids: list[int], **kwargs: Any) -> N
 
 @receiver(post_save, sender=Enterprise)
 def _enterprise_saved(sender: Any, instance: Enterprise, created: bool, **kwargs: Any) -> None:
+    if created:  # no records yet
+        return
     # the rows carry its sector; a record whose rule is the principal product falls back
     # to output shares in a sector whose principal it lacks
-    if not created and RecordPart.objects.filter(enterprise=instance).exclude(
+    if RecordPart.objects.filter(enterprise=instance).exclude(
             sector_id=instance.sector_id).exists():
         summary_refresh(enterprise_ids=[instance.pk])
+    else:  # its reporting unit decides which of its records count
+        sector_totals_invalidate(sector_ids=[instance.sector_id])
+
+
+@receiver(post_delete, sender=Enterprise)
+def _enterprise_deleted(sender: Any, instance: Enterprise, **kwargs: Any) -> None:
+    sector_totals_invalidate(sector_ids=[instance.sector_id])
+
+
+@receiver(post_delete, sender=ConsumptionRecord)
+def _record_deleted(sender: Any, instance: ConsumptionRecord, **kwargs: Any) -> None:
+    # its parts went with it (on_delete=CASCADE); the sector's totals summed them
+    sector_totals_invalidate(sector_ids=Enterprise.objects.filter(
+        pk=instance.enterprise_id).values_list("sector_id", flat=True))
+
+
+@receiver(reports_changed, sender=ReportRequest)
+def _reports_changed(sender: Any, report_ids: list[int], **kwargs: Any) -> None:
+    """A report opened or changing state hides or shows its unit's records."""
+    sector_totals_invalidate(sector_ids=Enterprise.objects.filter(
+        reporting_unit__report_requests__in=report_ids).values_list("sector_id", flat=True))
+
+
+@receiver(post_save, sender=ReportRequest)
+def _report_saved(sender: Any, instance: ReportRequest, **kwargs: Any) -> None:
+    _reports_changed(sender, report_ids=[instance.pk])
+
+
+@receiver(post_delete, sender=ReportRequest)
+def _report_deleted(sender: Any, **kwargs: Any) -> None:
+    # rare (a period or unit removed), and the unit's enterprises may be detached already
+    sector_totals_invalidate(sector_ids=None)
 
 
 @receiver(post_save, sender=Sector)
@@ -54,6 +95,7 @@ def summary_rebuild_if_stale() -> None:
 @receiver(post_delete, sender=Item)
 @receiver(m2m_changed, sender=Item.kinds.through)
 def _unit_table_changed(sender: Any, **kwargs: Any) -> None:
+    factors_cache_clear()
     transaction.on_commit(summary_rebuild_if_stale)
 
 

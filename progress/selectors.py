@@ -27,10 +27,9 @@ from plans.formulas import Element, Formula, formula_parse
 from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKind
 from plans.selectors import plan_current
 from progress import methods
-from progress.consumption import SectorSums, factors_of, sector_sums
+from progress.consumption import SectorSums, sector_sums
 from progress.models import Assessment
-from progress.summary import summary_current, summary_sums
-from registry.conversion import UnitTable
+from progress.summary import summary_factors, summary_sums
 from registry.models import (
     Item,
     ScpModel,
@@ -145,9 +144,10 @@ def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> Consum
     come from the summary (`progress.summary`) and the LMDI and the list of enterprises
     are left out; with it, or while the summary's factors are not the unit table's, from
     the raw figures (`progress.consumption`). The index and its links are the same."""
-    factors = factors_of(UnitTable())
-    if not detail and summary_current(factors):
-        sums, notes = summary_sums(plan=plan, last_year=last_year)
+    factors, current = summary_factors()
+    sectors = list(plan.sectors.all())
+    if not detail and current:
+        sums, notes = summary_sums(sectors=sectors, last_year=last_year)
     else:
         sums, notes = sector_sums(plan=plan, last_year=last_year, base_year=BASE_YEAR,
                                   detail=detail, factors=factors)
@@ -155,7 +155,7 @@ def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> Consum
     groups = {ENERGY: str(_("Energy (fuels and electricity)")),
               **dict(Item.objects.values_list("code", "name"))} if detail else {}
     out: list[SectorIndex] = []
-    for sector in plan.sectors.all():
+    for sector in sectors:
         found = sums.get(sector.pk) or SectorSums()
         result = found.odex(base_year=BASE_YEAR, last_year=last_year)
         lmdi: dict[str, methods.Lmdi | None] = {}

@@ -2,11 +2,15 @@
 whole-year record brings (`RecordPart`) and the enterprise's part in each group's link on
 the year before (`LinkPart`), computed by the SQL of `progress.consumption`.
 
-It holds no acceptance: the read (`summary_sums`) counts a record, or a link, only while
-`registry.selectors.records_accepted` counts its record(s), so accepting, returning or
-reopening a report changes the index at once with nothing to update. What it does hold
-follows the figures: `summary_refresh` rewrites one enterprise's rows inside the
-transaction that changed its figures or its sector (receivers in `progress.receivers`).
+The parts hold no acceptance: a record, or a link, counts only while
+`registry.selectors.records_accepted` counts its record(s). What they hold follows the
+figures: `summary_refresh` rewrites one enterprise's rows inside the transaction that
+changed its figures or its sector (receivers in `progress.receivers`). The read
+(`summary_sums`) takes each sector's totals over the parts that count (`SectorTotals`, a
+row a sector): whatever changes a sector's parts or which of its records count (figures,
+a report opened or changing state, a designation, a deletion) marks them in the same
+transaction (`sector_totals_invalidate`), and the next read sums that sector again, so an
+acceptance shows at once and a read touches a row per sector.
 The conversion factors it was built with are fingerprinted (`SummaryBasis`); while they
 differ from the unit table's, the index is computed from the raw figures instead, and the
 summary is rebuilt after the commit that changed them."""
@@ -14,12 +18,15 @@ summary is rebuilt after the commit that changed them."""
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Case, F, JSONField, Q, Value, When
 
-from plans.models import Plan
+from plans.models import Sector
 from progress import methods
 from progress.consumption import (
     ENERGY,
@@ -27,7 +34,6 @@ from progress.consumption import (
     ZERO_OUTPUT,
     Factor,
     SectorSums,
-    accepted_sql,
     aggregate_cursor,
     factors_of,
     fallback_note,
@@ -35,15 +41,17 @@ from progress.consumption import (
     unconverted_notes,
     unconverted_sql,
 )
-from progress.models import LinkPart, RecordPart, SummaryBasis
+from progress.models import LinkPart, RecordPart, SectorTotals, SummaryBasis
 from registry.conversion import UnitTable
+from registry.models import Enterprise
+from registry.selectors import records_accepted
 
 BASIS = "consumption"
 
 
 def basis_fingerprint(factors: Sequence[Factor]) -> str:
-    text = "\n".join(f"{f.item_id} {f.unit_id} {f.group} {f.factor!r} {f.output}"
-                     for f in sorted(factors, key=lambda f: (f.item_id, f.unit_id)))
+    text = "\n".join(f"{f.item_id} {f.unit_id} {f.item} {f.group} {f.factor!r} {f.base} "
+                     f"{f.output}" for f in sorted(factors, key=lambda f: (f.item_id, f.unit_id)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -53,15 +61,47 @@ def summary_current(factors: Sequence[Factor]) -> bool:
                                        fingerprint=basis_fingerprint(factors)).exists()
 
 
+# The factors of the unit table the summary was last built with, kept by the process: the
+# table changes only by `units load`, which rebuilds the summary after its commit (a new
+# fingerprint, seen by every process); a change in this process also clears it at once.
+_factors: dict[str, list[Factor]] = {}
+
+
+def factors_cache_clear() -> None:
+    _factors.clear()
+
+
+def summary_factors() -> tuple[list[Factor], bool]:
+    """The unit table's conversion factors, and whether the summary was built with them:
+    one query while they are those it was built with, the unit table's four more when not."""
+    built = SummaryBasis.objects.filter(key=BASIS).values_list("fingerprint", flat=True).first()
+    if built is not None and built in _factors:
+        return _factors[built], True
+    factors = factors_of(UnitTable())
+    current = basis_fingerprint(factors) == built
+    if current and built is not None:
+        _factors.clear()
+        _factors[built] = factors
+    return factors, current
+
+
 @transaction.atomic
 def summary_refresh(*, enterprise_ids: Iterable[int] | None,
                     table: UnitTable | None = None) -> None:
     """Rewrite the summary of these enterprises (None: of all, and record the factors'
     fingerprint). Four queries on the enterprises' own records, then the writes."""
-    factors = factors_of(table or UnitTable())
     ids = None if enterprise_ids is None else sorted(set(enterprise_ids))
     if ids is not None and not ids:
         return
+    # a few enterprises: the factors the summary holds (kept by the process while current)
+    factors = factors_of(table or UnitTable()) if table is not None or ids is None \
+        else summary_factors()[0]
+    # the sectors the enterprises were summed in, and those they are in now
+    sector_totals_invalidate(sector_ids=None if ids is None else (
+        RecordPart.objects.filter(enterprise_id__in=ids).order_by()
+        .values_list("sector_id", flat=True)
+        .union(Enterprise.objects.filter(pk__in=ids).order_by()
+               .values_list("sector_id", flat=True))))
     for model in (LinkPart, RecordPart):
         rows = model.objects.all()
         (rows if ids is None else rows.filter(enterprise_id__in=ids)).delete()
@@ -130,22 +170,38 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any], *,
     LinkPart.objects.bulk_create(links, batch_size=2000)
 
 
-def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], list[str]]:
-    """Every sector's link sums, enterprises per link, series left out, years with data
-    and energy, summed from the summary over the records that count: one query."""
-    accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
-    sectors = "(SELECT id FROM plans_sector WHERE plan_id = %s)"
-    counted = (f"WITH acc AS ({accepted}), "
-               'lp AS (SELECT sector_id AS sec, "group" AS grp, year, enterprise_id, '
-               "before_weighted, after_weighted, before_total, after_total, series, left_out "
-               f"FROM progress_linkpart WHERE sector_id IN {sectors} AND year <= %s "
-               "AND before_id IN (SELECT * FROM acc) AND after_id IN (SELECT * FROM acc)), "
-               "rp AS (SELECT sector_id AS sec, enterprise_id, year, energy, observed, "
-               "fallback, unconverted "
-               f"FROM progress_recordpart WHERE sector_id IN {sectors} AND year <= %s "
-               "AND record_id IN (SELECT * FROM acc)) ")
-    sql = (counted
-           + "SELECT 'link', sec, grp, year, CAST(SUM(before_weighted) AS DOUBLE PRECISION), "
+def sector_totals_invalidate(*, sector_ids: Iterable[int] | None) -> None:
+    """Mark these sectors' totals (None: every sector's) to be summed again at the next
+    read: call inside the transaction that changes what they are summed from. The row is
+    created if missing, so that a read summing meanwhile cannot store a stale total."""
+    ids = sorted(set(Sector.objects.values_list("pk", flat=True) if sector_ids is None
+                     else sector_ids))
+    if not ids:
+        return
+    rows = SectorTotals.objects.filter(sector_id__in=ids)
+    if rows.update(generation=F("generation") + 1) < len(ids):
+        SectorTotals.objects.bulk_create([SectorTotals(sector_id=pk) for pk in ids],
+                                         ignore_conflicts=True)
+        rows.update(generation=F("generation") + 1)
+
+
+def _totals_sum(sector_ids: list[int]) -> dict[int, list[list[Any]]]:
+    """The summary's rows of these sectors, every year, over the records that count: one
+    query. Rows (kind, group, year, a, b, ta, tb, n, enterprise, text) by sector."""
+    accepted, accepted_params = (
+        records_accepted().filter(period="year", enterprise__sector_id__in=sector_ids)
+        .order_by().values("pk").query.sql_with_params())
+    sectors = ", ".join(["%s"] * len(sector_ids))
+    sql = (f"WITH acc AS ({accepted}), "
+           'lp AS (SELECT sector_id AS sec, "group" AS grp, year, enterprise_id, '
+           "before_weighted, after_weighted, before_total, after_total, series, left_out "
+           f"FROM progress_linkpart WHERE sector_id IN ({sectors}) "
+           "AND before_id IN (SELECT * FROM acc) AND after_id IN (SELECT * FROM acc)), "
+           "rp AS (SELECT sector_id AS sec, enterprise_id, year, energy, observed, "
+           "fallback, unconverted "
+           f"FROM progress_recordpart WHERE sector_id IN ({sectors}) "
+           "AND record_id IN (SELECT * FROM acc)) "
+           "SELECT 'link', sec, grp, year, CAST(SUM(before_weighted) AS DOUBLE PRECISION), "
            "SUM(after_weighted), SUM(before_total), SUM(after_total), SUM(series), "
            "CAST(NULL AS BIGINT), CAST(NULL AS TEXT) FROM lp GROUP BY sec, grp, year "
            "UNION ALL SELECT 'units', sec, NULL, year, NULL, NULL, NULL, NULL, "
@@ -154,16 +210,57 @@ def summary_sums(*, plan: Plan, last_year: int) -> tuple[dict[int, SectorSums], 
            "enterprise_id, left_out FROM lp WHERE left_out <> '' "
            "UNION ALL SELECT 'year', sec, NULL, year, SUM(energy), NULL, NULL, NULL, "
            "MAX(CASE WHEN observed THEN 1 ELSE 0 END), NULL, NULL FROM rp GROUP BY sec, year "
-           "UNION ALL SELECT 'unconverted', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+           "UNION ALL SELECT 'unconverted', sec, NULL, year, NULL, NULL, NULL, NULL, "
            "NULL, NULL, unconverted FROM rp WHERE unconverted <> '' "
-           "UNION ALL SELECT 'fallback', NULL, NULL, year, NULL, NULL, NULL, NULL, NULL, "
+           "UNION ALL SELECT 'fallback', sec, NULL, year, NULL, NULL, NULL, NULL, NULL, "
            "enterprise_id, NULL FROM rp WHERE fallback")
+    out: dict[int, list[list[Any]]] = {pk: [] for pk in sector_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*accepted_params, *sector_ids, *sector_ids])
+        for kind, sec, grp, year, a, b, ta, tb, n, ent, text in cursor.fetchall():
+            out[sec].append([kind, grp, year, a, b, ta, tb, None if n is None else int(n),
+                             ent, text])
+    return out
+
+
+def _totals_current(sector_ids: list[int]) -> dict[int, list[list[Any]]]:
+    """Every sector's rows: stored where still valid, summed again (and stored) where not:
+    one query, or three when some sector changed since."""
+    rows = {t.sector_id: t for t in SectorTotals.objects.filter(sector_id__in=sector_ids)}
+    out = {pk: t.sums.get("rows", []) for pk, t in rows.items()
+           if t.computed_generation == t.generation}
+    stale = [pk for pk in sector_ids if pk not in out]
+    if not stale:
+        return out
+    if any(pk not in rows for pk in stale):
+        sector_totals_invalidate(sector_ids=[pk for pk in stale if pk not in rows])
+        rows.update({t.sector_id: t for t in SectorTotals.objects.filter(sector_id__in=stale)})
+    summed = _totals_sum(stale)
+    # stored only where no change came meanwhile (its transaction raised the generation)
+    SectorTotals.objects.filter(reduce(operator.or_, (
+        Q(sector_id=pk, generation=rows[pk].generation) for pk in stale))).update(
+        computed_generation=Case(*(When(sector_id=pk, then=Value(rows[pk].generation))
+                                   for pk in stale)),
+        sums=Case(*(When(sector_id=pk, then=Value({"rows": summed[pk]},
+                                                  output_field=JSONField()))
+                    for pk in stale), output_field=JSONField()))
+    out.update(summed)
+    return out
+
+
+def summary_sums(*, sectors: Iterable[Sector], last_year: int
+                 ) -> tuple[dict[int, SectorSums], list[str]]:
+    """These sectors' link sums, enterprises per link, series left out, years with data
+    and energy to `last_year`, from their totals (`SectorTotals`: a row a sector, summed
+    again only for the sectors changed since they were stored)."""
+    sector_ids = sorted(s.pk for s in sectors)
     out: dict[int, SectorSums] = {}
     codes: set[str] = set()
     notes: set[str] = set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*accepted_params, plan.pk, last_year, plan.pk, last_year])
-        for kind, sec, grp, year, a, b, ta, tb, n, ent, text in cursor.fetchall():
+    for sec, rows in _totals_current(sector_ids).items():
+        for kind, grp, year, a, b, ta, tb, n, ent, text in rows:
+            if year > last_year:
+                continue
             if kind == "unconverted":
                 codes.update(text.split("\n"))
                 continue

@@ -8,6 +8,8 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The enterprise-figures section of enterprises' report forms.
-        from registry.sections import register
+        from registry import sections, tasks
 
-        register()
+        sections.register()
+        # The Excel imports run as background jobs.
+        tasks.register()

@@ -23,10 +23,12 @@ from django.views.decorators.http import require_POST
 from common.exceptions import ConflictError
 from common.streaming import download
 from common.types import AuthedRequest
+from jobs.services import job_enqueue
+from jobs.worker import jobs_kick
 from orgunits.selectors import orgunit_by_code
 from plans.forms import OnDateForm
 from plans.selectors import plan_current
-from registry import excel, permissions, selectors, services
+from registry import excel, permissions, selectors, services, tasks
 from registry.conversion import UnitTable
 from registry.figures import line_values, period_label, record_problems
 from registry.filters import ActivityFilter, entry_filter_class
@@ -304,45 +306,34 @@ def entry_edit(request: AuthedRequest, registry: str, pk: int) -> HttpResponse:
     return _entry_form(request, spec, entry)
 
 
-def _import(request: AuthedRequest, *, title: str, run, back: str, template: str
-            ) -> HttpResponse:
+def _import(request: AuthedRequest, *, title: str, params: dict[str, str], back: str,
+            template: str) -> HttpResponse:
+    """The upload page of an import: the file is queued as a background job
+    (registry.tasks) and the browser goes to the job's page, which shows its progress and
+    then the tally or every problem."""
     permissions.require_edit(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[excel.ImportProblem] = []
-    total, more = 0, ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > excel.MAX_BYTES:
             form.add_error("file", _("The file is larger than 5 MB."))
         else:
-            try:
-                result = run(content=upload.read(), actor=request.user)
-            except excel.ImportRejected as exc:
-                problems, total, more = exc.problems, exc.total, exc.more
-            except ConflictError as exc:
-                form.add_error("file", exc.message)
-            else:
-                messages.success(request, _(
-                    "Imported %(rows)d rows: %(created)d created, %(updated)d updated, "
-                    "%(unchanged)d unchanged.") % {
-                    "rows": result.rows, "created": result.created, "updated": result.updated,
-                    "unchanged": result.unchanged})
-                return redirect(back)
+            job = job_enqueue(kind=tasks.IMPORT_KIND, actor=request.user,
+                              content=upload.read(), filename=upload.name or "",
+                              params={**params, "title": title, "back": back,
+                                      "again": request.get_full_path()})
+            jobs_kick()
+            return redirect("jobs:detail", pk=job.pk)
     return render(request, "registry/import.html", {
-        "form": form, "problems": problems, "total": total, "more": more,
-        "title": title, "back": back,
-        "template_url": template,
-    }, status=400 if problems or form.errors else 200)
+        "form": form, "title": title, "back": back, "template_url": template,
+    }, status=400 if form.errors else 200)
 
 
 @login_required
 def entry_import(request: AuthedRequest, registry: str) -> HttpResponse:
     spec = _spec(registry)
-
-    def run(*, content: bytes, actor: Any) -> excel.ImportResult:
-        return excel.registry_import(slug=spec.slug, content=content, actor=actor)
-
-    return _import(request, title=str(spec.title), run=run,
+    return _import(request, title=str(spec.title),
+                   params={"what": "registry", "slug": spec.slug},
                    back=reverse("registry:list", args=[spec.slug]),
                    template=reverse("registry:export", args=[spec.slug]) + "?template=1")
 
@@ -392,7 +383,7 @@ def packaging_form(request: AuthedRequest, pk: int, practice_pk: int | None = No
 
 @login_required
 def packaging_import(request: AuthedRequest) -> HttpResponse:
-    return _import(request, title=_("Packaging practice"), run=excel.packaging_import,
+    return _import(request, title=_("Packaging practice"), params={"what": "packaging"},
                    back=reverse("registry:list", args=["retailers"]),
                    template=reverse("registry:packaging-export") + "?template=1")
 
@@ -462,7 +453,7 @@ def activity_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse
 
 @login_required
 def activity_import(request: AuthedRequest) -> HttpResponse:
-    return _import(request, title=_("Awareness activities"), run=excel.activities_import,
+    return _import(request, title=_("Awareness activities"), params={"what": "activities"},
                    back=reverse("registry:activity-list"),
                    template=reverse("registry:activity-export") + "?template=1")
 
@@ -578,7 +569,7 @@ def designate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def figures_import(request: AuthedRequest) -> HttpResponse:
-    return _import(request, title=_("Enterprise figures"), run=excel.figures_import,
+    return _import(request, title=_("Enterprise figures"), params={"what": "figures"},
                    back=reverse("registry:list", args=["enterprises"]),
                    template=reverse("registry:figures-export") + "?template=1")
 

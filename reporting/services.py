@@ -54,6 +54,7 @@ from reporting.selectors import (
     report_layout_current,
     units_obliged_on,
 )
+from reporting.signals import reports_changed
 from reporting.validation import PLACES, answer_text_clean, value_clean
 
 MAX_VERSION = 2**31 - 1
@@ -80,6 +81,7 @@ def _requests_create(period: Period, obligations: dict[OrgUnit, list[Task]], act
         [ReportRequest(period=period, org_unit=unit) for unit, _tasks in missing.values()])
     created = list(period.requests.filter(org_unit_id__in=list(missing))
                    .select_related("org_unit", "period"))
+    reports_changed.send(sender=ReportRequest, report_ids=[r.pk for r in created])
     TaskAnswer.objects.bulk_create([
         TaskAnswer(request=report, task=task)
         for report in created for task in missing[report.org_unit_id][1]
@@ -315,6 +317,8 @@ def _bump(report: ReportRequest, **fields: Any) -> None:
         raise ConflictError(_("Someone else changed this report meanwhile. Reload it."))
     # only what changed: the period and unit joined to the report stay loaded
     report.refresh_from_db(fields=["version", "updated_at", *fields])
+    if "state" in fields:  # which records count may have changed
+        reports_changed.send(sender=ReportRequest, report_ids=[report.pk])
 
 
 def _parse_payload(report: ReportRequest, values: Any, answers: Any, machine: bool,

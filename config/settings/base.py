@@ -8,7 +8,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_choice, env_list, env_str
 from ops.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "progress",
     "documents",
     "exchange",
+    "jobs",
     "api",
     "web",
     "django.contrib.admin",
@@ -204,6 +205,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # An API token's "last used" is written at most once in this many seconds, never failing
 # the request it comes with.
+# Background jobs (imports): where they run: "thread" (a thread of the serving process,
+# no separate command needed), "worker" (only `scp-monitor worker` runs them) or "inline"
+# (at once, in the request: tests). A running job silent for SCP_JOB_STALE_SECONDS lost
+# its worker and is failed.
+SCP_JOB_RUNNER = env_choice("SCP_JOB_RUNNER", "thread", ("thread", "worker", "inline"))
+SCP_JOB_STALE_SECONDS = int(env_str("SCP_JOB_STALE_SECONDS", "900"))
 SCP_TOKEN_TOUCH_SECONDS = int(env_str("SCP_TOKEN_TOUCH_SECONDS", "300"))
 # A new API token lasts this many days unless its owner picks another duration.
 SCP_TOKEN_DAYS = int(env_str("SCP_TOKEN_DAYS", "365"))

@@ -14,3 +14,6 @@ STORAGES = {
 # Live-server tests run in other threads; persistent connections would outlive the test
 # database and block its removal on PostgreSQL.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Jobs run at once in the request, so a page test sees the job ended (browser tests
+# switch to "thread").
+SCP_JOB_RUNNER = "inline"

@@ -61,11 +61,13 @@ def test_compose_runs_the_image_with_the_required_settings():
         assert name in web["environment"]
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert "send-reminders" in " ".join(compose["services"]["reminders"]["command"])
+    assert compose["services"]["worker"]["command"] == ["scp-monitor", "worker"]
+    assert web["environment"]["SCP_JOB_RUNNER"] == "worker"
 
 
 @pytest.mark.parametrize("unit, command", [
     ("scp-monitor.service", "serve"), ("scp-monitor-reminders.service", "send-reminders"),
-    ("scp-monitor-backup.service", "backup")])
+    ("scp-monitor-backup.service", "backup"), ("scp-monitor-worker.service", "worker")])
 def test_systemd_units_run_existing_commands(unit, command):
     text = (DEPLOY / unit).read_text()
     exec_start = re.search(r"^ExecStart=(.*)$", text, re.M)

@@ -178,6 +178,8 @@ def test_overview_takes_the_same_few_queries_whatever_the_data(client, plan, coo
     assert response.status_code == 200
     assert response.content.decode().count("Chưa đủ số liệu") >= 5
     demo_load(actor=None)
+    with CaptureQueriesContext(connection) as changed:  # the changed sectors summed again
+        client.get("/progress/?period=2025")
     with CaptureQueriesContext(connection) as full:
         response = client.get("/progress/?period=2025")
     assert response.status_code == 200
@@ -188,6 +190,8 @@ def test_overview_takes_the_same_few_queries_whatever_the_data(client, plan, coo
     assert statuses["scp-models-2025"].current is not None  # the data is read
     assert len(full.captured_queries) == len(empty.captured_queries) <= OVERVIEW_QUERIES, \
         [q["sql"][:120] for q in full.captured_queries]
+    # one sum over the sectors whose totals changed, one write of them
+    assert len(changed.captured_queries) == len(empty.captured_queries) + 2
 
 
 @pytest.mark.parametrize("path", ["/progress/targets/nope/", "/progress/sectors/nope/",

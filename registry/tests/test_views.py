@@ -141,19 +141,24 @@ def test_edit_an_entry(coord_client, plan, make_area):
     assert area.name == "KCN Mới tên" and area.later_place.code == "p-viet-hung"
 
 
-def test_import_page_rejects_a_bad_file_and_lists_problems(coord_client, plan):
+def test_import_page_queues_the_file_and_its_job_page_lists_problems(coord_client, plan):
+    """The upload goes to a background job (run at once under the test settings); its
+    page lists every problem in Vietnamese, or the tally."""
     url = reverse("registry:import", args=["areas"])
     rows = [["code", "kind", "name", "place", "valid_from"],
             ["a", "industrial_park", "KCN A", "tp-ha-long", "01/01/2020"],
             ["b", "industrial_park", "KCN B", "nowhere", "01/01/2020"]]
     response = coord_client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx(rows))})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "nowhere" in html and not Area.objects.exists()
+    assert response.status_code == 302 and response.url.startswith("/jobs/")
+    html = coord_client.get(response.url).content.decode()
+    assert "Tệp không được nhập: 1 lỗi" in html and "nowhere" in html
+    assert not Area.objects.exists()
     response = coord_client.post(url, {"file": SimpleUploadedFile("a.xlsx", xlsx(rows[:2]))})
     assert response.status_code == 302 and Area.objects.count() == 1
+    assert "Đã nhập 1 dòng" in coord_client.get(response.url).content.decode()
     response = coord_client.post(url, {"file": SimpleUploadedFile("a.csv", b"x,y\n")})
-    assert response.status_code == 400
+    assert response.status_code == 302
+    assert "xlsx" in coord_client.get(response.url).content.decode()
 
 
 def test_export_downloads_a_workbook(viewer_client, demo):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Role
 
 PROJECT_APPS = ["common", "accounts", "orgunits", "plans", "reporting", "registry",
-                "progress"]
+                "progress", "jobs"]
 MODELS = [m for name in PROJECT_APPS for m in apps.get_app_config(name).get_models()]
 
 
