@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -215,8 +216,9 @@ def warm_up(url: str, workers: int, patience: float = 300) -> None:
 
 def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
              duration: float, ceilings: bool, think: float, saturation: bool
-             ) -> dict[str, dict[str, Any]]:
+             ) -> dict[str, Any]:
     import gevent
+    from gevent.event import Event
     from locust import FastHttpUser, SequentialTaskSet, between, constant, events, task
     from locust.env import Environment
     from locust.exception import StopUser
@@ -225,6 +227,8 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
     cpool = list(creds["coordinators"][:coordinators])
 
     signed_in = {"n": 0}
+    # deadline day starts when everyone has signed in (the window opens then)
+    everyone_in = Event()
 
     def login(client: Any, username: str) -> None:
         page = client.get("/login/", name="(login setup)")
@@ -245,6 +249,9 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
             me = self.reporter.me
             self.report = f"{me['period']}/{me['unit']}"
             self.auth = {"Authorization": f"Bearer {me['token']}"}
+            # people do not all click at the same second: each starts within one pause
+            everyone_in.wait()
+            gevent.sleep(random.uniform(0, think))
 
         @task
         def inbox(self) -> None:
@@ -270,8 +277,14 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
 
         @task
         def submit(self) -> None:
-            self.client.post(f"/api/v1/reporting/reports/{self.report}/submit", json={},
-                             headers=self.auth, name="5 submit (API)")
+            with self.client.post(f"/api/v1/reporting/reports/{self.report}/submit", json={},
+                                  headers=self.auth, name="5 submit (API)",
+                                  catch_response=True) as response:
+                # a demo report with required answers missing is refused, as it should be:
+                # counted apart, not as an error
+                if response.status_code == 409:
+                    response.success()
+                    refused["n"] += 1
             raise StopUser  # the reporter's deadline day is done
 
     # A person reads and types between two steps: `think` seconds on average (uniform
@@ -352,10 +365,13 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
     def completeness_step(user: Any) -> None:
         user.client.get("/reporting/completeness/", name="6 completeness (coordinator)")
 
+    refused = {"n": 0}
+
     def measure(classes: list[Any], count: int, seconds: float) -> tuple[Any, float]:
         env = Environment(user_classes=classes, events=events)
         runner = env.create_local_runner()
         signed_in["n"] = 0
+        everyone_in.clear()
         runner.start(count, spawn_rate=max(count, 1) / 2)
         gevent.sleep(2)  # spawn
         # every simulated user signs in before the measured window opens: a sign-in hashes
@@ -367,6 +383,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
                 and time.monotonic() < waited:
             gevent.sleep(0.5)
         env.stats.reset_all()
+        everyone_in.set()
         started = time.perf_counter()
         gevent.sleep(seconds)
         elapsed = time.perf_counter() - started
@@ -402,7 +419,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
     for entry in stats.entries.values():
         if not entry.name.startswith("("):
             day[entry.name] = _row(entry, elapsed)
-    return {"alone": alone_results, "day": day,
+    return {"alone": alone_results, "day": day, "refused": refused["n"],
             "errors": {f"{e.name}: {e.error}": e.occurrences for e in errors}}
 
 
@@ -439,7 +456,7 @@ def _table(results: dict[str, Any], login: float | None, aim: str) -> None:
               f"{r['p99']:7.0f} {r['errors']:6d} {shown}  {verdict}")
 
 
-def report(results: dict[str, dict[str, Any]], *, users: int, coordinators: int,
+def report(results: dict[str, Any], *, users: int, coordinators: int,
            think: float) -> None:
     login = results["alone"].get("ceiling: login page", {}).get("rps")
     if "ceiling: login page" in results["alone"] and not login:
@@ -453,6 +470,9 @@ def report(results: dict[str, dict[str, Any]], *, users: int, coordinators: int,
           f"\nDeadline day: {users} reporters and {coordinators} coordinators at once, "
           "no pause between steps")
     _table(results["day"], login, "p95 < 200 ms, no errors")
+    if results["refused"]:
+        print(f"submits refused because the report lacks required answers (409, expected): "
+              f"{results['refused']}")
     for what, times in results["errors"].items():
         print(f"error ×{times}: {what}")
 

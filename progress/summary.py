@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, F, JSONField, Q, Value, When
 
+from common.bulk import rows_insert
 from plans.models import Sector
 from progress import methods
 from progress.consumption import (
@@ -85,6 +86,10 @@ def summary_factors() -> tuple[list[Factor], bool]:
     return factors, current
 
 
+# Above this many enterprises a rewrite plans like a full one (aggregate_cursor's `many`).
+MANY = 50
+
+
 @transaction.atomic
 def summary_refresh(*, enterprise_ids: Iterable[int] | None,
                     table: UnitTable | None = None) -> None:
@@ -111,7 +116,8 @@ def summary_refresh(*, enterprise_ids: Iterable[int] | None,
         else:
             records = f"r.enterprise_id IN ({', '.join(['%s'] * len(ids))})"
             record_params = list(ids)
-        _build(factors, records, record_params, many=ids is None)
+        # an import's thousands of enterprises are many: nested loops would be quadratic
+        _build(factors, records, record_params, many=ids is None or len(ids) > MANY)
     if ids is None:
         SummaryBasis.objects.update_or_create(
             key=BASIS, defaults={"fingerprint": basis_fingerprint(factors)})
@@ -166,8 +172,9 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any], *,
             missing.setdefault(rid, set()).add(code)
     for rid, codes in missing.items():
         parts[rid].unconverted = "\n".join(sorted(codes))
-    RecordPart.objects.bulk_create(parts.values(), batch_size=2000)
-    LinkPart.objects.bulk_create(links, batch_size=2000)
+    # an import rewrites thousands of enterprises' parts: COPY on PostgreSQL
+    rows_insert(objs=list(parts.values()))
+    rows_insert(objs=links)
 
 
 def sector_totals_invalidate(*, sector_ids: Iterable[int] | None) -> None:

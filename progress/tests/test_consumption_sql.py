@@ -15,7 +15,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common import bulk
 from plans.models import Sector
+from progress import summary as summary_module
 from progress.consumption import factors_of
 from progress.models import LinkPart, RecordPart
 from progress.selectors import ConsumptionIndex, progress_for_period, sector_indices
@@ -23,7 +25,7 @@ from progress.summary import summary_current, summary_refresh
 from progress.tests.reference import sector_indices_reference
 from registry import services
 from registry.conversion import UnitTable
-from registry.models import MeasureUnit
+from registry.models import Enterprise, MeasureUnit
 from reporting.models import ReportRequest
 from reporting.services import period_open, report_accept, report_reopen, report_submit
 
@@ -260,6 +262,30 @@ def test_random_figures_give_the_reference_results(plan, make_enterprise, summar
             assert_both_paths(plan, last_year)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def _parts() -> tuple[list[tuple], list[tuple]]:
+    def rows(model: Any) -> list[tuple]:
+        names = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        return sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                      for row in model.objects.values_list(*names))
+    return rows(RecordPart), rows(LinkPart)
+
+
+def test_a_rewrite_of_many_enterprises_at_once_equals_one_at_a_time(plan, figures,
+                                                                    monkeypatch):
+    """An import rewrites thousands of enterprises' parts in one go, planned like a full
+    rebuild and stored by COPY on PostgreSQL: the parts are those of one at a time."""
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    for pk in ids:
+        summary_refresh(enterprise_ids=[pk])
+    one_at_a_time = _parts()
+    assert len(one_at_a_time[0]) > 10 and len(one_at_a_time[1]) > 10
+    monkeypatch.setattr(summary_module, "MANY", 1)
+    monkeypatch.setattr(bulk, "COPY_FROM", 1)
+    summary_refresh(enterprise_ids=ids)
+    assert _parts() == one_at_a_time
+    assert_both_paths(plan, 2023)
 
 
 def test_the_summary_follows_edits_deletions_sectors_and_principal_products(plan, figures):
