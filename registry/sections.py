@@ -90,15 +90,16 @@ def _lines_key(lines: list[dict[str, Any]], allocation: str) -> str:
     return json.dumps([rows, allocation])
 
 
-def _formset(report: Any, enterprise: Enterprise, data: Any = None, record: Any = None
-             ) -> Any:
+def _formset(report: Any, enterprise: Enterprise, data: Any = None, record: Any = None, *,
+             table: Any = None) -> Any:
     from registry.conversion import UnitTable
     from registry.forms import LineFormSet, figure_form_kwargs
 
     initial = line_values(list(record.lines.all()), raw=True) if record else []
     return LineFormSet(data, initial=None if data is not None else initial,
                        prefix=FORM_PREFIX,
-                       form_kwargs=figure_form_kwargs(UnitTable(), sector=enterprise.sector))
+                       form_kwargs=figure_form_kwargs(table or UnitTable(),
+                                                      sector=enterprise.sector))
 
 
 def _allocation_form(data: Any = None, record: Any = None) -> Any:
@@ -125,7 +126,8 @@ def section_context(report: Any, *, data: Any = None,
         return {}
     enterprise, year, period = target
     record = record_for(enterprise=enterprise, year=year, period=period)
-    formset = _formset(report, enterprise, data, record)
+    table = UnitTable()  # one read of the unit table for the form and the stored figures
+    formset = _formset(report, enterprise, data, record, table=table)
     allocation = _allocation_form(data, record)
     problems: list[str] = []
     if data is not None and formset.is_valid():
@@ -135,7 +137,7 @@ def section_context(report: Any, *, data: Any = None,
     return {
         "enterprise": enterprise, "year": year, "period": period,
         "period_label": period_label(year, period), "record": record,
-        "view": record_view(record, UnitTable()) if record else None,
+        "view": record_view(record, table) if record else None,
         "formset": formset, "allocation_form": allocation,
         "version": data.get(VERSION_FIELD, "") if data is not None else (
             record.version if record else 0),

@@ -149,6 +149,25 @@ def test_the_page_has_one_form_and_no_second_save_button(cement, client):
     assert "Lưu số liệu" not in html and "report-figures" not in html
 
 
+def test_the_page_reads_the_unit_table_once(cement, client, monkeypatch):
+    """The form's choices and the stored figures' conversions share one reading."""
+    from registry import conversion
+
+    built = []
+    real = conversion.UnitTable.__init__
+
+    def counting(self) -> None:
+        built.append(1)
+        real(self)
+
+    monkeypatch.setattr(conversion.UnitTable, "__init__", counting)
+    _enterprise, user, report = cement
+    client.force_login(user)
+    html = _page(client, report).content.decode()
+    assert 'name="lines-0-quantity"' in html and "1.000.000" in html
+    assert len(built) == 1
+
+
 def test_save_draft_keeps_a_changed_figure(cement, client):
     """The issue's steps: Clinker to 2.000.000, "Lưu nháp": the figure is kept."""
     _enterprise, user, report = cement
