@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from common.admin import ReadOnlyAdmin
-from progress.models import Assessment, LinkPart, RecordPart, SummaryBasis
+from progress.models import Assessment, LinkPart, RecordPart, SectorTotals, SummaryBasis
 
 
 @admin.register(Assessment)
@@ -28,6 +28,14 @@ class LinkPartAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "year", "group", "series"]
     list_filter = ["year", "group"]
     list_select_related = ["enterprise"]
+
+
+@admin.register(SectorTotals)
+class SectorTotalsAdmin(ReadOnlyAdmin):
+    """Kept by progress.summary (summed again after each change), never edited."""
+
+    list_display = ["sector", "generation", "computed_generation"]
+    list_select_related = ["sector"]
 
 
 @admin.register(SummaryBasis)
