@@ -87,7 +87,8 @@ def answer(draw: Any, question: Any) -> tuple[Any, str, Any]:
         if draw(st.booleans()):
             code = draw(st.sampled_from(codes))
             return code, OK, (code, None)
-        return draw(st.text(min_size=1).filter(lambda t: t.strip() not in codes)
+        # blank text (white space alone, "\r") clears the answer: not a wrong choice
+        return draw(st.text(min_size=1).filter(lambda t: t.strip() and t.strip() not in codes)
                     | st.integers()), BAD, None
     # free text: kept as written (trimmed), refused beyond 20.000 characters
     if draw(st.booleans()):
