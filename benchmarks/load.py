@@ -238,6 +238,24 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
                     headers={"Referer": url + "/login/"}, name="(login setup)")
         signed_in["n"] += 1
 
+    # The deadline steps, each written once: deadline day chains them, the throughput
+    # measure repeats one alone. `me`: a reporter's (or coordinator's) credentials.
+    def inbox_step(client: Any, me: dict[str, Any]) -> None:
+        client.get("/reporting/", name="1 inbox")
+
+    def form_step(client: Any, me: dict[str, Any]) -> None:
+        client.get(f"/reporting/r/{me['period']}/{me['unit']}/", name="2 report form")
+
+    def save_step(client: Any, me: dict[str, Any], name: str = "3 save draft (API)") -> None:
+        report, auth = f"{me['period']}/{me['unit']}", {"Authorization": f"Bearer {me['token']}"}
+        current = client.get(f"/api/v1/reporting/reports/{report}", headers=auth,
+                             name="(read version)").json()
+        client.post(f"/api/v1/reporting/reports/{report}/values", json=_draft(current),
+                    headers=auth, name=name)
+
+    def completeness_step(client: Any, me: dict[str, Any]) -> None:
+        client.get("/reporting/completeness/", name="6 completeness (coordinator)")
+
     class Deadline(SequentialTaskSet):
         """One reporter's deadline day: inbox, form, two draft saves, submit."""
 
@@ -255,25 +273,19 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
 
         @task
         def inbox(self) -> None:
-            self.client.get("/reporting/", name="1 inbox")
+            inbox_step(self.client, self.reporter.me)
 
         @task
         def form(self) -> None:
-            self.client.get(f"/reporting/r/{self.report}/", name="2 report form")
-
-        def _save(self, name: str) -> None:
-            current = self.client.get(f"/api/v1/reporting/reports/{self.report}",
-                                      headers=self.auth, name="(read version)").json()
-            self.client.post(f"/api/v1/reporting/reports/{self.report}/values",
-                             json=_draft(current), headers=self.auth, name=name)
+            form_step(self.client, self.reporter.me)
 
         @task
         def save_1(self) -> None:
-            self._save("3 save draft (API)")
+            save_step(self.client, self.reporter.me)
 
         @task
         def save_2(self) -> None:
-            self._save("4 save draft again (API)")
+            save_step(self.client, self.reporter.me, "4 save draft again (API)")
 
         @task
         def submit(self) -> None:
@@ -311,7 +323,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
 
         @task(2)
         def completeness(self) -> None:
-            self.client.get("/reporting/completeness/", name="6 completeness (coordinator)")
+            completeness_step(self.client, {})
 
         @task(1)
         def review(self) -> None:
@@ -345,25 +357,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
 
     def alone(name: str, people: list[dict[str, Any]], step: Any) -> type:
         return type(name, (Alone,), {"fixed_count": len(people), "people": people,
-                                     "tasks": [step]})
-
-    def inbox_step(user: Any) -> None:
-        user.client.get("/reporting/", name="1 inbox")
-
-    def form_step(user: Any) -> None:
-        me = user.me
-        user.client.get(f"/reporting/r/{me['period']}/{me['unit']}/", name="2 report form")
-
-    def save_step(user: Any) -> None:
-        me = user.me
-        report, auth = f"{me['period']}/{me['unit']}", {"Authorization": f"Bearer {me['token']}"}
-        current = user.client.get(f"/api/v1/reporting/reports/{report}", headers=auth,
-                                  name="(read version)").json()
-        user.client.post(f"/api/v1/reporting/reports/{report}/values", json=_draft(current),
-                         headers=auth, name="3 save draft (API)")
-
-    def completeness_step(user: Any) -> None:
-        user.client.get("/reporting/completeness/", name="6 completeness (coordinator)")
+                                     "tasks": [lambda user: step(user.client, user.me)]})
 
     refused = {"n": 0}
 
