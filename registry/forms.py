@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import NumberField, model_formfield
+from common.forms import ChoiceList, NumberField, QuickSelect, model_formfield
 from common.parsing import ParseError, text_clean
 from orgunits.models import OrgUnit
 from plans.models import Sector
@@ -222,19 +222,19 @@ class QuantityField(NumberField):
 
 
 class LineForm(forms.Form):
-    item = forms.ChoiceField(label=_("Product, material or fuel"), required=False)
+    item = forms.ChoiceField(label=_("Product, material or fuel"), required=False,
+                             widget=QuickSelect)
     quantity = QuantityField(label=_("Quantity"), required=False)
-    unit = forms.ChoiceField(label=_("Unit"), required=False)
-    product = forms.ChoiceField(label=_("Used for product"), required=False)
+    unit = forms.ChoiceField(label=_("Unit"), required=False, widget=QuickSelect)
+    product = forms.ChoiceField(label=_("Used for product"), required=False,
+                                widget=QuickSelect)
 
-    def __init__(self, *args: Any, items: list[tuple[str, Any]] | None = None,
-                 units: list[tuple[str, str]] | None = None,
-                 products: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, items: Any = None, units: Any = None,
+                 products: Any = None, **kwargs: Any) -> None:
+        """`items`, `units`, `products`: the choices as `figure_form_kwargs` makes them."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["item"]).choices = [("", "—"), *(items or [])]
-        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—"), *(units or [])]
-        cast(forms.ChoiceField, self.fields["product"]).choices = [
-            ("", _("(shared: by the allocation rule)")), *(products or [])]
+        for name, choices in (("item", items), ("unit", units), ("product", products)):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices or []
         for field in self.fields.values():  # labelled even where the header is hidden
             field.widget.attrs["aria-label"] = str(field.label)
         self.fields["quantity"].widget.attrs["placeholder"] = str(_("Quantity"))
@@ -295,8 +295,11 @@ def figure_form_kwargs(table: Any, *, sector: Any = None) -> dict[str, Any]:
     products = sorted((i for i in table.items.values() if i.role == ItemRole.PRODUCT),
                       key=lambda i: (sector is None or sector.code not in (i.sectors or []),
                                      i.order))
-    return {"items": items, "units": units,
-            "products": [(i.code, _item_label(i)) for i in products]}
+    # normalised once for the formset's every row
+    return {"items": ChoiceList([("", "—"), *items]),
+            "units": ChoiceList([("", "—"), *units]),
+            "products": ChoiceList([("", _("(shared: by the allocation rule)")),
+                                    *((i.code, _item_label(i)) for i in products)])}
 
 
 def _item_label(item: Any) -> str:

@@ -56,19 +56,27 @@ def figures_locked(*, enterprise: Enterprise, year: int, period: str) -> bool:
     return report is not None and not report_is_editable(report)
 
 
+_TARGET = "_figures_section_target"
+
+
 def section_target(report: Any) -> tuple[Enterprise, int, str] | None:
-    """(enterprise, year, period) the report's section is about, or None."""
+    """(enterprise, year, period) the report's section is about, or None. Kept on the
+    report object: a page asks four times (applies, issues, context, validate)."""
     unit = getattr(report, "org_unit", None)
     if unit is None or unit.kind != OrgUnitKind.ENTERPRISE:
         return None
     period = getattr(report, "period", None)
-    parsed = period_from_code(getattr(period, "code", "") or "")
-    if parsed is None:
-        return None
-    enterprise = Enterprise.objects.select_related("sector").filter(reporting_unit=unit).first()
-    if enterprise is None:
-        return None
-    return enterprise, parsed[0], parsed[1]
+    key = (unit.pk, getattr(period, "code", ""))
+    kept = getattr(report, _TARGET, None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    parsed = period_from_code(key[1] or "")
+    enterprise = None if parsed is None else (
+        Enterprise.objects.select_related("sector").filter(reporting_unit=unit).first())
+    found = None if parsed is None or enterprise is None else (
+        enterprise, parsed[0], parsed[1])
+    setattr(report, _TARGET, (key, found))
+    return found
 
 
 def section_applies(report: Any) -> bool:

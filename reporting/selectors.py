@@ -12,7 +12,18 @@ from typing import Any, overload
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,19 +92,24 @@ def period_get(*, code: str, plan: Plan | None = None) -> Period:
 
 def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
                ) -> ReportRequest:
-    """The report of a unit for a period; Http404 naming the period, the unit or the
-    missing request."""
+    """The report of a unit for a period, in one query (every report page and API call
+    starts here); Http404 naming the period, the unit or the missing request."""
+    if "\x00" not in (period_code or "") + (unit_code or ""):
+        current = Plan.objects.order_by("-issued_on").values("pk")[:1]
+        report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")
+                  .filter(period__plan=plan if plan is not None else Subquery(current),
+                          period__code=(period_code or "").upper(), org_unit__code=unit_code)
+                  .first())
+        if report is not None:
+            return report
+    # not found: the lookups again, one by one, to say which part is wrong
     period = period_get(code=period_code, plan=plan)
     unit = (OrgUnit.objects.filter(code=unit_code).first() if "\x00" not in unit_code
             else None)
     if unit is None:
         raise Http404(_("Unknown organisation unit '%(code)s'.") % {"code": unit_code})
-    report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")
-              .filter(period=period, org_unit=unit).first())
-    if report is None:
-        raise Http404(_("%(unit)s has no report request for %(period)s.")
-                      % {"unit": unit.name, "period": period.code})
-    return report
+    raise Http404(_("%(unit)s has no report request for %(period)s.")
+                  % {"unit": unit.name, "period": period.code})
 
 
 # --------------------------------------------------------------------------------------

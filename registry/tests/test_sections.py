@@ -168,6 +168,20 @@ def test_the_page_reads_the_unit_table_once(cement, client, monkeypatch):
     assert len(built) == 1
 
 
+def test_the_page_looks_the_enterprise_up_once(cement, client):
+    """Whether the section applies, its issues, its form and its check ask for the same
+    enterprise: one query, kept on the report."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _enterprise, user, report = cement
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        html = _page(client, report).content.decode()
+    assert 'name="lines-0-quantity"' in html
+    assert sum('FROM "registry_enterprise"' in q["sql"] for q in queries) == 1
+
+
 def test_save_draft_keeps_a_changed_figure(cement, client):
     """The issue's steps: Clinker to 2.000.000, "Lưu nháp": the figure is kept."""
     _enterprise, user, report = cement

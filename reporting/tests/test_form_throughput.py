@@ -129,3 +129,19 @@ def test_the_audit_row_of_a_save_names_fields_without_repeating_labels(plan, ask
         {"field": "comment:q2", "old": None, "new": "Số ước tính"},
         {"field": "task:IV.16.1:results", "old": None, "new": "Đã triển khai"},
     ]
+
+
+def test_a_report_is_looked_up_in_one_query_and_a_miss_names_what_is_wrong(
+        plan, asker, django_assert_num_queries):
+    from django.http import Http404
+
+    report = _report_asking(plan, asker, 1)
+    with django_assert_num_queries(1):
+        found = selectors.report_get(period_code=report.period.code.lower(), unit_code="sct")
+        assert (found.period.plan.code, found.org_unit.code) == (plan.code, "sct")
+    misses = [(("2099", "sct"), "2099"), ((report.period.code, "khong-co"), "khong-co"),
+              ((report.period.code, "ubnd-quang-ninh"), "không có yêu cầu báo cáo")]
+    for (period_code, unit_code), named in misses:
+        with pytest.raises(Http404) as raised:
+            selectors.report_get(period_code=period_code, unit_code=unit_code)
+        assert named in str(raised.value), (period_code, unit_code, str(raised.value))
