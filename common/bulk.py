@@ -1,5 +1,6 @@
 """Storing many rows at once (an import's entries, lines and audit records): new ones
-(`rows_insert`) and changed ones (`rows_update`), a few statements whatever their number.
+(`rows_insert`; `values_insert` for rows of plain values, no objects made) and changed
+ones (`rows_update`), a few statements whatever their number.
 
 On PostgreSQL the rows go through COPY (new rows with ids taken from the table's sequence
 in one query first; changed rows into a scratch table that one UPDATE joins): Django's
@@ -40,7 +41,6 @@ def rows_insert(*, objs: Sequence[models.Model], batch_size: int = 1000) -> None
     pk = opts.pk
     assert pk is not None and pk.column is not None
     fields = [cast(models.Field, f) for f in opts.concrete_fields if f is not pk]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM "
                        "generate_series(1, %s)", [opts.db_table, pk.column, len(objs)])
@@ -48,15 +48,40 @@ def rows_insert(*, objs: Sequence[models.Model], batch_size: int = 1000) -> None
             setattr(obj, pk.attname, pk_value)
         for obj in objs:  # a reference to an object stored since it was set: its id
             _references_take_ids(obj, "rows_insert")
-        columns = ", ".join(quote(f.column or "") for f in [pk, *fields])
         values = _readers(fields, connection, add=True)
-        with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([obj.pk, *(value(obj) for value in values)])
+        _copy(connection, cursor, model, [pk, *fields],
+              ([obj.pk, *(value(obj) for value in values)] for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def values_insert(*, model: type[models.Model], fields: Sequence[str],
+                  rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows`, each the values of `fields` (names or attnames: `enterprise_id`) as
+    the database stores them (ids, numbers, texts), inside the caller's transaction. On
+    PostgreSQL no object is made: a derived table's tens of thousands of rows (the
+    progress summary of an import) cost more as objects than as the COPY itself."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
+        model._default_manager.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=1000)
+        return
+    targets = [cast(models.Field, model._meta.get_field(name)) for name in fields]
+    with connection.cursor() as cursor:
+        _copy(connection, cursor, model, targets, rows)
+
+
+def _copy(connection: Any, cursor: Any, model: type[models.Model],
+          fields: Sequence[models.Field], rows: Any) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or "") for f in fields)
+    with connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 # fields whose stored value is the attribute's as it is (psycopg adapts it)

@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, F, JSONField, Q, Value, When
 
-from common.bulk import rows_insert
+from common.bulk import values_insert
 from plans.models import Sector
 from progress import methods
 from progress.consumption import (
@@ -86,6 +86,12 @@ def summary_factors() -> tuple[list[Factor], bool]:
     return factors, current
 
 
+PART_FIELDS = ["record_id", "enterprise_id", "sector_id", "year", "energy", "observed",
+               "fallback", "unconverted"]
+LINK_FIELDS = ["enterprise_id", "sector_id", "year", "group", "before_id", "after_id",
+               "before_weighted", "after_weighted", "before_total", "after_total", "series",
+               "left_out"]
+
 # Above this many enterprises a rewrite plans like a full one (aggregate_cursor's `many`).
 MANY = 50
 
@@ -135,46 +141,51 @@ def _build(factors: Sequence[Factor], records: str, record_params: list[Any], *,
               "LAG(rid) OVER w AS prid "
               "FROM attributed WINDOW w AS (PARTITION BY ent, product, grp ORDER BY year)), "
               "common AS (SELECT * FROM lagged WHERE py = year - 1)")
+    # one statement, so that the registry's CTEs (the costly part) are evaluated once for
+    # the three kinds of row: a link part ('L'), a series left out of one ('N'), a record
+    # part ('R'); the columns a kind does not use are NULL
     left_out: dict[tuple[int, int, str], list[str]] = {}
+    links: list[list[Any]] = []
+    parts: dict[int, list[Any]] = {}
     with aggregate_cursor(many=many) as cursor:
         cursor.execute(
-            f"WITH {head}, {lagged} SELECT ent, year, grp, product, "
-            f"CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END "
-            f"FROM common WHERE NOT ({valid})", params)
-        for ent, year, grp, product, reason in cursor.fetchall():
-            left_out.setdefault((ent, year, grp), []).append(f"{product}\t{reason}")
-        cursor.execute(
-            f"WITH {head}, {lagged} SELECT ent, MIN(scope), year, grp, MIN(prid), MIN(rid), "
+            f"WITH {head}, {lagged} "
+            f"SELECT 'L', ent, MIN(scope), year, grp, MIN(prid), MIN(rid), "
             f"SUM({ratio} * pc) FILTER (WHERE {valid}), SUM({ratio} * c) FILTER (WHERE {valid}),"
             f" SUM(pc) FILTER (WHERE {valid}), SUM(c) FILTER (WHERE {valid}), "
-            f"COUNT(*) FILTER (WHERE {valid}) FROM common GROUP BY ent, year, grp", params)
-        links = [LinkPart(enterprise_id=ent, sector_id=sec, year=year, group=grp,
-                          before_id=prid, after_id=rid,
-                          before_weighted=a or 0.0, after_weighted=b or 0.0,
-                          before_total=ta or 0.0, after_total=tb or 0.0, series=n,
-                          left_out="\n".join(sorted(left_out.get((ent, year, grp), []))))
-                 for ent, sec, year, grp, prid, rid, a, b, ta, tb, n in cursor.fetchall()]
-        cursor.execute(
-            f"WITH {head} SELECT rec.rid, rec.ent, rec.scope, rec.year, en.c, ob.n, "
-            "CASE WHEN rec.rid IN (SELECT rid FROM fallback) THEN 1 ELSE 0 END FROM rec "
+            f"COUNT(*) FILTER (WHERE {valid}), NULL FROM common GROUP BY ent, year, grp "
+            "UNION ALL "
+            f"SELECT 'N', ent, NULL, year, grp, NULL, NULL, NULL, NULL, NULL, NULL, "
+            f"CASE WHEN pq <= 0 OR q <= 0 THEN {ZERO_OUTPUT} ELSE {NO_CONSUMPTION} END, "
+            f"product FROM common WHERE NOT ({valid}) "
+            "UNION ALL "
+            "SELECT 'R', rec.ent, rec.scope, rec.year, NULL, NULL, rec.rid, en.c, NULL, NULL, "
+            "NULL, CASE WHEN rec.rid IN (SELECT rid FROM fallback) THEN 1 ELSE 0 END, "
+            "CASE WHEN ob.n > 0 THEN 'observed' END FROM rec "
             "LEFT JOIN (SELECT rid, SUM(c) AS c FROM used WHERE grp = %s GROUP BY rid) en "
             "ON en.rid = rec.rid LEFT JOIN (SELECT rid, COUNT(*) AS n FROM attributed "
             "GROUP BY rid) ob ON ob.rid = rec.rid",
             [*params, ENERGY])
-        parts = {rid: RecordPart(record_id=rid, enterprise_id=ent, sector_id=sec, year=year,
-                                 energy=energy or 0.0, observed=bool(observed),
-                                 fallback=bool(fallback))
-                 for rid, ent, sec, year, energy, observed, fallback in cursor.fetchall()}
+        for kind, ent, sec, year, grp, prid, rid, a, b, ta, tb, n, text in cursor.fetchall():
+            if kind == "L":  # in LINK_FIELDS' order, left_out last
+                links.append([ent, sec, year, grp, prid, rid, a or 0.0, b or 0.0, ta or 0.0,
+                              tb or 0.0, n, ""])
+            elif kind == "N":
+                left_out.setdefault((ent, year, grp), []).append(f"{text}\t{n}")
+            else:  # in PART_FIELDS' order, unconverted last
+                parts[rid] = [rid, ent, sec, year, a or 0.0, bool(text), bool(n), ""]
         cursor.execute(unconverted_sql(factors, records),
                        [*[v for f in factors for v in (f.item_id, f.unit_id)], *record_params])
         missing: dict[int, set[str]] = {}
         for rid, code in cursor.fetchall():
             missing.setdefault(rid, set()).add(code)
     for rid, codes in missing.items():
-        parts[rid].unconverted = "\n".join(sorted(codes))
-    # an import rewrites thousands of enterprises' parts: COPY on PostgreSQL
-    rows_insert(objs=list(parts.values()))
-    rows_insert(objs=links)
+        parts[rid][-1] = "\n".join(sorted(codes))
+    for link in links:
+        link[-1] = "\n".join(sorted(left_out.get((link[0], link[2], link[3]), [])))
+    # an import rewrites thousands of enterprises' parts: COPY on PostgreSQL, as values
+    values_insert(model=RecordPart, fields=PART_FIELDS, rows=list(parts.values()))
+    values_insert(model=LinkPart, fields=LINK_FIELDS, rows=links)
 
 
 def sector_totals_invalidate(*, sector_ids: Iterable[int] | None) -> None:
