@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from ninja import Router, Schema
@@ -31,12 +32,15 @@ class ResponsibleOut(Schema):
 
 
 @router.get("", summary=gettext_noop(
-    "The current plan: targets, sectors, tasks, reporting rules, units"))
+    "The current plan: targets, sectors, tasks, reporting rules"),
+    description=gettext_noop("The organisation units are listed, a page at a time, by "
+                             "`/api/v1/orgunits`."))
 def plan_get(request: HttpRequest) -> dict:
     plan = plan_current()
     if plan is None:
         raise Http404("No plan is loaded.")
-    return plan_export(plan=plan)
+    return {**plan_export(plan=plan, with_units=False),
+            "org_units_url": reverse("api:orgunit_list")}
 
 
 @router.get("/tasks/{ref}/responsible", response=ResponsibleOut,

@@ -157,10 +157,11 @@ def _assignee_code(assignment: Assignment) -> str:
     return assignment.unit.code if assignment.unit else f"group:{assignment.group}"
 
 
-def plan_export(*, plan: Plan) -> dict:
+def plan_export(*, plan: Plan, with_units: bool = True) -> dict:
     """The whole plan as plain data (for `plan show --format json` and the API): targets,
-    sectors, tasks with their assignees' codes, reporting rules and every organisation unit
-    with its validity and successors."""
+    sectors, tasks with their assignees' codes, reporting rules and, `with_units`, every
+    organisation unit with its validity and successors (a megabyte at national scale: the
+    API leaves them to its paged list of units)."""
     from orgunits.selectors import orgunit_tree
 
     targets = Target.objects.filter(plan=plan).select_related("milestone").prefetch_related(
@@ -210,7 +211,7 @@ def plan_export(*, plan: Plan) -> dict:
              "consolidated_to": [u.code for u in r.consolidated_to.all()]}
             for r in rules
         ],
-        "org_units": orgunit_tree(day=None),
+        **({"org_units": orgunit_tree(day=None)} if with_units else {}),
     }
 
 

@@ -48,3 +48,11 @@ def test_openapi_schema_is_served(client, plan):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/plan" in response.json()["paths"]
+
+
+def test_the_plan_leaves_the_units_to_their_paged_list(api, plan):
+    """At national scale the units were a megabyte of the plan's answer."""
+    data = api.get("/api/v1/plan").json()
+    assert "org_units" not in data
+    units = api.get(data["org_units_url"], {"page_size": 5}).json()
+    assert units["count"] > 5 and len(units["results"]) == 5
