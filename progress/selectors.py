@@ -13,9 +13,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,6 +192,14 @@ def _year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
+class Asked(NamedTuple):
+    """Annual report requests by year: the number per unit kind, and (kind, code) of those
+    to units that questions name by code."""
+
+    by_kind: defaultdict[int, dict[str, int]]
+    named: defaultdict[int, list[tuple[str, str]]]
+
+
 class _Elements:
     """Values of formula elements by year, read once per request."""
 
@@ -201,7 +209,7 @@ class _Elements:
         self._answers: dict[tuple[str, int], list[tuple[str, float, str]]] | None = None
         self.questions: set[str] = set()  # those the formulas read (set by the caller)
         self._asked: dict[tuple[str, int], int] = {}
-        self._requests: dict[int, list[tuple[str, str]]] | None = None
+        self._requests: Asked | None = None
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None
         self._registry: dict[str, YearCounts] = {}
@@ -226,15 +234,25 @@ class _Elements:
                 self._answers[(code, year)].append((name, float(numeric), url))
         return self._answers
 
-    def _load_requests(self) -> dict[int, list[tuple[str, str]]]:
-        """(unit kind, unit code) of every annual report request, by year: who was asked."""
+    def _load_requests(self) -> Asked:
+        """Who was asked for an annual report, by year, counted in the database: the
+        number of requests per unit kind, and the requests to units a question names by
+        code (a few). A request per unit and year is tens of thousands at national scale."""
         if self._requests is None:
-            self._requests = defaultdict(list)
-            for year, kind, code in ReportRequest.objects.filter(
-                    period__plan=self.plan, period__kind=ReportKind.ANNUAL,
-                    period__year__lte=self.last_year).values_list(
+            asked = Asked(defaultdict(dict), defaultdict(list))
+            requests = ReportRequest.objects.filter(
+                period__plan=self.plan, period__kind=ReportKind.ANNUAL,
+                period__year__lte=self.last_year).order_by()
+            for year, kind, n in requests.values_list("period__year", "org_unit__kind") \
+                    .annotate(n=Count("pk")):
+                asked.by_kind[year][kind] = n
+            named = {c for code, e in self._elements.items() if code in self.questions
+                     for c in (e.unit_codes or [])}
+            if named:
+                for year, kind, code in requests.filter(org_unit__code__in=named).values_list(
                         "period__year", "org_unit__kind", "org_unit__code"):
-                self._requests[year].append((kind, code))
+                    asked.named[year].append((kind, code))
+            self._requests = asked
         return self._requests
 
     def value(self, element: Element, year: int) -> tuple[float | None, list[Source]]:
@@ -254,14 +272,18 @@ class _Elements:
             de = self._elements.get(arg)
             if de is None:
                 return None, []
-            asked = [r for r in self._load_requests().get(year, [])
-                     if r[0] in de.unit_kinds or r[1] in de.unit_codes]
-            if not asked:
+            requests = self._load_requests()
+            by_kind = {kind: n for kind, n in requests.by_kind[year].items()
+                       if kind in de.unit_kinds}
+            named = [kind for kind, code in requests.named[year]
+                     if code in de.unit_codes and kind not in de.unit_kinds]
+            count = sum(by_kind.values()) + len(named)
+            if not count:
                 return None, []
             labels = dict(OrgUnitKind.choices)
-            kinds = sorted({str(labels.get(r[0], r[0])) for r in asked})
-            return float(len(asked)), [Source(", ".join(str(k) for k in kinds) + f" ({year})",
-                                              reverse("reporting:period", args=[str(year)]))]
+            kinds = sorted(str(labels.get(kind, kind)) for kind in {*by_kind, *named})
+            return float(count), [Source(", ".join(kinds) + f" ({year})",
+                                         reverse("reporting:period", args=[str(year)]))]
         if f == "registry":
             return self._registry_value(arg, year)
         if f == "consumption_index":

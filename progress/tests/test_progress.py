@@ -267,3 +267,29 @@ def test_the_st_enterprises_indicator_counts_the_registry(plan, coordinator):
                               years=range(2020, 2026))
     assert [p.value for p in points] == [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
     assert points[-1].compare is None  # no accepted report answers: not zero
+
+
+def test_the_campaign_share_counts_the_units_asked_in_the_database(plan):
+    """II.2.2.3: units that held campaigns over the district-level units asked that year.
+    The units asked are counted per kind in the database (tens of thousands of requests
+    at national scale), here two of them accepted, one with campaigns and one without."""
+    from plans.models import DataElement
+    from reporting.models import ReportRequest
+    from reporting.services import period_open, report_accept, report_save, report_submit
+    from reporting.tests.conftest import complete_payload, report_of
+
+    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    kinds = DataElement.objects.get(plan=plan, code="lifestyle-campaigns").unit_kinds
+    asked = ReportRequest.objects.filter(period=period, org_unit__kind__in=kinds).count()
+    assert asked > 2
+    for code, held in (("tp-ha-long", 3), ("h-co-to", 0)):
+        report = report_of(period, code)
+        values, answers = complete_payload(report)
+        report = report_save(report=report, actor=None, version=report.version,
+                             values={**values, "lifestyle-campaigns": held}, answers=answers)
+        report_accept(report=report_submit(report=report, actor=None), actor=None,
+                      notify=False)
+    status = next(s for s in progress_for_period(period=2022, plan=plan)
+                  if s.target.code == "districts-campaigns-2025")
+    assert status.current is not None and status.current.year == 2022
+    assert status.current.value == pytest.approx(100 * 1 / asked)
