@@ -114,7 +114,7 @@ def chart_spec(*, plan: Plan, kind: str, code: str, period: int) -> ChartSpec | 
                          projection, labels=labels, years=(BASE_YEAR, plan.end_year))
     if kind not in ("sector", "province"):
         return None
-    result = sector_indices(plan=plan, last_year=period)
+    result = sector_indices(plan=plan, last_year=period, detail=False)  # the index alone
     if kind == "province":
         index = result.province
         title = _("Province")

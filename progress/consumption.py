@@ -292,19 +292,24 @@ def _params(factors: Sequence[Factor]) -> list[Any]:
 
 
 def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
-                factors: Sequence[Factor]) -> tuple[dict[int, SectorSums], list[str]]:
-    """Every sector's sums from the raw figures (three queries; with `detail`, two more
-    for the enterprises and the base-year and last-year observations the LMDI reads), and
-    the notes: items left out for want of a conversion, records shared by output because
-    their principal product is missing."""
+                factors: Sequence[Factor], sector_id: int | None = None
+                ) -> tuple[dict[int, SectorSums], list[str]]:
+    """Every sector's sums (or, with `sector_id`, one sector's) from the raw figures (three
+    queries; with `detail`, two more for the enterprises and the base-year and last-year
+    observations the LMDI reads), and the notes: items left out for want of a
+    conversion, records shared by output because their principal product is missing."""
     out: dict[int, SectorSums] = defaultdict(SectorSums)
     groups = input_groups(factors)
     if not groups:  # nothing consumed can be converted: no series
         return out, []
     accepted, accepted_params = accepted_sql(plan=plan, last_year=last_year)
     records = f"s.plan_id = %s AND r.year <= %s AND r.id IN ({accepted})"
+    chosen = [*accepted_params]  # the records' parameters, in the order of `records`
+    if sector_id is not None:
+        records += " AND s.id = %s"
+        chosen.append(sector_id)
     head = registry_sql(factors, records)
-    params = [*_params(factors), plan.pk, last_year, *accepted_params]
+    params = [*_params(factors), plan.pk, last_year, *chosen]
     with aggregate_cursor() as cursor:
         cursor.execute(f"WITH {head}, {link_sums_sql(attributed_by_group(groups), len(groups))}"
                        " UNION ALL SELECT 'energy', scope, NULL, year, NULL, NULL, SUM(c), NULL,"
@@ -325,7 +330,7 @@ def sector_sums(*, plan: Plan, last_year: int, base_year: int, detail: bool,
         # lines of counted records whose item and unit the unit table cannot convert
         cursor.execute(unconverted_sql(factors, records),
                        [*[v for f in factors for v in (f.item_id, f.unit_id)], plan.pk,
-                        last_year, *accepted_params])
+                        last_year, *chosen])
         notes = unconverted_notes(code for _record, code in cursor.fetchall())
         cursor.execute(f"WITH {head} SELECT rec.ent, rec.year FROM rec "
                        "WHERE rec.rid IN (SELECT rid FROM fallback)", params)

@@ -137,26 +137,30 @@ class ConsumptionIndex:
     notes: list[str]
 
 
-def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> ConsumptionIndex:
+def sector_indices(*, plan: Plan, last_year: int, detail: bool = True,
+                   sector: Sector | None = None) -> ConsumptionIndex:
     """Every sector's index and the province index (sectors weighted by their share of
     the province's energy use, mean of the two years of each link), from sums computed in
-    the database. Without `detail` (the overview, the statuses: the live path) the sums
-    come from the summary (`progress.summary`) and the LMDI and the list of enterprises
-    are left out; with it, or while the summary's factors are not the unit table's, from
-    the raw figures (`progress.consumption`). The index and its links are the same."""
+    the database. Without `detail` (the overview, the statuses, the charts: the live path)
+    the sums come from the summary (`progress.summary`) and the LMDI and the list of
+    enterprises are left out; with it, or while the summary's factors are not the unit
+    table's, from the raw figures (`progress.consumption`). The index and its links are
+    the same. With `sector`, that sector alone (a sector's page: its detail from its own
+    figures, an eighth of the work) and no province index."""
     factors, current = summary_factors()
-    sectors = list(plan.sectors.all())
+    sectors = [sector] if sector is not None else list(plan.sectors.all())
     if not detail and current:
         sums, notes = summary_sums(sectors=sectors, last_year=last_year)
     else:
         sums, notes = sector_sums(plan=plan, last_year=last_year, base_year=BASE_YEAR,
-                                  detail=detail, factors=factors)
+                                  detail=detail, factors=factors,
+                                  sector_id=sector.pk if sector is not None else None)
     units = {f.group: f.base for f in factors}
     groups = {ENERGY: str(_("Energy (fuels and electricity)")),
               **dict(Item.objects.values_list("code", "name"))} if detail else {}
     out: list[SectorIndex] = []
-    for sector in sectors:
-        found = sums.get(sector.pk) or SectorSums()
+    for each in sectors:
+        found = sums.get(each.pk) or SectorSums()
         result = found.odex(base_year=BASE_YEAR, last_year=last_year)
         lmdi: dict[str, methods.Lmdi | None] = {}
         for group in sorted(found.groups):
@@ -164,11 +168,12 @@ def sector_indices(*, plan: Plan, last_year: int, detail: bool = True) -> Consum
             lmdi[group] = methods.lmdi([o for o in found.observations if o.group == group],
                                        start=BASE_YEAR)
         out.append(SectorIndex(
-            sector, result, lmdi, {g: units.get(g, "") for g in lmdi},
+            each, result, lmdi, {g: units.get(g, "") for g in lmdi},
             {g: groups.get(g, g) for g in lmdi},
             dict(sorted(found.enterprises.items(), key=lambda kv: kv[1])),
             found.energy, result.notes))
-    return ConsumptionIndex(out, _province(out, last_year), notes)
+    return ConsumptionIndex(out, {} if sector is not None else _province(out, last_year),
+                            notes)
 
 
 def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:

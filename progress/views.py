@@ -26,6 +26,7 @@ from progress.selectors import (
     target_progress,
 )
 from progress.services import assessment_record
+from web.pages import list_page
 
 
 def _plan() -> Plan:
@@ -110,13 +111,17 @@ def assess(request: HttpRequest, code: str) -> HttpResponse:
 def sector_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _plan()
     period, problem = _period(request, plan)
-    result = sector_indices(plan=plan, last_year=period)
-    found = next((s for s in result.sectors if s.sector.code == code), None)
-    if found is None:
+    sector = plan.sectors.filter(code=code).first()
+    if sector is None:
         raise Http404(_("No such sector."))
+    # the province index from the summary; the sector's detail from its own figures
+    province = sector_indices(plan=plan, last_year=period, detail=False).province
+    found = sector_indices(plan=plan, last_year=period, sector=sector).sectors[0]
+    enterprises, query = list_page(request, list(found.enterprises.items()))
     return render(request, "progress/sector.html", {
         "plan": plan, "period": period, "problem": problem, "si": found,
-        "province": result.province, "years": _years(plan)})
+        "province": province, "years": _years(plan), "enterprises": enterprises,
+        "query": query})
 
 
 @login_required

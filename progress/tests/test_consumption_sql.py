@@ -339,3 +339,38 @@ def test_a_changed_unit_table_reads_the_raw_figures_until_rebuilt(
     for callback in callbacks:
         callback()
     assert_both_paths(plan, 2023)
+
+
+def test_one_sector_alone_is_that_sector_of_all(plan, figures):
+    """A sector's page computes its detail from its own figures only: the same index,
+    links, LMDI and enterprises as the whole computation gives that sector."""
+    whole = sector_indices(plan=plan, last_year=2023)
+    for want in whole.sectors:
+        alone = sector_indices(plan=plan, last_year=2023, sector=want.sector)
+        assert alone.province == {} and len(alone.sectors) == 1
+        assert_same(ConsumptionIndex(alone.sectors, {}, alone.notes),
+                    ConsumptionIndex([want], {}, alone.notes))
+    assert any(s.enterprises for s in whole.sectors)
+
+
+def test_the_sector_chart_and_page_read_the_summary_for_the_index(client, plan, figures,
+                                                                   coordinator):
+    """The charts need the index alone: no raw figure is read; the page reads its own
+    sector's figures, not every sector's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    for url in ("/progress/charts/sector/coal.svg?period=2023",
+                "/progress/charts/province/all.svg?period=2023"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not any("registry_consumptionline" in q["sql"] for q in queries), url
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/progress/sectors/coal/?period=2023").content.decode()
+    assert "Than Hà Lầm" in html and "(2)" in html
+    sector = Sector.objects.get(plan=plan, code="coal")
+    raw = [q["sql"] for q in queries if "registry_consumptionline" in q["sql"]]
+    assert raw and all(f"s.id = {sector.pk}" in q or f'"s"."id" = {sector.pk}' in q
+                       for q in raw), raw[0][-300:]
