@@ -38,6 +38,15 @@ def _end_stray_sessions() -> None:
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+@pytest.fixture(autouse=True)
+def _cache_cleared() -> None:
+    """Every test starts with the process's cache empty: keys made of database ids and
+    generations (a sector's page) would otherwise meet another test's rolled-back rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(transactional_db) -> Plan:
     """For transactional and browser tests, whose database is emptied after each test:

@@ -13,13 +13,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.exceptions import state_error
 from orgunits.models import OrgUnitKind
@@ -28,7 +29,7 @@ from plans.models import DataElement, Indicator, Plan, Sector, Target, TargetKin
 from plans.selectors import plan_current
 from progress import methods
 from progress.consumption import SectorSums, sector_sums
-from progress.models import Assessment
+from progress.models import Assessment, SectorTotals
 from progress.summary import summary_factors, summary_sums
 from registry.models import (
     Item,
@@ -174,6 +175,26 @@ def sector_indices(*, plan: Plan, last_year: int, detail: bool = True,
             found.energy, result.notes))
     return ConsumptionIndex(out, {} if sector is not None else _province(out, last_year),
                             notes)
+
+
+def sector_index_detail(*, plan: Plan, last_year: int, sector: Sector) -> SectorIndex:
+    """One sector's index with its LMDI and enterprises (its page), kept by the process
+    while the sector's data is unchanged: the key holds the sector's generation
+    (`SectorTotals`, raised in the transaction of every change that can move its
+    figures), so a change shows at once and an unchanged sector is not recomputed from
+    its raw figures (seconds for thousands of enterprises) at every view."""
+    _factors, current = summary_factors()
+    generation = SectorTotals.objects.filter(sector=sector).values_list(
+        "generation", flat=True).first()
+    key = (f"progress:sector:{sector.pk}:{generation}:{last_year}:{get_language()}"
+           if current and generation is not None else None)
+    kept = cache.get(key) if key else None
+    if kept is not None:
+        return cast(SectorIndex, kept)
+    found = sector_indices(plan=plan, last_year=last_year, sector=sector).sectors[0]
+    if key:
+        cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:

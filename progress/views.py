@@ -22,6 +22,7 @@ from progress.selectors import (
     default_period,
     period_check,
     progress_for_period,
+    sector_index_detail,
     sector_indices,
     target_progress,
 )
@@ -116,7 +117,7 @@ def sector_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No such sector."))
     # the province index from the summary; the sector's detail from its own figures
     province = sector_indices(plan=plan, last_year=period, detail=False).province
-    found = sector_indices(plan=plan, last_year=period, sector=sector).sectors[0]
+    found = sector_index_detail(plan=plan, last_year=period, sector=sector)
     enterprises, query = list_page(request, list(found.enterprises.items()))
     return render(request, "progress/sector.html", {
         "plan": plan, "period": period, "problem": problem, "si": found,

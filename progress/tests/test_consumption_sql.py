@@ -8,6 +8,7 @@ the summary stays in step with every change it is built from."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -374,3 +375,30 @@ def test_the_sector_chart_and_page_read_the_summary_for_the_index(client, plan, 
     raw = [q["sql"] for q in queries if "registry_consumptionline" in q["sql"]]
     assert raw and all(f"s.id = {sector.pk}" in q or f'"s"."id" = {sector.pk}' in q
                        for q in raw), raw[0][-300:]
+
+
+def test_a_sector_page_is_kept_until_the_sector_changes(client, plan, figures, coordinator):
+    """Seen again unchanged, the page reads no raw figure; a change of the sector's
+    figures shows at the next view."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page() -> str:  # the page without its CSRF token, which changes at every view
+        html = client.get(url).content.decode()
+        return re.sub(r'(FToken": |csrfmiddlewaretoken" value=)"[^"]+"', "", html)
+
+    client.force_login(coordinator)
+    url = "/progress/sectors/coal/?period=2023"
+    first = page()
+    with CaptureQueriesContext(connection) as queries:
+        again = page()
+    assert again == first
+    assert not any("registry_consumptionline" in q["sql"] for q in queries)
+    coal = figures["coal"]
+    _record(coal, 2023, [("coal", 2_500_000, "t"), ("coal-clean", 1_500_000, "t"),
+                         ("explosives", 1, "kg"), ("diesel", 10, "l"),
+                         ("electricity", 50_000_000, "kWh")])
+    with CaptureQueriesContext(connection) as queries:
+        changed = page()
+    assert any("registry_consumptionline" in q["sql"] for q in queries)
+    assert changed != first
