@@ -51,10 +51,14 @@ ENERGY = "energy"
 
 @dataclass(frozen=True)
 class Source:
-    """Where a number came from: a report, a registry list, a sector's figures."""
+    """Where a number came from: a report, a registry list, a sector's figures.
+    `opens`: what the link opens, for who may follow it (`progress.permissions`):
+    "report:<unit code>" (an accepted report), "registry", "completeness" (a period's
+    page), or "" (a progress page)."""
 
     label: str
     url: str
+    opens: str = ""
 
 
 @dataclass
@@ -232,7 +236,7 @@ class _Elements:
     def __init__(self, plan: Plan, last_year: int) -> None:
         self.plan = plan
         self.last_year = last_year
-        self._answers: dict[tuple[str, int], list[tuple[str, float, str]]] | None = None
+        self._answers: dict[tuple[str, int], list[tuple[str, float, str, str]]] | None = None
         self.questions: set[str] = set()  # those the formulas read (set by the caller)
         self._asked: dict[tuple[str, int], int] = {}
         self._requests: Asked | None = None
@@ -241,7 +245,7 @@ class _Elements:
         self._registry: dict[str, YearCounts] = {}
 
     # answers ---------------------------------------------------------------------
-    def _load_answers(self) -> dict[tuple[str, int], list[tuple[str, float, str]]]:
+    def _load_answers(self) -> dict[tuple[str, int], list[tuple[str, float, str, str]]]:
         """Accepted annual answers to the questions the formulas read: one query, plain
         rows (unit name, value, link to the report)."""
         if self._answers is None:
@@ -257,7 +261,8 @@ class _Elements:
             for code, year, period, unit, name, numeric in rows:
                 assert numeric is not None
                 url = pattern.replace("/PERIOD/unit/", f"/{period}/{unit}/")
-                self._answers[(code, year)].append((name, float(numeric), url))
+                self._answers[(code, year)].append((name, float(numeric), url,
+                                                    f"report:{unit}"))
         return self._answers
 
     def _load_requests(self) -> Asked:
@@ -287,13 +292,13 @@ class _Elements:
             rows = self._load_answers().get((arg, year), [])
             if not rows:
                 return None, []
-            return sum(r[1] for r in rows), [Source(r[0], r[2]) for r in rows]
+            return sum(r[1] for r in rows), [Source(r[0], r[2], r[3]) for r in rows]
         if f == "units_with":
             rows = self._load_answers().get((arg, year), [])
             if not rows:
                 return None, []
             hits = [r for r in rows if r[1] > 0]
-            return float(len(hits)), [Source(r[0], r[2]) for r in hits]
+            return float(len(hits)), [Source(r[0], r[2], r[3]) for r in hits]
         if f == "units_asked":
             de = self._elements.get(arg)
             if de is None:
@@ -309,7 +314,8 @@ class _Elements:
             labels = dict(OrgUnitKind.choices)
             kinds = sorted(str(labels.get(kind, kind)) for kind in {*by_kind, *named})
             return float(count), [Source(", ".join(kinds) + f" ({year})",
-                                         reverse("reporting:period", args=[str(year)]))]
+                                         reverse("reporting:period", args=[str(year)]),
+                                         "completeness")]
         if f == "registry":
             return self._registry_value(arg, year)
         if f == "consumption_index":
@@ -348,7 +354,8 @@ class _Elements:
         if not counts.recorded or year not in counts.total:
             return None, []
         slug = REGISTRY_PAGES[measure]
-        source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]))]
+        source = [Source(str(REGISTRY_LABELS[measure]), reverse("registry:list", args=[slug]),
+                         "registry")]
         part = measure in ("areas-reached", "supermarkets-eco-packaging")
         return float((counts.reached if part else counts.total)[year]), source
 

@@ -16,6 +16,7 @@ from plans.models import Plan, Target, TargetKind
 from plans.selectors import plan_current
 from progress import charts
 from progress.models import STATUS_LABELS, AssessedStatus
+from progress.permissions import can_open_source
 from progress.selectors import (
     BASE_YEAR,
     assessments_of,
@@ -122,7 +123,7 @@ def sector_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "progress/sector.html", {
         "plan": plan, "period": period, "problem": problem, "si": found,
         "province": province, "years": _years(plan), "enterprises": enterprises,
-        "query": query})
+        "query": query, "registries_open": can_open_source(request.user, "registry")})
 
 
 @login_required

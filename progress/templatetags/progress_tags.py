@@ -76,3 +76,15 @@ def group_name(sector_index: Any, group: str) -> str:
 @register.simple_tag
 def unit_of(sector_index: Any, group: str) -> str:
     return sector_index.lmdi_units.get(group, "")
+
+
+@register.simple_tag(takes_context=True)
+def source_link(context: Any, source: Any) -> str:
+    """A number's source: a link where the reader may open it, its name otherwise (a
+    reporter sees other units' accepted figures here but not their reports)."""
+    from progress.permissions import can_open_source
+
+    user = context["request"].user
+    if source.url and can_open_source(user, source.opens):
+        return format_html('<a href="{}">{}</a>', source.url, source.label)
+    return format_html("{}", source.label)

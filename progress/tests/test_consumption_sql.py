@@ -402,3 +402,17 @@ def test_a_sector_page_is_kept_until_the_sector_changes(client, plan, figures, c
         changed = page()
     assert any("registry_consumptionline" in q["sql"] for q in queries)
     assert changed != first
+
+
+def test_an_enterprise_reporter_reads_the_names_behind_a_sector_not_the_registry(
+        client, plan, figures, make_user):
+    from accounts.models import Role
+
+    designated = services.enterprise_designate(enterprise=figures["coal"], actor=None,
+                                               since=dt.date(2021, 1, 1))
+    for role, unit, links in ((Role.REPORTER, designated.unit.code, False),
+                              (Role.REPORTER, "sct", True)):
+        client.force_login(make_user(role, unit))
+        html = client.get("/progress/sectors/coal/?period=2023").content.decode()
+        assert "Than Hà Lầm" in html
+        assert ('href="/registry/enterprises/' in html) is links

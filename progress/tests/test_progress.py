@@ -269,27 +269,55 @@ def test_the_st_enterprises_indicator_counts_the_registry(plan, coordinator):
     assert points[-1].compare is None  # no accepted report answers: not zero
 
 
+def _campaigns_accepted(plan, held: dict[str, int]):
+    """The annual 2022 period opened, and these units' reports accepted with these
+    numbers of campaigns (every other question answered)."""
+    from reporting.services import period_open, report_accept, report_save, report_submit
+    from reporting.tests.conftest import complete_payload, report_of
+
+    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    for code, campaigns in held.items():
+        report = report_of(period, code)
+        values, answers = complete_payload(report)
+        report = report_save(report=report, actor=None, version=report.version,
+                             values={**values, "lifestyle-campaigns": campaigns},
+                             answers=answers)
+        report_accept(report=report_submit(report=report, actor=None), actor=None,
+                      notify=False)
+    return period
+
+
 def test_the_campaign_share_counts_the_units_asked_in_the_database(plan):
     """II.2.2.3: units that held campaigns over the district-level units asked that year.
     The units asked are counted per kind in the database (tens of thousands of requests
     at national scale), here two of them accepted, one with campaigns and one without."""
     from plans.models import DataElement
     from reporting.models import ReportRequest
-    from reporting.services import period_open, report_accept, report_save, report_submit
-    from reporting.tests.conftest import complete_payload, report_of
 
-    period, _ = period_open(plan=plan, code="2022", actor=None, notify=False)
+    period = _campaigns_accepted(plan, {"tp-ha-long": 3, "h-co-to": 0})
     kinds = DataElement.objects.get(plan=plan, code="lifestyle-campaigns").unit_kinds
     asked = ReportRequest.objects.filter(period=period, org_unit__kind__in=kinds).count()
     assert asked > 2
-    for code, held in (("tp-ha-long", 3), ("h-co-to", 0)):
-        report = report_of(period, code)
-        values, answers = complete_payload(report)
-        report = report_save(report=report, actor=None, version=report.version,
-                             values={**values, "lifestyle-campaigns": held}, answers=answers)
-        report_accept(report=report_submit(report=report, actor=None), actor=None,
-                      notify=False)
     status = next(s for s in progress_for_period(period=2022, plan=plan)
                   if s.target.code == "districts-campaigns-2025")
     assert status.current is not None and status.current.year == 2022
     assert status.current.value == pytest.approx(100 * 1 / asked)
+
+
+@pytest.mark.parametrize(("role", "unit", "links"), [
+    (Role.COORDINATOR, "sct", True), (Role.VIEWER, "ubnd-quang-ninh", True),
+    (Role.REPORTER, "tp-ha-long", True), (Role.REPORTER, "sct", False)])
+def test_a_source_is_a_link_only_for_who_may_open_it(client, plan, make_user, role, unit,
+                                                     links):
+    """Everyone reads the progress pages; a source report opens for the coordinator,
+    viewers (it is accepted) and its own unit, and is a name for the others."""
+    from django.urls import reverse
+
+    _campaigns_accepted(plan, {"tp-ha-long": 3})
+    client.force_login(make_user(role, unit))
+    html = client.get("/progress/targets/districts-campaigns-2025/?period=2022").content.decode()
+    report = reverse("reporting:report", args=["2022", "tp-ha-long"])
+    assert "Thành phố Hạ Long" in html
+    assert (f'href="{report}"' in html) is links
+    if links:
+        assert client.get(report).status_code == 200
