@@ -305,12 +305,12 @@ class ProgressPart:
 
 
 def _progress(period: Period) -> ProgressPart:
-    from progress.selectors import progress_for_period, sector_indices
+    from progress.selectors import progress_for_period, sector_indices_kept
 
     year = progress_year(period)
     plan = period.plan
     return ProgressPart(year, progress_for_period(period=year, plan=plan),
-                        sector_indices(plan=plan, last_year=year))
+                        sector_indices_kept(plan=plan, last_year=year))
 
 
 def consolidated_report(*, period: Period, today: dt.date | None = None

@@ -201,6 +201,17 @@ def sector_index_detail(*, plan: Plan, last_year: int, sector: Sector) -> Sector
     return found
 
 
+def sector_indices_kept(*, plan: Plan, last_year: int) -> ConsumptionIndex:
+    """Every sector's index with its detail, as `sector_indices` gives it, each sector
+    kept by the process while unchanged (`sector_index_detail`), and the province index
+    from the summary: the consolidated report, generated again and again near a
+    deadline, recomputes only the sectors changed since."""
+    lean = sector_indices(plan=plan, last_year=last_year, detail=False)
+    return ConsumptionIndex(
+        [sector_index_detail(plan=plan, last_year=last_year, sector=s.sector)
+         for s in lean.sectors], lean.province, lean.notes)
+
+
 def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:
     years = range(BASE_YEAR + 1, last_year + 1)
     parts = []

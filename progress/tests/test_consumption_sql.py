@@ -416,3 +416,16 @@ def test_an_enterprise_reporter_reads_the_names_behind_a_sector_not_the_registry
         html = client.get("/progress/sectors/coal/?period=2023").content.decode()
         assert "Than Hà Lầm" in html
         assert ('href="/registry/enterprises/' in html) is links
+
+
+def test_the_kept_indices_equal_the_computed_ones_and_follow_changes(plan, figures):
+    """What the consolidated report reads: each sector kept while unchanged, the same as
+    computed at once, and a changed sector computed again."""
+    from progress.selectors import sector_indices_kept
+
+    assert_same(sector_indices_kept(plan=plan, last_year=2023),
+                sector_indices(plan=plan, last_year=2023))
+    _record(figures["coal"], 2023, [("coal", 2_500_000, "t"), ("coal-clean", 1_500_000, "t"),
+                                    ("diesel", 10, "l"), ("electricity", 50_000_000, "kWh")])
+    assert_same(sector_indices_kept(plan=plan, last_year=2023),
+                sector_indices(plan=plan, last_year=2023))
