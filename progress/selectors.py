@@ -46,6 +46,7 @@ from registry.selectors import (
 from reporting.models import DataValue, ReportKind, ReportRequest, ReportState
 
 BASE_YEAR = 2020
+DETAIL_KEPT = 24 * 3600  # seconds a sector's detail stays in the cache at the most
 ENERGY = "energy"
 
 
@@ -181,35 +182,55 @@ def sector_indices(*, plan: Plan, last_year: int, detail: bool = True,
                             notes)
 
 
+def _detail_keys(sectors: list[Sector], last_year: int) -> dict[int, str | None]:
+    """Per sector, the cache key of its detail: it holds the sector's generation
+    (`SectorTotals`, raised in the transaction of every change that can move its
+    figures), so a change shows at once. None while the summary's basis is stale or the
+    sector has no totals row yet: computed, not kept."""
+    _factors, current = summary_factors()
+    generations = dict(SectorTotals.objects.filter(sector__in=sectors).values_list(
+        "sector_id", "generation")) if current else {}
+    return {s.pk: (f"progress:sector:{s.pk}:{generations[s.pk]}:{last_year}:{get_language()}"
+                   if s.pk in generations else None) for s in sectors}
+
+
 def sector_index_detail(*, plan: Plan, last_year: int, sector: Sector) -> SectorIndex:
     """One sector's index with its LMDI and enterprises (its page), kept by the process
-    while the sector's data is unchanged: the key holds the sector's generation
-    (`SectorTotals`, raised in the transaction of every change that can move its
-    figures), so a change shows at once and an unchanged sector is not recomputed from
-    its raw figures (seconds for thousands of enterprises) at every view."""
-    _factors, current = summary_factors()
-    generation = SectorTotals.objects.filter(sector=sector).values_list(
-        "generation", flat=True).first()
-    key = (f"progress:sector:{sector.pk}:{generation}:{last_year}:{get_language()}"
-           if current and generation is not None else None)
+    while the sector's data is unchanged (`_detail_keys`): an unchanged sector is not
+    recomputed from its raw figures (seconds for thousands of enterprises) at every
+    view."""
+    key = _detail_keys([sector], last_year)[sector.pk]
     kept = cache.get(key) if key else None
     if kept is not None:
         return cast(SectorIndex, kept)
     found = sector_indices(plan=plan, last_year=last_year, sector=sector).sectors[0]
     if key:
-        cache.set(key, found, timeout=24 * 3600)
+        cache.set(key, found, timeout=DETAIL_KEPT)
     return found
 
 
 def sector_indices_kept(*, plan: Plan, last_year: int) -> ConsumptionIndex:
     """Every sector's index with its detail, as `sector_indices` gives it, each sector
-    kept by the process while unchanged (`sector_index_detail`), and the province index
-    from the summary: the consolidated report, generated again and again near a
-    deadline, recomputes only the sectors changed since."""
+    kept by the process while unchanged, and the province index from the summary: the
+    consolidated report, generated again and again near a deadline, recomputes only the
+    sectors changed since (one sector from its own figures; several in one pass)."""
     lean = sector_indices(plan=plan, last_year=last_year, detail=False)
-    return ConsumptionIndex(
-        [sector_index_detail(plan=plan, last_year=last_year, sector=s.sector)
-         for s in lean.sectors], lean.province, lean.notes)
+    sectors = [s.sector for s in lean.sectors]
+    keys = _detail_keys(sectors, last_year)
+    kept = cache.get_many([k for k in keys.values() if k])
+    found = {s.pk: kept[keys[s.pk]] for s in sectors if keys[s.pk] in kept}
+    missing = [s for s in sectors if s.pk not in found]
+    if len(missing) == 1:
+        found[missing[0].pk] = sector_index_detail(plan=plan, last_year=last_year,
+                                                   sector=missing[0])
+    elif missing:
+        computed = {s.sector.pk: s for s in
+                    sector_indices(plan=plan, last_year=last_year).sectors}
+        for sector in missing:
+            found[sector.pk] = computed[sector.pk]
+        cache.set_many({keys[s.pk]: found[s.pk] for s in missing if keys[s.pk]},
+                       timeout=DETAIL_KEPT)
+    return ConsumptionIndex([found[s.pk] for s in sectors], lean.province, lean.notes)
 
 
 def _province(sectors: list[SectorIndex], last_year: int) -> dict[int, float | None]:
