@@ -22,9 +22,14 @@ from plans.models import (
 )
 
 
+def plans_newest_first() -> QuerySet[Plan]:
+    """The loaded plans, the most recently issued first: the first is the current one."""
+    return Plan.objects.order_by("-issued_on")
+
+
 def plan_current() -> Plan | None:
     """The plan the system runs: the most recently issued one loaded."""
-    return Plan.objects.select_related("lead_agency").order_by("-issued_on").first()
+    return plans_newest_first().select_related("lead_agency").first()
 
 
 @dataclass(frozen=True)

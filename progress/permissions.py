@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from registry.permissions import can_read_registries
-from reporting.permissions import can_view_completeness, is_coordinator
+from reporting.permissions import can_view_accepted, can_view_completeness
 
 
 def can_open_source(user: Any, opens: str) -> bool:
     """Whether `user` may open a source whose link opens `opens` (`Source.opens`)."""
     kind, _sep, unit = opens.partition(":")
-    if kind == "report":  # sources are accepted reports: viewers read those too
-        return bool(is_coordinator(user) or getattr(user, "is_viewer", False) or (
-            getattr(user, "org_unit", None) is not None and user.org_unit.code == unit))
+    if kind == "report":  # sources are accepted reports
+        return can_view_accepted(user, unit)
     if kind == "registry":
         return can_read_registries(user)
     if kind == "completeness":

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -194,42 +194,39 @@ def _detail_keys(sectors: list[Sector], last_year: int) -> dict[int, str | None]
                    if s.pk in generations else None) for s in sectors}
 
 
-def sector_index_detail(*, plan: Plan, last_year: int, sector: Sector) -> SectorIndex:
-    """One sector's index with its LMDI and enterprises (its page), kept by the process
-    while the sector's data is unchanged (`_detail_keys`): an unchanged sector is not
-    recomputed from its raw figures (seconds for thousands of enterprises) at every
-    view."""
-    key = _detail_keys([sector], last_year)[sector.pk]
-    kept = cache.get(key) if key else None
-    if kept is not None:
-        return cast(SectorIndex, kept)
-    found = sector_indices(plan=plan, last_year=last_year, sector=sector).sectors[0]
-    if key:
-        cache.set(key, found, timeout=DETAIL_KEPT)
-    return found
-
-
-def sector_indices_kept(*, plan: Plan, last_year: int) -> ConsumptionIndex:
-    """Every sector's index with its detail, as `sector_indices` gives it, each sector
-    kept by the process while unchanged, and the province index from the summary: the
-    consolidated report, generated again and again near a deadline, recomputes only the
-    sectors changed since (one sector from its own figures; several in one pass)."""
-    lean = sector_indices(plan=plan, last_year=last_year, detail=False)
-    sectors = [s.sector for s in lean.sectors]
+def _details_kept(plan: Plan, last_year: int, sectors: list[Sector]
+                  ) -> dict[int, SectorIndex]:
+    """These sectors' indices with their detail, by sector id, each kept by the process
+    while unchanged (`_detail_keys`); those missing computed from the raw figures, one
+    sector from its own figures alone, several in one pass."""
     keys = _detail_keys(sectors, last_year)
     kept = cache.get_many([k for k in keys.values() if k])
     found = {s.pk: kept[keys[s.pk]] for s in sectors if keys[s.pk] in kept}
     missing = [s for s in sectors if s.pk not in found]
-    if len(missing) == 1:
-        found[missing[0].pk] = sector_index_detail(plan=plan, last_year=last_year,
-                                                   sector=missing[0])
-    elif missing:
-        computed = {s.sector.pk: s for s in
-                    sector_indices(plan=plan, last_year=last_year).sectors}
-        for sector in missing:
-            found[sector.pk] = computed[sector.pk]
+    if missing:
+        computed = sector_indices(plan=plan, last_year=last_year,
+                                  sector=missing[0] if len(missing) == 1 else None).sectors
+        found.update({s.sector.pk: s for s in computed if s.sector in missing})
         cache.set_many({keys[s.pk]: found[s.pk] for s in missing if keys[s.pk]},
                        timeout=DETAIL_KEPT)
+    return found
+
+
+def sector_index_detail(*, plan: Plan, last_year: int, sector: Sector) -> SectorIndex:
+    """One sector's index with its LMDI and enterprises (its page), kept while the
+    sector's data is unchanged: not recomputed from its raw figures (seconds for
+    thousands of enterprises) at every view."""
+    return _details_kept(plan, last_year, [sector])[sector.pk]
+
+
+def sector_indices_kept(*, plan: Plan, last_year: int) -> ConsumptionIndex:
+    """Every sector's index with its detail, as `sector_indices` gives it, each sector
+    kept while unchanged, and the province index from the summary: the consolidated
+    report, generated again and again near a deadline, recomputes only the sectors
+    changed since."""
+    lean = sector_indices(plan=plan, last_year=last_year, detail=False)
+    sectors = [s.sector for s in lean.sectors]
+    found = _details_kept(plan, last_year, sectors)
     return ConsumptionIndex([found[s.pk] for s in sectors], lean.province, lean.notes)
 
 
@@ -270,7 +267,6 @@ class _Elements:
         self.last_year = last_year
         self._answers: dict[tuple[str, int], list[tuple[str, float, str, str]]] | None = None
         self.questions: set[str] = set()  # those the formulas read (set by the caller)
-        self._asked: dict[tuple[str, int], int] = {}
         self._requests: Asked | None = None
         self._elements = {e.code: e for e in DataElement.objects.filter(plan=plan)}
         self._consumption: ConsumptionIndex | None = None

@@ -16,7 +16,6 @@ from plans.models import Plan, Target, TargetKind
 from plans.selectors import plan_current
 from progress import charts
 from progress.models import STATUS_LABELS, AssessedStatus
-from progress.permissions import can_open_source
 from progress.selectors import (
     BASE_YEAR,
     assessments_of,
@@ -28,6 +27,7 @@ from progress.selectors import (
     target_progress,
 )
 from progress.services import assessment_record
+from registry.permissions import can_read_registries
 from web.pages import list_page
 
 
@@ -123,7 +123,7 @@ def sector_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "progress/sector.html", {
         "plan": plan, "period": period, "problem": problem, "si": found,
         "province": province, "years": _years(plan), "enterprises": enterprises,
-        "query": query, "registries_open": can_open_source(request.user, "registry")})
+        "query": query, "registries_open": can_read_registries(request.user)})
 
 
 @login_required

@@ -61,6 +61,14 @@ def can_view(user: Any, report: ReportRequest) -> bool:
     return _active(user) and user.is_viewer and report.state == ReportState.ACCEPTED
 
 
+def can_view_accepted(user: Any, unit_code: str) -> bool:
+    """Whether `user` may open an accepted report of the unit `unit_code`: what `can_view`
+    answers for such a report, without reading it (a page listing many as sources)."""
+    return is_coordinator(user) or (_active(user) and (
+        user.is_viewer or (user.is_reporter and user.org_unit is not None
+                           and user.org_unit.code == unit_code)))
+
+
 def can_write(user: Any, report: ReportRequest) -> bool:
     """May change the values and submit (whatever the state: see `can_edit`)."""
     return is_coordinator(user) or is_own_unit(user, report)

@@ -41,7 +41,7 @@ from orgunits.models import (
 )
 from orgunits.selectors import orgunit_graph, orgunit_ordering, orgunit_sort_key
 from plans.models import DataElement, Plan, ReportingRule, ReportKind, Task
-from plans.selectors import plan_current, plan_obligations_on
+from plans.selectors import plan_current, plan_obligations_on, plans_newest_first
 from reporting import permissions
 from reporting.models import (
     EDITABLE_STATES,
@@ -95,7 +95,7 @@ def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
     """The report of a unit for a period, in one query (every report page and API call
     starts here); Http404 naming the period, the unit or the missing request."""
     if "\x00" not in (period_code or "") + (unit_code or ""):
-        current = Plan.objects.order_by("-issued_on").values("pk")[:1]
+        current = plans_newest_first().values("pk")[:1]
         report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")
                   .filter(period__plan=plan if plan is not None else Subquery(current),
                           period__code=(period_code or "").upper(), org_unit__code=unit_code)
