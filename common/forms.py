@@ -89,7 +89,8 @@ class TextField(forms.CharField):
             raise _invalid(exc) from None
 
 
-def _escaped(text: Any) -> str:
+def html_escaped(text: Any) -> str:
+    """`text` escaped for HTML, unless it is safe already (as Django's conditional_escape)."""
     # Django's escape() passes every call through keep_lazy's argument scan: a tenth of a
     # figures page's time over its thousands of options
     return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
@@ -125,11 +126,11 @@ class QuickSelect(forms.Select):
             mark = " selected" if key in chosen else ""
             if mark and not self.allow_multiple_selected:
                 chosen.discard(key)  # only the first option of a value is selected
-            return f'\n  <option value="{_escaped(key)}"{mark}>{_escaped(label)}</option>'
+            return f'\n  <option value="{html_escaped(key)}"{mark}>{html_escaped(label)}</option>'
 
         for key, label in self.choices:
             if isinstance(label, list | tuple):
-                parts.append(f'\n  <optgroup label="{_escaped(key)}">')
+                parts.append(f'\n  <optgroup label="{html_escaped(key)}">')
                 parts.extend(option(k, lbl) for k, lbl in label)
                 parts.append("\n  </optgroup>")
             else:

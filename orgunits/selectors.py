@@ -2,22 +2,21 @@
 responsible on date D" for a unit named in a plan of an earlier year.
 
 Org units and successions change a few times a year but are walked on most pages, so they
-are read once per process (`orgunit_graph`) and read again only when either table has
-changed: each use costs one small query that fingerprints both tables."""
+are read once per process (`orgunit_graph`, `common.kept`) and read again only when either
+table has changed."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, F, IntegerField, OrderBy, Value, When
 
+from common.kept import Kept
 from common.text import sort_key
 from orgunits.models import OrgUnit, OrgUnitKind, Succession
 
@@ -42,50 +41,33 @@ def orgunit_ordering(prefix: str = "") -> list[OrderBy]:
 
 @dataclass(frozen=True)
 class OrgUnitGraph:
-    """Every org unit and succession, as read at `fingerprint`. Shared by every request of a
-    process: read-only (copy a unit before changing it)."""
+    """Every org unit and succession. Shared by every request of a process: read-only
+    (copy a unit before changing it)."""
 
-    fingerprint: tuple[Any, ...]
     units: dict[int, OrgUnit]
     outgoing: dict[int, list[Succession]]  # by predecessor id, in date order
     incoming: dict[int, list[Succession]]  # by successor id, in date order
 
 
-_graph: OrgUnitGraph | None = None
-_graph_lock = threading.Lock()
+def _graph_build() -> OrgUnitGraph:
+    units = {u.pk: u for u in OrgUnit.objects.select_related("parent")}
+    outgoing: dict[int, list[Succession]] = defaultdict(list)
+    incoming: dict[int, list[Succession]] = defaultdict(list)
+    for row in Succession.objects.order_by("date", "pk"):
+        row.predecessor = units[row.predecessor_id]
+        row.successor = units[row.successor_id]
+        outgoing[row.predecessor_id].append(row)
+        incoming[row.successor_id].append(row)
+    return OrgUnitGraph(units, dict(outgoing), dict(incoming))
 
 
-def _fingerprint() -> tuple[Any, ...]:
-    """Row counts and last changes of both tables, in one query. Every write path saves
-    through the models (auto_now `updated_at`), so any change moves it."""
-    parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t})"
-                      for t in (connection.ops.quote_name(OrgUnit._meta.db_table),
-                                connection.ops.quote_name(Succession._meta.db_table)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")  # table names from the models, not input
-        row = cursor.fetchone()
-    return (connection.alias, *row)
+_graph = Kept(_graph_build, OrgUnit, Succession)
 
 
 def orgunit_graph() -> OrgUnitGraph:
     """The org units and successions, read again only when they changed: one query when
     nothing changed, three when something did."""
-    global _graph
-    fingerprint = _fingerprint()
-    graph = _graph
-    if graph is not None and graph.fingerprint == fingerprint:
-        return graph
-    with _graph_lock:
-        units = {u.pk: u for u in OrgUnit.objects.select_related("parent")}
-        outgoing: dict[int, list[Succession]] = defaultdict(list)
-        incoming: dict[int, list[Succession]] = defaultdict(list)
-        for row in Succession.objects.order_by("date", "pk"):
-            row.predecessor = units[row.predecessor_id]
-            row.successor = units[row.successor_id]
-            outgoing[row.predecessor_id].append(row)
-            incoming[row.successor_id].append(row)
-        _graph = graph = OrgUnitGraph(fingerprint, units, dict(outgoing), dict(incoming))
-    return graph
+    return _graph.get()
 
 
 def orgunit_within_ids(*, unit: OrgUnit) -> set[int]:

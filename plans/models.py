@@ -392,10 +392,12 @@ class ValueType(models.TextChoices):
     CHOICE = "choice", _("Choice")
 
 
-class DataElement(models.Model):
+class DataElement(TimeStampedModel):
     """One question a report asks: a number, amount, percentage, yes/no, text or choice,
     attached to a task (its quantitative outputs) or owned by units of given kinds or
-    codes (values behind a target). `part_of` names the whole this value may not exceed."""
+    codes (values behind a target). `part_of` names the whole this value may not exceed.
+    Its timestamps let each process keep a plan's questions until one changes
+    (`plans.selectors.data_element_list`)."""
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="data_elements"

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
+from common.kept import Kept
 from orgunits.models import AGENCY_KINDS, DISTRICT_LEVEL_KINDS, OrgUnit
 from orgunits.selectors import SuccessionGraph, orgunits_of_kinds_on
 from plans.models import (
     Assignment,
     AssignmentRole,
+    DataElement,
     Milestone,
     Plan,
     Section,
@@ -43,6 +46,23 @@ class PlanOverview:
     plan: Plan
     viewpoints: list[Section]
     milestones: list[MilestoneTargets]
+
+
+def _questions_build() -> dict[int, list[DataElement]]:
+    by_plan: dict[int, list[DataElement]] = defaultdict(list)
+    for element in DataElement.objects.select_related("part_of").order_by("order", "id"):
+        by_plan[element.plan_id].append(element)
+    return dict(by_plan)
+
+
+_questions = Kept(_questions_build, DataElement)
+
+
+def data_element_list(*, plan_id: int) -> list[DataElement]:
+    """The plan's questions (data elements) in form order, each with the whole it is part
+    of: read on every report request, so kept by the process until one changes
+    (`common.kept`). Read-only."""
+    return _questions.get().get(plan_id, [])
 
 
 def plan_overview(*, plan: Plan) -> PlanOverview:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from common.loading import ChangeLog
 from common.services import audit_record
@@ -169,7 +170,8 @@ def _sync_children(sync: _Sync, spec: PlanSpec, plan: Plan, units: dict[str, Org
         element = elements[q["code"]]
         whole = elements[q["part_of"]].pk if q["part_of"] else None
         if element.part_of_id != whole:
-            DataElement.objects.filter(pk=element.pk).update(part_of_id=whole)
+            DataElement.objects.filter(pk=element.pk).update(part_of_id=whole,
+                                                             updated_at=timezone.now())
             sync.changed(f"question {q['code']}", "part_of changed")
 
     for ind in spec.indicators:

@@ -40,8 +40,13 @@ from orgunits.models import (
     OrgUnitKind,
 )
 from orgunits.selectors import orgunit_graph, orgunit_ordering, orgunit_sort_key
-from plans.models import DataElement, Plan, ReportingRule, ReportKind, Task
-from plans.selectors import plan_current, plan_obligations_on, plans_newest_first
+from plans.models import Plan, ReportingRule, ReportKind, Task
+from plans.selectors import (
+    data_element_list,
+    plan_current,
+    plan_obligations_on,
+    plans_newest_first,
+)
 from reporting import permissions
 from reporting.models import (
     EDITABLE_STATES,
@@ -203,9 +208,7 @@ def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
     plan_questions: list[Question] = []
     if not period.is_adhoc or period.include_plan_questions:
         task_ids = {a.task_id for a in answers}
-        elements = (DataElement.objects.filter(plan_id=period.plan_id)
-                    .select_related("part_of").order_by("order", "id"))
-        for element in elements:
+        for element in data_element_list(plan_id=period.plan_id):
             if element.task_id is not None:
                 asked = element.task_id in task_ids
             else:

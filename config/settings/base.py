@@ -136,7 +136,7 @@ PASSWORD_HASHERS = [
 # django-axes checks every sign-in (pages and admin) before the password is tried.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserWithUnitBackend",
 ]
 # Lock-out after SCP_LOGIN_FAILURE_LIMIT failures for one account or from one address;
 # it ends after SCP_LOGIN_COOLOFF_MINUTES, or earlier when a coordinator unlocks it.

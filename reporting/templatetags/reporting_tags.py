@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.forms import html_escaped
 from reporting.models import ReportState
 
 register = template.Library()
@@ -115,3 +116,73 @@ def issue_anchor(key: str) -> str:
     if kind == "sections":
         return f"section-{rest}"
     return "report-form"
+
+
+@register.simple_tag(takes_context=True)
+def value_field(context: Any, fs: Any) -> str:
+    """One question of the report form: its input, the stored value it was read with,
+    its messages and comment where the form is editable, else its value. Written at once:
+    a form repeats it for every question, and an include each was a fifth of the page."""
+    q = fs.question
+    code, label = html_escaped(q.code), html_escaped(q.label)
+    if not context.get("editable"):
+        previous = (f' <small class="muted">({_("previous period:")} '
+                    f'{html_escaped(fs.previous_shown)})</small>' if fs.previous_shown else "")
+        parts = [f'<div class="field" id="f-{code}"><div><strong>{label}</strong></div>',
+                 f'<div class="value-shown">{html_escaped(fs.shown)}{previous}</div>']
+        if fs.comment:
+            parts.append(f'<small class="muted">{_("Comment:")} '
+                         f'{html_escaped(fs.comment)}</small>')
+        parts.extend(f'<small class="field-warning">⚠ {html_escaped(i.message)}</small>'
+                     for i in fs.warnings)
+        parts.append("</div>")
+        return mark_safe("\n".join(parts))
+    invalid = ' aria-invalid="true"' if fs.messages else ""
+    display = html_escaped(fs.display)
+    name = f'id="v-{code}" name="v:{code}"'
+    required = (f' <span class="req" title="{_("required")}">*</span>' if q.required else "")
+    unit = f' <small class="muted">({html_escaped(q.unit)})</small>' if q.unit else ""
+    parts = [f'<div class="field" id="f-{code}">',
+             f'<label for="v-{code}">{label}{required}{unit}</label>']
+    if q.value_type in ("text", "boolean", "choice"):
+        if q.value_type == "text":
+            parts.append(f'<textarea {name} rows="2"{invalid}>{display}</textarea>')
+        else:
+            options = ([("true", _("Yes")), ("false", _("No"))] if q.value_type == "boolean"
+                       else [(c["code"], q.choice_label(c["code"])) for c in q.choices or []])
+            parts.append(f"<select {name}{invalid}>")
+            parts.append('<option value="">—</option>')
+            parts.extend(
+                f'<option value="{html_escaped(value)}"'
+                f'{" selected" if fs.display == value else ""}>{html_escaped(text)}</option>'
+                for value, text in options)
+            parts.append("</select>")
+    else:
+        mode = "numeric" if q.value_type in ("integer", "money") else "decimal"
+        check = context.render_context.get("value_field_check")
+        if check is None:
+            report = context["report"]
+            check = context.render_context["value_field_check"] = reverse(
+                "reporting:check", args=[report.period.code, report.org_unit.code])
+        parts.append(
+            f'<input type="text" inputmode="{mode}" {name} value="{display}" autocomplete="off"'
+            f'{invalid} hx-post="{html_escaped(check)}" hx-trigger="blur changed" '
+            f'hx-target="#m-{code}" hx-vals=\'{{"field": "{code}"}}\' hx-swap="innerHTML" '
+            f'aria-describedby="m-{code}">')
+    parts.append(f'<input type="hidden" name="o:v:{code}" value="{html_escaped(fs.original)}">')
+    if q.help_text:
+        parts.append(f'<small class="muted">{html_escaped(q.help_text)}</small>')
+    if fs.previous_shown:
+        parts.append(f'<small class="muted prev">{_("Previous period:")} '
+                     f'{html_escaped(fs.previous_shown)}</small>')
+    messages = "".join(f'<small class="{html_escaped(css)}">{html_escaped(m)}</small>'
+                       for css, m in fs.messages)
+    parts.append(f'<div class="msgs" id="m-{code}" aria-live="polite">{messages}</div>')
+    opened = " open" if fs.display_comment or fs.warnings else ""
+    parts.append(
+        f'<details{opened}><summary>{_("Comment / explanation")}</summary>'
+        f'<input type="text" name="c:{code}" value="{html_escaped(fs.display_comment)}" '
+        f'maxlength="2000" aria-label="{_("Comment")}: {label}">'
+        f'<input type="hidden" name="o:c:{code}" value="{html_escaped(fs.comment)}">'
+        f"</details></div>")
+    return mark_safe("\n".join(parts))
