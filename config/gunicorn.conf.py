@@ -1,6 +1,7 @@
 """gunicorn settings for `scp-monitor serve` (and `gunicorn -c config/gunicorn.conf.py
 config.wsgi:application`). Each can be changed through the environment."""
 
+import gc
 import multiprocessing
 import os
 
@@ -33,3 +34,11 @@ def on_starting(server) -> None:
     from config.cli import settings_or_exit
 
     settings_or_exit("scp-monitor serve")
+
+
+def post_worker_init(worker) -> None:
+    """The application is loaded: move its objects (modules, URL patterns, templates) out
+    of the garbage collector's sight, so that a full collection during a request walks
+    only what requests made (about 200.000 objects otherwise, several ms each time)."""
+    gc.collect()
+    gc.freeze()

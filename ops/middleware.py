@@ -62,7 +62,10 @@ class RequestContextMiddleware:
             request_context.reset(token)
 
     def process_view(self, request: HttpRequest, *args, **kwargs) -> None:
-        context_user_note(request)
+        # A call with a token: its user is noted after the view, which authenticates it;
+        # reading the session's user now would cost two queries for nothing.
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            context_user_note(request)
 
 
 def context_user_note(request: HttpRequest) -> None:

@@ -173,8 +173,8 @@ def period_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "completeness": completeness, "rows": rows, "query": query,
         "questions": list(period.questions.all()) if period.is_adhoc else [],
         "recipients": list(period.recipients.all()) if period.is_adhoc else [],
-        "openable": selectors.report_ids_visible(user=request.user, reports=period.requests.filter(
-            pk__in=[row.report_id for row in rows])),
+        "openable": selectors.report_ids_visible(user=request.user,
+                                                 ids=[row.report_id for row in rows]),
     })
 
 
@@ -211,8 +211,8 @@ def completeness(request: AuthedRequest) -> HttpResponse:
         "history": history, "groups": groups, "group": group,
         "query": f"group={group}" if group else "",
         "openable": selectors.report_ids_visible(
-            user=request.user, reports=ReportRequest.objects.filter(
-                pk__in=[cell[2] for row in history.rows for cell in row.cells.values()])),
+            user=request.user,
+            ids=[cell[2] for row in history.rows for cell in row.cells.values()]),
     })
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core import mail
 from django.db import OperationalError
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.backends import UserWithUnitBackend
 from accounts.models import ApiToken, Role, User
 from accounts.services import token_create, user_upsert
 from common.models import AuditEvent
@@ -230,3 +232,18 @@ def test_an_administrator_lists_and_revokes_anyone_s_tokens(client, make_user, p
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert type(client)().get("/api/v1/plan", headers=_bearer(raw)).status_code == 401
+
+
+def test_each_request_reads_the_signed_in_user_with_its_unit_in_one_query(
+        client, make_user, plan, django_assert_num_queries):
+    user = make_user(Role.REPORTER, "sct", username="r-unit")
+    backend = UserWithUnitBackend()
+    with django_assert_num_queries(1):
+        found = backend.get_user(user.pk)
+        assert found is not None and found.org_unit.code == "sct"
+    client.force_login(user)  # the session names this backend: every page goes through it
+    assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.UserWithUnitBackend"
+    user.is_active = False
+    user.save()
+    assert backend.get_user(user.pk) is None
+    assert backend.get_user(0) is None

@@ -9,8 +9,9 @@ import logging
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from accounts.services import token_create
@@ -156,3 +157,15 @@ def test_health_is_503_when_the_database_fails(client, db, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_a_token_call_does_not_read_the_session_s_user(client, coordinator, coordinator_token,
+                                                      make_user, plan):
+    """The API authenticates a token call itself: the session cookie a browser also sends
+    is not read for it (two queries a call on deadline day)."""
+    client.force_login(make_user(Role.REPORTER, "sct", username="session-user"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/reporting/periods", headers=coordinator_token)
+    assert response.status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    assert client.get("/api/v1/reporting/periods").status_code == 200  # the session alone

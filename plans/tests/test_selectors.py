@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from orgunits.models import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS
-from plans.selectors import plan_obligations_on, task_responsible_on
+from plans.models import DataElement
+from plans.selectors import data_element_list, plan_obligations_on, task_responsible_on
 
 
 def _codes(units) -> set[str]:
@@ -72,3 +73,25 @@ def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max
     assert len(obligations) == 24 + 13
     assert [t.ref for t in by_code["bqlkkt"]] == ["IV.16.1", "IV.16.2", "IV.16.3"]
     assert "vp-ubnd" in by_code and "vp-dbqh-hdnd-ubnd" not in by_code
+
+
+def test_a_plans_questions_are_read_once_and_again_only_after_a_change(
+        plan, django_assert_num_queries):
+    first = data_element_list(plan_id=plan.pk)
+    assert [e.code for e in first] == list(
+        plan.data_elements.order_by("order", "id").values_list("code", flat=True))
+    wholes = set(plan.data_elements.filter(parts__isnull=False).values_list("code", flat=True))
+    assert wholes
+    with django_assert_num_queries(1):  # the fingerprint; the wholes come with their parts
+        again = data_element_list(plan_id=plan.pk)
+        assert {e.part_of.code for e in again if e.part_of_id} == wholes
+    assert again is first
+    element = first[0]
+    changed = DataElement.objects.get(pk=element.pk)
+    changed.name = "Câu hỏi đã sửa"
+    changed.save()  # as the admin saves it
+    assert data_element_list(plan_id=plan.pk)[0].name == "Câu hỏi đã sửa"
+    assert element.name != "Câu hỏi đã sửa"  # the kept objects are not changed in place
+    DataElement.objects.filter(pk=element.pk).delete()
+    assert element.pk not in {e.pk for e in data_element_list(plan_id=plan.pk)}
+    assert data_element_list(plan_id=0) == []

@@ -63,9 +63,11 @@ def timeliness_badge(status: str, days: int = 0) -> str:
 
 
 def _cell_symbols() -> dict[str, tuple[str, str, str]]:
-    return {"on_time": ("ok", "✓", _("on time")), "late": ("warn", "+{days}", _("late (days)")),
-            "pending": ("muted", "…", _("not yet due")),
-            "missing": ("bad", "✗", _("not submitted"))}
+    """Per status: the badge's class, its text (with the days) and its title, escaped."""
+    return {status: (css, text, html_escaped(title)) for status, css, text, title in (
+        ("on_time", "ok", "✓", _("on time")), ("late", "warn", "+{days}", _("late (days)")),
+        ("pending", "muted", "…", _("not yet due")),
+        ("missing", "bad", "✗", _("not submitted")))}
 
 
 def _cell(cell: Any, symbols: dict[str, tuple[str, str, str]]) -> str:
@@ -73,8 +75,8 @@ def _cell(cell: Any, symbols: dict[str, tuple[str, str, str]]) -> str:
         return '<span class="muted">·</span>'
     status, days, _pk = cell
     css, text, title = symbols[status]
-    return format_html('<span class="badge {}" title="{}">{}</span>', css, title,
-                       text.format(days=days))
+    return f'<span class="badge {css}" title="{title}">{text.format(days=int(days))}</span>'
+
 
 
 @register.simple_tag

@@ -23,6 +23,7 @@ from reporting.selectors import (
     completeness_by_period,
     completeness_by_unit,
     completeness_for_period,
+    report_ids_visible,
     timeliness,
 )
 from reporting.services import period_open, report_save, report_submit
@@ -208,3 +209,19 @@ def test_completeness_links_only_reports_the_reader_may_open(plan, make_user, cl
                 assert (f'href="{link}"' in html) is (report in opens), (role, page, link)
         for report in opens:
             assert client.get(links[report]).status_code == 200
+
+
+def test_the_reports_a_reader_may_open_cost_a_query_only_for_who_sees_some(
+        plan, make_user, django_assert_num_queries):
+    period, _ = period_open(plan=plan, code="2022S1", actor=None, notify=False)
+    ids = list(period.requests.values_list("pk", flat=True))
+    own = report_of(period, "sct").pk
+    coordinator, reporter, viewer = (make_user(Role.COORDINATOR, "sct"),
+                                     make_user(Role.REPORTER, "sct"),
+                                     make_user(Role.VIEWER, "ubnd-quang-ninh"))
+    with django_assert_num_queries(0):  # a coordinator opens every report
+        assert report_ids_visible(user=coordinator, ids=ids) == set(ids)
+    with django_assert_num_queries(1):
+        assert report_ids_visible(user=reporter, ids=ids) == {own}
+    with django_assert_num_queries(1):  # a viewer: accepted reports only, none yet
+        assert report_ids_visible(user=viewer, ids=ids) == set()

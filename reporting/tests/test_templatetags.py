@@ -1,0 +1,61 @@
+"""The report form's questions, written by one template tag: escaped, with the stored
+answer selected, and read-only where the form is not editable."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.template import Context
+from django.urls import reverse
+
+from plans.models import DataElement
+from reporting.templatetags.reporting_tags import value_field
+from reporting.validation import Question
+
+REPORT = SimpleNamespace(period=SimpleNamespace(code="2025"), org_unit=SimpleNamespace(code="sct"))
+
+
+def _field(element: DataElement, **shown) -> SimpleNamespace:
+    return SimpleNamespace(**{
+        "question": Question(element), "display": "", "original": "", "messages": [],
+        "previous_shown": "", "display_comment": "", "warnings": [], "comment": "",
+        "shown": "", **shown})
+
+
+def test_a_choice_is_written_escaped_with_its_answer_selected():
+    element = DataElement(code="loai", name='Loại <b>"x"</b>', value_type="choice",
+                          required=True, choices=[{"code": "a", "name": "A & B"},
+                                                  {"code": "b", "name": "Bê"}])
+    html = value_field(Context({"editable": True, "report": REPORT}), _field(
+        element, display="b", original="b", messages=[("field-error", "<lỗi>")],
+        comment="ghi <chú>", display_comment="ghi <chú>"))
+    assert 'Loại &lt;b&gt;&quot;x&quot;&lt;/b&gt;' in html and "<b>" not in html
+    assert '<select id="v-loai" name="v:loai" aria-invalid="true">' in html
+    assert '<option value="a">A &amp; B</option>' in html
+    assert '<option value="b" selected>Bê</option>' in html
+    assert '<small class="field-error">&lt;lỗi&gt;</small>' in html
+    assert '<input type="hidden" name="o:v:loai" value="b">' in html
+    assert 'name="c:loai" value="ghi &lt;chú&gt;"' in html and "<details open>" in html
+    assert '<span class="req"' in html
+
+
+def test_a_number_checks_itself_where_it_is_typed_and_shows_the_previous_period():
+    element = DataElement(code="so-cho", name="Số chợ", value_type="integer", unit="chợ")
+    html = value_field(Context({"editable": True, "report": REPORT}), _field(
+        element, display="1.234", original="1234", previous_shown="1.000"))
+    check = reverse("reporting:check", args=["2025", "sct"])
+    assert f'hx-post="{check}"' in html and 'inputmode="numeric"' in html
+    assert 'value="1.234"' in html and "aria-invalid" not in html
+    assert '<small class="muted">(chợ)</small>' in html and "1.000</small>" in html
+    assert "<details>" in html and '<span class="req"' not in html
+
+
+def test_where_the_form_is_not_editable_only_the_value_is_shown():
+    element = DataElement(code="co-khong", name="Có <không>", value_type="boolean")
+    html = value_field(Context({"editable": False, "report": REPORT}), _field(
+        element, shown="Có", comment="đã <xác> nhận",
+        warnings=[SimpleNamespace(message="cao <bất> thường")]))
+    assert "<select" not in html and "<input" not in html
+    assert '<div class="value-shown">Có</div>' in html
+    assert "Có &lt;không&gt;" in html and "đã &lt;xác&gt; nhận" in html
+    assert "⚠ cao &lt;bất&gt; thường" in html
