@@ -128,13 +128,14 @@ def value_field(context: Any, fs: Any) -> str:
     q = fs.question
     code, label = html_escaped(q.code), html_escaped(q.label)
     if not context.get("editable"):
-        previous = (f' <small class="muted">({_("previous period:")} '
-                    f'{html_escaped(fs.previous_shown)})</small>' if fs.previous_shown else "")
+        before = _("previous period:")
+        previous = (f' <small class="muted">({before} {html_escaped(fs.previous_shown)})'
+                    "</small>" if fs.previous_shown else "")
         parts = [f'<div class="field" id="f-{code}"><div><strong>{label}</strong></div>',
                  f'<div class="value-shown">{html_escaped(fs.shown)}{previous}</div>']
         if fs.comment:
-            parts.append(f'<small class="muted">{_("Comment:")} '
-                         f'{html_escaped(fs.comment)}</small>')
+            said = _("Comment:")
+            parts.append(f'<small class="muted">{said} {html_escaped(fs.comment)}</small>')
         parts.extend(f'<small class="field-warning">⚠ {html_escaped(i.message)}</small>'
                      for i in fs.warnings)
         parts.append("</div>")
@@ -142,7 +143,8 @@ def value_field(context: Any, fs: Any) -> str:
     invalid = ' aria-invalid="true"' if fs.messages else ""
     display = html_escaped(fs.display)
     name = f'id="v-{code}" name="v:{code}"'
-    required = (f' <span class="req" title="{_("required")}">*</span>' if q.required else "")
+    must = _("required")
+    required = f' <span class="req" title="{must}">*</span>' if q.required else ""
     unit = f' <small class="muted">({html_escaped(q.unit)})</small>' if q.unit else ""
     parts = [f'<div class="field" id="f-{code}">',
              f'<label for="v-{code}">{label}{required}{unit}</label>']
@@ -175,16 +177,18 @@ def value_field(context: Any, fs: Any) -> str:
     if q.help_text:
         parts.append(f'<small class="muted">{html_escaped(q.help_text)}</small>')
     if fs.previous_shown:
-        parts.append(f'<small class="muted prev">{_("Previous period:")} '
+        before = _("Previous period:")
+        parts.append(f'<small class="muted prev">{before} '
                      f'{html_escaped(fs.previous_shown)}</small>')
     messages = "".join(f'<small class="{html_escaped(css)}">{html_escaped(m)}</small>'
                        for css, m in fs.messages)
     parts.append(f'<div class="msgs" id="m-{code}" aria-live="polite">{messages}</div>')
     opened = " open" if fs.display_comment or fs.warnings else ""
+    summary, comment = _("Comment / explanation"), _("Comment")
     parts.append(
-        f'<details{opened}><summary>{_("Comment / explanation")}</summary>'
+        f'<details{opened}><summary>{summary}</summary>'
         f'<input type="text" name="c:{code}" value="{html_escaped(fs.display_comment)}" '
-        f'maxlength="2000" aria-label="{_("Comment")}: {label}">'
+        f'maxlength="2000" aria-label="{comment}: {label}">'
         f'<input type="hidden" name="o:c:{code}" value="{html_escaped(fs.comment)}">'
         f"</details></div>")
     return mark_safe("\n".join(parts))

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from django.template import Context
 from django.urls import reverse
+from django.utils import translation
 
 from plans.models import DataElement
 from reporting.templatetags.reporting_tags import value_field
@@ -59,3 +60,14 @@ def test_where_the_form_is_not_editable_only_the_value_is_shown():
     assert '<div class="value-shown">Có</div>' in html
     assert "Có &lt;không&gt;" in html and "đã &lt;xác&gt; nhận" in html
     assert "⚠ cao &lt;bất&gt; thường" in html
+
+
+def test_the_question_is_written_in_vietnamese():
+    element = DataElement(code="so-cho", name="Số chợ", value_type="integer", required=True)
+    field = _field(element, previous_shown="3", shown="4", comment="ghi chú")
+    with translation.override("vi"):
+        editable = value_field(Context({"editable": True, "report": REPORT}), field)
+        shown = value_field(Context({"editable": False, "report": REPORT}), field)
+    assert "Ghi chú / giải trình" in editable and "Kỳ trước: 3" in editable
+    assert 'aria-label="Ghi chú: Số chợ"' in editable and 'title="bắt buộc"' in editable
+    assert "(kỳ trước: 3)" in shown and "Ghi chú: ghi chú" in shown
