@@ -11,7 +11,8 @@ Steps (figures, never pass/fail):
 2. serve it with gunicorn (`--workers`, sync workers, production-like settings).
 3. throughput: Locust at 50 connections without pause on the login page and on a trivial
    endpoint (/robots.txt), the ceilings, then on each deadline step alone (inbox, form,
-   draft save through the API, the coordinator's completeness page), signed in; each
+   draft save through the API: a client reads the report once, then saves on the version
+   each save returns; the coordinator's completeness page), signed in; each
    step's throughput is divided by the login page's (aim: at least 0,25).
 4. deadline day: every reporter, signed in, opens the inbox, the form, saves a draft twice
    through the API and submits, pausing `--think` seconds on average between steps as a
@@ -247,11 +248,19 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
         client.get(f"/reporting/r/{me['period']}/{me['unit']}/", name="2 report form")
 
     def save_step(client: Any, me: dict[str, Any], name: str = "3 save draft (API)") -> None:
+        # As a client does: read the report once, then save on the version the last save
+        # returned (read again only after a conflict). `me` is the simulated user's own copy.
         report, auth = f"{me['period']}/{me['unit']}", {"Authorization": f"Bearer {me['token']}"}
-        current = client.get(f"/api/v1/reporting/reports/{report}", headers=auth,
-                             name="(read version)").json()
-        client.post(f"/api/v1/reporting/reports/{report}/values", json=_draft(current),
-                    headers=auth, name=name)
+        if "current" not in me:
+            me["current"] = client.get(f"/api/v1/reporting/reports/{report}", headers=auth,
+                                       name="(read version)").json()
+        with client.post(f"/api/v1/reporting/reports/{report}/values",
+                         json=_draft(me["current"]), headers=auth, name=name,
+                         catch_response=True) as response:
+            if response.status_code == 200:
+                me["current"] = response.json()
+            else:
+                me.pop("current")
 
     def completeness_step(client: Any, me: dict[str, Any]) -> None:
         client.get("/reporting/completeness/", name="6 completeness (coordinator)")
@@ -310,7 +319,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
         wait_time = pause
 
         def on_start(self) -> None:
-            self.me = pool.pop()
+            self.me = dict(pool.pop())
             login(self.client, self.me["username"])
 
     class Coordinator(FastHttpUser):
@@ -352,7 +361,7 @@ def run_load(url: str, creds: dict[str, Any], *, users: int, coordinators: int,
         people: list[dict[str, Any]] = []
 
         def on_start(self) -> None:
-            self.me = self.people.pop()
+            self.me = dict(self.people.pop())
             login(self.client, self.me["username"])
 
     def alone(name: str, people: list[dict[str, Any]], step: Any) -> type:

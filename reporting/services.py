@@ -311,12 +311,17 @@ def _state_error(report: ReportRequest) -> ValidationError:
 
 def _bump(report: ReportRequest, **fields: Any) -> None:
     """Write `fields` and the next version, refusing if someone else wrote meanwhile."""
+    now = timezone.now()
     updated = ReportRequest.objects.filter(pk=report.pk, version=report.version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields)
+        version=F("version") + 1, updated_at=now, **fields)
     if updated != 1:
         raise ConflictError(_("Someone else changed this report meanwhile. Reload it."))
-    # only what changed: the period and unit joined to the report stay loaded
-    report.refresh_from_db(fields=["version", "updated_at", *fields])
+    # the row held `report.version` when it was written, so what it holds now is known
+    # without reading it back; the period and unit joined to the report stay loaded
+    report.version += 1
+    report.updated_at = now
+    for name, value in fields.items():
+        setattr(report, name, value)
     if "state" in fields:  # which records count may have changed
         reports_changed.send(sender=ReportRequest, report_ids=[report.pk])
 

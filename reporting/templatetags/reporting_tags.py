@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from common.forms import html_escaped
 from reporting.models import ReportState
@@ -62,8 +64,10 @@ def timeliness_badge(status: str, days: int = 0) -> str:
                                 "not submitted, %(n)s days overdue", days) % {"n": days})
 
 
-def _cell_symbols() -> dict[str, tuple[str, str, str]]:
-    """Per status: the badge's class, its text (with the days) and its title, escaped."""
+@lru_cache(maxsize=8)
+def _cell_symbols(language: str | None) -> dict[str, tuple[str, str, str]]:
+    """Per status: the badge's class, its text (with the days) and its title, escaped; in
+    `language`, the active one (built once per language, not once per row)."""
     return {status: (css, text, html_escaped(title)) for status, css, text, title in (
         ("on_time", "ok", "✓", _("on time")), ("late", "warn", "+{days}", _("late (days)")),
         ("pending", "muted", "…", _("not yet due")),
@@ -84,7 +88,7 @@ def timeliness_cells(row: Any, periods: Any, openable: Any) -> str:
     """A unit's cells of the unit × period table, each linked to its report where the
     reader may open it: written at once, as a page holds hundreds of them (a template
     `url` tag and four translations per cell were a third of the page)."""
-    symbols = _cell_symbols()
+    symbols = _cell_symbols(get_language())
     link = reverse("reporting:report", args=["PERIOD", "UNIT"])
     unit = quote(row.unit.code)
     out = []
@@ -100,11 +104,11 @@ def timeliness_cells(row: Any, periods: Any, openable: Any) -> str:
 
 @register.filter
 def percent(value) -> str:
+    """A share in percent with one decimal, as the language writes it (12,5%): a
+    completeness page holds over a hundred."""
     if value is None:
         return "—"
-    from django.utils.formats import number_format
-
-    return f"{number_format(value, decimal_pos=1, use_l10n=True)}%"
+    return f"{value:.1f}".replace(".", get_format("DECIMAL_SEPARATOR")) + "%"
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """The report form's questions, written by one template tag: escaped, with the stored
-answer selected, and read-only where the form is not editable."""
+answer selected, and read-only where the form is not editable; the completeness page's
+cells and shares, in the reader's language."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from plans.models import DataElement
-from reporting.templatetags.reporting_tags import value_field
+from reporting.templatetags.reporting_tags import percent, timeliness_cells, value_field
 from reporting.validation import Question
 
 REPORT = SimpleNamespace(period=SimpleNamespace(code="2025"), org_unit=SimpleNamespace(code="sct"))
@@ -71,3 +72,27 @@ def test_the_question_is_written_in_vietnamese():
     assert "Ghi chú / giải trình" in editable and "Kỳ trước: 3" in editable
     assert 'aria-label="Ghi chú: Số chợ"' in editable and 'title="bắt buộc"' in editable
     assert "(kỳ trước: 3)" in shown and "Ghi chú: ghi chú" in shown
+
+
+def test_a_share_is_written_as_the_language_writes_numbers():
+    with translation.override("vi"):
+        assert [percent(v) for v in (12.5, 100.0, 0, None)] == ["12,5%", "100,0%", "0,0%", "—"]
+    with translation.override("en"):
+        assert percent(87.5) == "87.5%"
+
+
+def test_the_cells_of_a_unit_speak_the_readers_language_and_link_only_what_it_may_open():
+    periods = [SimpleNamespace(code=c) for c in ("2025S1", "2025", "2026S1")]
+    row = SimpleNamespace(
+        unit=SimpleNamespace(code="sct"),
+        cells={"2025S1": ("late", 3, 11), "2025": ("missing", 40, 12)},
+    )
+    with translation.override("vi"):
+        vi = timeliness_cells(row, periods, {11})
+    with translation.override("en"):
+        en = timeliness_cells(row, periods, {11})
+    link = reverse("reporting:report", args=["2025S1", "sct"])
+    assert vi.count("<td>") == 3 and vi.count("<a ") == 1 and f'href="{link}"' in vi
+    assert 'title="muộn (số ngày)">+3</span>' in vi and 'title="late (days)">+3' in en
+    assert 'title="chưa nộp">✗</span>' in vi and 'title="not submitted">✗' in en
+    assert vi.endswith('<td><span class="muted">·</span></td>')
