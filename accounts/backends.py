@@ -14,5 +14,8 @@ class UserWithUnitBackend(ModelBackend):
     """ModelBackend whose per-request look-up of the signed-in user brings its unit along."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("org_unit").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:  # get(), not first(): a key names one row, and ordering it costs every request
+            user = User.objects.select_related("org_unit").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -148,8 +148,12 @@ def consolidation_for_period(*, period: Period, user: Any, group: str = "",
 
 
 def official_document_for(*, report: ReportRequest) -> OfficialDocument | None:
-    """The official-document record of a report, without the scan's bytes."""
-    return OfficialDocument.objects.defer("scan").filter(request=report).first()
+    """The official-document record of a report, without the scan's bytes (one per report:
+    get(), which neither orders nor compiles as much as first(), on every report page)."""
+    try:
+        return OfficialDocument.objects.defer("scan").get(request=report)
+    except OfficialDocument.DoesNotExist:
+        return None
 
 
 def official_document_scan(*, report: ReportRequest) -> OfficialDocument | None:

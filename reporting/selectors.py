@@ -101,12 +101,14 @@ def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
     starts here); Http404 naming the period, the unit or the missing request."""
     if "\x00" not in (period_code or "") + (unit_code or ""):
         current = plans_newest_first().values("pk")[:1]
-        report = (ReportRequest.objects.select_related("period", "period__plan", "org_unit")
-                  .filter(period__plan=plan if plan is not None else Subquery(current),
-                          period__code=(period_code or "").upper(), org_unit__code=unit_code)
-                  .first())
-        if report is not None:
-            return report
+        # get(), not first(): the plan, period code and unit code name one row (unique
+        # constraints), and first() would order and compile more for nothing
+        try:
+            return ReportRequest.objects.select_related("period", "period__plan", "org_unit").get(
+                period__plan=plan if plan is not None else Subquery(current),
+                period__code=(period_code or "").upper(), org_unit__code=unit_code)
+        except ReportRequest.DoesNotExist:
+            pass
     # not found: the lookups again, one by one, to say which part is wrong
     period = period_get(code=period_code, plan=plan)
     unit = (OrgUnit.objects.filter(code=unit_code).first() if "\x00" not in unit_code
