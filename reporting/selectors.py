@@ -571,13 +571,16 @@ def _rates(row: Mapping[str, Any]) -> Rates:
 
 
 def completeness_by_period(*, plan: Plan, today: dt.date | None = None,
-                           periodic_only: bool = True) -> list[tuple[Period, Rates]]:
-    """Rates for every period of the plan, oldest first: two queries (one aggregate)."""
+                           periodic_only: bool = True, periods: list[Period] | None = None
+                           ) -> list[tuple[Period, Rates]]:
+    """Rates for every period of the plan, oldest first: two queries (one aggregate), one
+    if `periods`, the plan's periods in that order, were read already."""
     today = today or timezone.localdate()
-    found = Period.objects.filter(plan=plan)
-    if periodic_only:
-        found = found.exclude(kind=ReportKind.ADHOC)
-    periods = list(found.order_by("due_date", "code"))
+    if periods is None:
+        found = Period.objects.filter(plan=plan)
+        if periodic_only:
+            found = found.exclude(kind=ReportKind.ADHOC)
+        periods = list(found.order_by("due_date", "code"))
     rows = (ReportRequest.objects.filter(period__in=[p.pk for p in periods])
             .values("period_id").annotate(**_rate_annotations(today)))
     by_period = {row["period_id"]: _rates(row) for row in rows}

@@ -207,7 +207,8 @@ def completeness(request: AuthedRequest) -> HttpResponse:
     groups = [(key, label, history.group_sizes[key])
               for key, (label, _kinds) in selectors.UNIT_GROUPS.items()]
     return render(request, "reporting/completeness.html", {
-        "plan": plan, "by_period": selectors.completeness_by_period(plan=plan),
+        "plan": plan,
+        "by_period": selectors.completeness_by_period(plan=plan, periods=history.periods),
         "history": history, "groups": groups, "group": group,
         "query": f"group={group}" if group else "",
         "openable": selectors.report_ids_visible(

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -83,21 +83,31 @@ def _cell(cell: Any, symbols: dict[str, tuple[str, str, str]]) -> str:
 
 
 
+@lru_cache(maxsize=8)
+def _report_link(script_prefix: str) -> tuple[str, str, str]:
+    """A report's address, escaped, around its period and unit codes: (before the period,
+    between, after the unit); once per prefix the site is served under."""
+    link = escape(reverse("reporting:report", args=["PERIOD", "UNIT"]))
+    before, rest = link.split("PERIOD")
+    between, after = rest.split("UNIT")
+    return before, between, after
+
+
 @register.simple_tag
 def timeliness_cells(row: Any, periods: Any, openable: Any) -> str:
     """A unit's cells of the unit × period table, each linked to its report where the
     reader may open it: written at once, as a page holds hundreds of them (a template
     `url` tag and four translations per cell were a third of the page)."""
     symbols = _cell_symbols(get_language())
-    link = reverse("reporting:report", args=["PERIOD", "UNIT"])
+    before, between, after = _report_link(get_script_prefix())
+    # quote() leaves letters, digits, "_.-~/" and %XX: nothing HTML would read
     unit = quote(row.unit.code)
     out = []
     for period in periods:
         cell = row.cells.get(period.code)
         shown = _cell(cell, symbols)
         if cell and cell[2] in openable:
-            href = link.replace("PERIOD", quote(period.code)).replace("UNIT", unit)
-            shown = f'<a href="{escape(href)}">{shown}</a>'
+            shown = f'<a href="{before}{quote(period.code)}{between}{unit}{after}">{shown}</a>'
         out.append(f"<td>{shown}</td>")
     return mark_safe("".join(out))
 
