@@ -292,9 +292,11 @@ def _user(actor: Any) -> User | None:
 
 def _locked(report: ReportRequest) -> ReportRequest:
     """The report row, locked until the transaction ends (PostgreSQL; SQLite serialises
-    writers anyway)."""
-    return (ReportRequest.objects.select_for_update(of=("self",))
-            .select_related("period", "org_unit").get(pk=report.pk))
+    writers anyway). A request's period and unit never change: the ones `report` holds are
+    kept rather than joined again."""
+    fresh = ReportRequest.objects.select_for_update().get(pk=report.pk)
+    fresh.period, fresh.org_unit = report.period, report.org_unit
+    return fresh
 
 
 def _state_error(report: ReportRequest) -> ValidationError:

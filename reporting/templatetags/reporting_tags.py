@@ -134,6 +134,14 @@ def issue_anchor(key: str) -> str:
     return "report-form"
 
 
+@register.simple_tag
+def field_messages(messages: Any) -> str:
+    """A form part's messages, each (css class, text): a tag, not an include, as a form
+    repeats it four times a task."""
+    return mark_safe("".join(f'<small class="{html_escaped(css)}">{html_escaped(m)}</small>'
+                             for css, m in messages or ()))
+
+
 @register.simple_tag(takes_context=True)
 def value_field(context: Any, fs: Any) -> str:
     """One question of the report form: its input, the stored value it was read with,
@@ -194,9 +202,8 @@ def value_field(context: Any, fs: Any) -> str:
         before = _("Previous period:")
         parts.append(f'<small class="muted prev">{before} '
                      f'{html_escaped(fs.previous_shown)}</small>')
-    messages = "".join(f'<small class="{html_escaped(css)}">{html_escaped(m)}</small>'
-                       for css, m in fs.messages)
-    parts.append(f'<div class="msgs" id="m-{code}" aria-live="polite">{messages}</div>')
+    parts.append(f'<div class="msgs" id="m-{code}" aria-live="polite">'
+                 f"{field_messages(fs.messages)}</div>")
     opened = " open" if fs.display_comment or fs.warnings else ""
     summary, comment = _("Comment / explanation"), _("Comment")
     parts.append(
