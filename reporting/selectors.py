@@ -15,9 +15,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -95,18 +97,24 @@ def period_get(*, code: str, plan: Plan | None = None) -> Period:
     return period
 
 
-def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None
-               ) -> ReportRequest:
+def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None,
+               with_conflicts: bool = False) -> ReportRequest:
     """The report of a unit for a period, in one query (every report page and API call
-    starts here); Http404 naming the period, the unit or the missing request."""
+    starts here); Http404 naming the period, the unit or the missing request. With
+    `with_conflicts` (the report page), it also knows whether the report has open edit
+    conflicts (`has_open_conflicts`), which spares the page a query when, as nearly
+    always, there are none."""
     if "\x00" not in (period_code or "") + (unit_code or ""):
         current = plans_newest_first().values("pk")[:1]
+        rows = ReportRequest.objects.select_related("period", "period__plan", "org_unit")
+        if with_conflicts:
+            rows = rows.annotate(has_open_conflicts=Exists(ConflictCopy.objects.filter(
+                request=OuterRef("pk"), resolved_at__isnull=True)))
         # get(), not first(): the plan, period code and unit code name one row (unique
         # constraints), and first() would order and compile more for nothing
         try:
-            return ReportRequest.objects.select_related("period", "period__plan", "org_unit").get(
-                period__plan=plan if plan is not None else Subquery(current),
-                period__code=(period_code or "").upper(), org_unit__code=unit_code)
+            return rows.get(period__plan=plan if plan is not None else Subquery(current),
+                            period__code=(period_code or "").upper(), org_unit__code=unit_code)
         except ReportRequest.DoesNotExist:
             pass
     # not found: the lookups again, one by one, to say which part is wrong
@@ -224,19 +232,22 @@ def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
     return plan_questions, adhoc
 
 
-def _previous_values(report: ReportRequest, codes: list[str]) -> dict[str, Decimal]:
-    """The unit's numbers for the same questions in the previous period of the same kind
-    (2024S1 for 2025S1, 2024 for 2025), as submitted or accepted. One query."""
+def _previous_values(report: ReportRequest, elements: dict[int, str]) -> dict[str, Decimal]:
+    """The unit's numbers for the same questions (`elements`: data element id → question
+    code) in the previous period of the same kind (2024S1 for 2025S1, 2024 for 2025), as
+    submitted or accepted. One query, by the element's id: no join to the elements and no
+    list of codes to compile on every form."""
     period = report.period
-    if period.is_adhoc or not codes:
+    if period.is_adhoc or not elements:
         return {}
     rows = DataValue.objects.filter(
         request__org_unit_id=report.org_unit_id, request__period__plan_id=period.plan_id,
         request__period__kind=period.kind, request__period__year=period.year - 1,
         request__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
-        element__code__in=codes, numeric__isnull=False,
-    ).values_list("element__code", "numeric")
-    return {code: number for code, number in rows if number is not None}
+        element__isnull=False, numeric__isnull=False,
+    ).values_list("element_id", "numeric")
+    return {elements[element]: number for element, number in rows
+            if element in elements and number is not None}
 
 
 def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
@@ -253,7 +264,8 @@ def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportL
             value.question_id)
         if code is not None:
             stored[code] = value
-    previous = _previous_values(report, [q.code for q in plan_questions if q.is_numeric])
+    previous = _previous_values(report, {q.element_id: q.code for q in plan_questions
+                                         if q.is_numeric and q.element_id is not None})
 
     def state_of(question: Question) -> FieldState:
         return FieldState(question, stored.get(question.code), previous.get(question.code))
@@ -295,6 +307,11 @@ def report_issues(*, report: ReportRequest, layout: ReportLayout | None = None) 
 
 
 def report_conflicts_open(*, report: ReportRequest) -> list[ConflictCopy]:
+    """The report's unresolved edit conflicts, newest first; no query for a report that
+    `report_get(with_conflicts=True)` found without any (a refused save that keeps one
+    sets the flag again)."""
+    if getattr(report, "has_open_conflicts", True) is False:
+        return []
     return list(report.conflicts.filter(resolved_at__isnull=True).select_related("author"))
 
 

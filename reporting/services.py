@@ -575,6 +575,7 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
     older = (ConflictCopy.objects.filter(request=report).order_by("-created_at", "-pk")
              .values_list("pk", flat=True)[MAX_CONFLICTS_KEPT:])
     ConflictCopy.objects.filter(pk__in=list(older)).delete()
+    report.has_open_conflicts = True  # type: ignore[attr-defined]  # as report_get reads it
     return copy
 
 

@@ -272,8 +272,10 @@ def adhoc_units(request: AuthedRequest) -> HttpResponse:
 # One report
 
 
-def _report(request: AuthedRequest, period: str, unit: str) -> ReportRequest:
-    report = selectors.report_get(period_code=period, unit_code=unit)
+def _report(request: AuthedRequest, period: str, unit: str, *, with_conflicts: bool = False
+            ) -> ReportRequest:
+    report = selectors.report_get(period_code=period, unit_code=unit,
+                                  with_conflicts=with_conflicts)
     permissions.require_view(request.user, report)
     return report
 
@@ -393,7 +395,6 @@ def _render_report(request: AuthedRequest, report: ReportRequest, *,
         "report": report, "period": report.period, "layout": layout, "editable": editable,
         "can_review": permissions.can_review(user) and report.state == ReportState.SUBMITTED,
         "can_reopen": permissions.can_review(user) and report.state == ReportState.ACCEPTED,
-        "status_choices": TaskStatus.choices,
         "conflicts": [(c, _conflict_rows(c, layout)) for c in conflicts],
         "blocking": [i for i in issues if i.blocking],
         "section_issues": section_issues,
@@ -408,7 +409,7 @@ def _render_report(request: AuthedRequest, report: ReportRequest, *,
 
 @login_required
 def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
-    report = _report(request, period, unit)
+    report = _report(request, period, unit, with_conflicts=True)
     if request.method != "POST":
         return _render_report(request, report)
     permissions.require_write(request.user, report)

@@ -11,11 +11,13 @@ from django.urls import get_script_prefix, reverse
 from django.utils.formats import get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from common.forms import html_escaped
-from reporting.models import ReportState
+from plans.models import Recurrence
+from reporting.models import ReportState, TaskStatus
 
 register = template.Library()
 
@@ -212,4 +214,77 @@ def value_field(context: Any, fs: Any) -> str:
         f'maxlength="2000" aria-label="{comment}: {label}">'
         f'<input type="hidden" name="o:c:{code}" value="{html_escaped(fs.comment)}">'
         f"</details></div>")
+    return mark_safe("\n".join(parts))
+
+
+_TASK_FIELDS = ("status", "results", "difficulties", "proposals")
+
+
+@register.simple_tag(takes_context=True)
+def task_section(context: Any, s: Any) -> str:
+    """One task of the report form: its reference and text, then its status, results,
+    quantitative outputs, difficulties and proposals, as inputs where the form is
+    editable, else as text. Written at once, as `value_field`: a form repeats it for
+    every task, and its loops and conditions were most of the page's template work."""
+    task, ref = s.task, html_escaped(s.task.ref)
+    english = context.get("LANGUAGE_CODE") == "en"
+    title = f" <strong>{html_escaped(task.title_en)}</strong>" if english else ""
+    summary = (_("Task text") if english
+               else html_escaped(Truncator(task.text).words(22, truncate=" …")))
+    parts = [f'<article class="task-section" id="task-{ref}">',
+             f'  <header>\n    <span><span class="ref">{ref}</span>{title}</span>\n'
+             f'    <details><summary>{summary}</summary><p class="source-text">'
+             f"{html_escaped(task.text)}</p></details>\n  </header>"]
+    fields = "".join(value_field(context, fs) for fs in s.fields)
+    status, results = _("Status"), _("Results achieved")
+    difficulties, proposals = _("Difficulties"), _("Proposals")
+    if context.get("editable"):
+        parts.extend(f'  <input type="hidden" name="o:t:{ref}:{name}" '
+                     f'value="{html_escaped(s.original[name])}">' for name in _TASK_FIELDS)
+        messages = s.messages
+
+        def invalid(name: str) -> str:
+            return ' aria-invalid="true"' if messages[name] else ""
+
+        options = "".join(
+            f'<option value="{value}"{" selected" if s.display["status"] == value else ""}>'
+            f"{html_escaped(label)}</option>"
+            for value, label in TaskStatus.choices
+            if value != TaskStatus.RECURRING_DONE or task.recurrence == Recurrence.RECURRING)
+        parts.append(
+            f'  <div class="grid-2">\n    <label>{status} <span class="req">*</span>\n'
+            f'      <select name="t:{ref}:status"{invalid("status")}>'
+            f'<option value="">—</option>{options}</select>\n'
+            f'      {field_messages(messages["status"])}\n    </label>\n  </div>')
+        parts.append(
+            f"  <label>{results}\n"
+            f'    <textarea name="t:{ref}:results" rows="3"{invalid("results")}>'
+            f'{html_escaped(s.display["results"])}</textarea>\n'
+            f'    {field_messages(messages["results"])}\n  </label>')
+        if fields:
+            outputs = _("Quantitative outputs")
+            parts.append(f'  <fieldset><legend><small class="muted">{outputs}</small></legend>'
+                         f'<div class="grid-2">{fields}</div></fieldset>')
+        parts.append(
+            f'  <div class="grid-2">\n    <label>{difficulties}'
+            f'<textarea name="t:{ref}:difficulties" rows="2">'
+            f'{html_escaped(s.display["difficulties"])}</textarea>'
+            f'{field_messages(messages["difficulties"])}</label>\n'
+            f'    <label>{proposals}<textarea name="t:{ref}:proposals" rows="2">'
+            f'{html_escaped(s.display["proposals"])}</textarea>'
+            f'{field_messages(messages["proposals"])}</label>\n  </div>')
+    else:
+        answer = s.answer
+        parts.append(f"  <p><strong>{status}:</strong> "
+                     f"{html_escaped(answer.get_status_display() or '—')}</p>")
+        parts.append(f"  <p><strong>{results}:</strong></p>"
+                     f'<p class="source-text">{html_escaped(answer.results or "—")}</p>')
+        if fields:
+            parts.append(f'  <div class="grid-2">{fields}</div>')
+        if answer.difficulties:
+            parts.append(f"  <p><strong>{difficulties}:</strong> "
+                         f"{html_escaped(answer.difficulties)}</p>")
+        if answer.proposals:
+            parts.append(f"  <p><strong>{proposals}:</strong> {html_escaped(answer.proposals)}</p>")
+    parts.append("</article>")
     return mark_safe("\n".join(parts))

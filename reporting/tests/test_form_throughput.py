@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import token_create
+from common.exceptions import ConflictError
 from common.models import AuditEvent
 from orgunits.models import OrgUnit
 from reporting import selectors
@@ -145,3 +146,30 @@ def test_a_report_is_looked_up_in_one_query_and_a_miss_names_what_is_wrong(
         with pytest.raises(Http404) as raised:
             selectors.report_get(period_code=period_code, unit_code=unit_code)
         assert named in str(raised.value), (period_code, unit_code, str(raised.value))
+
+
+def _form_queries(client, report: ReportRequest) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(report))
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries]
+
+
+def test_the_form_reads_edit_conflicts_only_of_a_report_that_has_some(client, plan, asker,
+                                                                        reporter):
+    report = _report_asking(plan, asker, 3)
+    client.force_login(reporter)
+    client.get(_url(report))  # first request of the session: its own queries
+    html, quiet = _form_queries(client, report)
+    # whether there are any comes with the report's own query
+    assert not [sql for sql in quiet if sql.startswith('SELECT "reporting_conflictcopy"')]
+    assert 'id="conflict-' not in html
+    report_save(report=report, actor=asker, version=1, values={"q1": 4})
+    with pytest.raises(ConflictError):
+        report_save(report=selectors.report_get(period_code=report.period.code,
+                                                unit_code="sct"),
+                    actor=reporter, version=1, values={"q1": 5})
+    html, busy = _form_queries(client, report)
+    assert [sql for sql in busy if sql.startswith('SELECT "reporting_conflictcopy"')]
+    assert len(busy) == len(quiet) + 1
+    assert 'id="conflict-' in html

@@ -1,6 +1,6 @@
-"""The report form's questions, written by one template tag: escaped, with the stored
-answer selected, and read-only where the form is not editable; the completeness page's
-cells and shares, in the reader's language."""
+"""The report form's questions and tasks, each written by one template tag: escaped, with
+the stored answer selected, and read-only where the form is not editable; the
+completeness page's cells and shares, in the reader's language."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ from django.template import Context
 from django.urls import reverse
 from django.utils import translation
 
-from plans.models import DataElement
-from reporting.templatetags.reporting_tags import percent, timeliness_cells, value_field
+from plans.models import DataElement, Recurrence, Task
+from reporting.models import TaskAnswer
+from reporting.templatetags.reporting_tags import (
+    percent,
+    task_section,
+    timeliness_cells,
+    value_field,
+)
 from reporting.validation import Question
 
 REPORT = SimpleNamespace(period=SimpleNamespace(code="2025"), org_unit=SimpleNamespace(code="sct"))
@@ -96,3 +102,55 @@ def test_the_cells_of_a_unit_speak_the_readers_language_and_link_only_what_it_ma
     assert 'title="muộn (số ngày)">+3</span>' in vi and 'title="late (days)">+3' in en
     assert 'title="chưa nộp">✗</span>' in vi and 'title="not submitted">✗' in en
     assert vi.endswith('<td><span class="muted">·</span></td>')
+
+
+def _task(recurrence: str, answer: TaskAnswer, **shown) -> SimpleNamespace:
+    task = Task(ref="IV.1.<2>", text="Tuyên truyền <về> " + "sản xuất " * 20 + "bền vững",
+                title_en="Campaigns & more", recurrence=recurrence)
+    fields = ("status", "results", "difficulties", "proposals")
+    original = {name: getattr(answer, name) for name in fields}
+    return SimpleNamespace(**{
+        "task": task, "answer": answer, "fields": [], "original": original,
+        "display": dict(original), "messages": {name: [] for name in fields}, **shown})
+
+
+def test_a_task_is_written_escaped_with_its_status_selected_and_its_messages():
+    answer = TaskAnswer(status="in_progress", results="Đã <làm>", proposals="Đề xuất & thêm")
+    section = _task(Recurrence.ONE_OFF, answer, messages={
+        "status": [], "results": [("field-error", "<quá dài>")], "difficulties": [],
+        "proposals": []}, display={**_task(Recurrence.ONE_OFF, answer).display,
+                                    "results": "Sửa <mới>"})
+    with translation.override("vi"):
+        html = task_section(Context({"editable": True, "LANGUAGE_CODE": "vi"}), section)
+    assert '<article class="task-section" id="task-IV.1.&lt;2&gt;">' in html
+    assert "<về>" not in html and "Tuyên truyền &lt;về&gt; sản xuất" in html
+    assert "xuất sản …</summary>" in html  # the summary: the text's first 22 words
+    assert '<input type="hidden" name="o:t:IV.1.&lt;2&gt;:results" value="Đã &lt;làm&gt;">' \
+        in html
+    assert '<option value="in_progress" selected>Đang triển khai</option>' in html
+    assert 'value="recurring_done"' not in html  # a one-off task is not done "for the period"
+    assert ('<textarea name="t:IV.1.&lt;2&gt;:results" rows="3" aria-invalid="true">'
+            "Sửa &lt;mới&gt;</textarea>") in html
+    assert '<small class="field-error">&lt;quá dài&gt;</small>' in html
+    assert "Đề xuất &amp; thêm</textarea>" in html
+    assert "Tình trạng" in html and "Kết quả đạt được" in html and "Campaigns" not in html
+
+
+def test_a_recurring_task_may_be_done_for_the_period_and_reads_in_english():
+    section = _task(Recurrence.RECURRING, TaskAnswer(status="recurring_done"))
+    with translation.override("en"):
+        html = task_section(Context({"editable": True, "LANGUAGE_CODE": "en"}), section)
+    assert '<option value="recurring_done" selected>' in html
+    assert "<strong>Campaigns &amp; more</strong>" in html
+    assert "<summary>Task text</summary>" in html
+
+
+def test_where_the_form_is_not_editable_a_task_is_shown_as_text():
+    section = _task(Recurrence.ONE_OFF, TaskAnswer(status="", results="", proposals="<Đề>"))
+    with translation.override("vi"):
+        html = task_section(Context({"editable": False, "LANGUAGE_CODE": "vi"}), section)
+    assert "<textarea" not in html and "<select" not in html and 'type="hidden"' not in html
+    assert "<p><strong>Tình trạng:</strong> —</p>" in html
+    assert '<p class="source-text">—</p>' in html
+    assert "<strong>Đề xuất, kiến nghị:</strong> &lt;Đề&gt;" in html
+    assert "Khó khăn" not in html  # no difficulties told: no line for them
