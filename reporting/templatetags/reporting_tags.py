@@ -241,10 +241,14 @@ def task_section(context: Any, s: Any) -> str:
     if context.get("editable"):
         parts.extend(f'  <input type="hidden" name="o:t:{ref}:{name}" '
                      f'value="{html_escaped(s.original[name])}">' for name in _TASK_FIELDS)
-        messages = s.messages
 
         def invalid(name: str) -> str:
-            return ' aria-invalid="true"' if messages[name] else ""
+            return ' aria-invalid="true"' if s.messages[name] else ""
+
+        def text(name: str, label: str, rows: int) -> str:
+            return (f'<label>{label}<textarea name="t:{ref}:{name}" rows="{rows}"'
+                    f'{invalid(name)}>{html_escaped(s.display[name])}</textarea>'
+                    f"{field_messages(s.messages[name])}</label>")
 
         options = "".join(
             f'<option value="{value}"{" selected" if s.display["status"] == value else ""}>'
@@ -255,24 +259,14 @@ def task_section(context: Any, s: Any) -> str:
             f'  <div class="grid-2">\n    <label>{status} <span class="req">*</span>\n'
             f'      <select name="t:{ref}:status"{invalid("status")}>'
             f'<option value="">—</option>{options}</select>\n'
-            f'      {field_messages(messages["status"])}\n    </label>\n  </div>')
-        parts.append(
-            f"  <label>{results}\n"
-            f'    <textarea name="t:{ref}:results" rows="3"{invalid("results")}>'
-            f'{html_escaped(s.display["results"])}</textarea>\n'
-            f'    {field_messages(messages["results"])}\n  </label>')
+            f'      {field_messages(s.messages["status"])}\n    </label>\n  </div>')
+        parts.append(f"  {text('results', results, 3)}")
         if fields:
             outputs = _("Quantitative outputs")
             parts.append(f'  <fieldset><legend><small class="muted">{outputs}</small></legend>'
                          f'<div class="grid-2">{fields}</div></fieldset>')
-        parts.append(
-            f'  <div class="grid-2">\n    <label>{difficulties}'
-            f'<textarea name="t:{ref}:difficulties" rows="2">'
-            f'{html_escaped(s.display["difficulties"])}</textarea>'
-            f'{field_messages(messages["difficulties"])}</label>\n'
-            f'    <label>{proposals}<textarea name="t:{ref}:proposals" rows="2">'
-            f'{html_escaped(s.display["proposals"])}</textarea>'
-            f'{field_messages(messages["proposals"])}</label>\n  </div>')
+        parts.append(f'  <div class="grid-2">\n    {text("difficulties", difficulties, 2)}\n'
+                     f'    {text("proposals", proposals, 2)}\n  </div>')
     else:
         answer = s.answer
         parts.append(f"  <p><strong>{status}:</strong> "
