@@ -19,8 +19,12 @@ def _context(report: Any) -> dict[str, Any]:
             "form": OfficialDocumentForm(instance_values=document)}
 
 
+def _joined(rows: Any) -> Any:
+    return rows.select_related("official_document").defer("official_document__scan")
+
+
 def register() -> None:
     section_register(ExtraSection(
         key="official-document", title=_("Official document"),
         template="documents/_official_section.html",
-        applies=lambda report: True, context=_context))
+        applies=lambda report: True, context=_context, joined=_joined))

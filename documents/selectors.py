@@ -148,8 +148,11 @@ def consolidation_for_period(*, period: Period, user: Any, group: str = "",
 
 
 def official_document_for(*, report: ReportRequest) -> OfficialDocument | None:
-    """The official-document record of a report, without the scan's bytes (one per report:
-    get(), which neither orders nor compiles as much as first(), on every report page)."""
+    """The official-document record of a report, without the scan's bytes: as the report
+    page's own query brought it (the section's `joined`), else by one query (get(), which
+    neither orders nor compiles as much as first())."""
+    if ReportRequest.official_document.is_cached(report):
+        return getattr(report, "official_document", None)  # None: the page found none
     try:
         return OfficialDocument.objects.defer("scan").get(request=report)
     except OfficialDocument.DoesNotExist:

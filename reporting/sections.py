@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def _nothing_joined(rows: Any) -> Any:
+    return rows
+
+
 def _nothing_read(request: Any, data: Any) -> Any:
     return None
 
@@ -35,6 +39,8 @@ class ExtraSection:
       section's own field names when they cannot be read.
     save(request, payload, actor) -> bool: store `payload` inside the report's save
       transaction (whether anything changed); ValidationError keyed as in `read`.
+    joined(rows) -> rows: the report page's query of the request with the rows `context`
+      reads joined to it (select_related), so the page asks them in its one query.
     """
 
     key: str
@@ -45,6 +51,7 @@ class ExtraSection:
     validate: Callable[[Any], list[str]] = field(default=lambda request: [])
     read: Callable[[Any, Any], Any] = _nothing_read
     save: Callable[[Any, Any, Any], bool] = _nothing_saved
+    joined: Callable[[Any], Any] = _nothing_joined
 
     @property
     def in_form(self) -> bool:
@@ -60,6 +67,13 @@ _SECTIONS: dict[str, ExtraSection] = {}
 def section_register(section: ExtraSection) -> None:
     """Register (or replace, by key) a section; call from an AppConfig.ready()."""
     _SECTIONS[section.key] = section
+
+
+def sections_joined(rows: Any) -> Any:
+    """`rows` (report requests) with what every section's `context` reads joined."""
+    for section in _SECTIONS.values():
+        rows = section.joined(rows)
+    return rows
 
 
 def sections_for(request: Any) -> list[ExtraSection]:

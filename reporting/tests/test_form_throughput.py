@@ -5,6 +5,7 @@ request, and the audit row of a save stays compact."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -173,3 +174,38 @@ def test_the_form_reads_edit_conflicts_only_of_a_report_that_has_some(client, pl
     assert [sql for sql in busy if sql.startswith('SELECT "reporting_conflictcopy"')]
     assert len(busy) == len(quiet) + 1
     assert 'id="conflict-' in html
+
+
+def test_the_form_reads_values_and_last_periods_numbers_in_one_query_and_its_document_with_it(
+        client, plan, reporter, make_user):
+    from documents.services import official_document_record
+    from reporting.services import period_open, report_submit
+    from reporting.tests.conftest import complete_payload, report_of
+
+    def filled(code: str, unit: str, actor, whole: int) -> ReportRequest:
+        report = report_of(period_open(plan=plan, code=code, actor=None, notify=False)[0], unit)
+        values, answers = complete_payload(report, whole=whole, part=5)
+        return report_save(report=report, actor=actor, version=report.version,
+                           values=values, answers=answers)
+
+    report_submit(report=filled("2021S1", "sct", reporter, 10), actor=reporter)
+    neighbour = make_user(Role.REPORTER, "tp-ha-long", username="neighbour")
+    report_submit(report=filled("2021S1", "tp-ha-long", neighbour, 77), actor=neighbour)
+    filled("2021", "sct", reporter, 88)  # last year's annual report: another kind
+    report = filled("2022S1", "sct", reporter, 12)
+    client.force_login(reporter)
+    client.get(_url(report))  # first request of the session: its own queries
+
+    html, queries = _form_queries(client, report)
+    previous = re.findall(r'class="muted prev">[^<]*?([\d.,]+)</small>', html)
+    assert previous and set(previous) <= {"10", "5"}, previous
+    assert [sql.startswith('SELECT "reporting_datavalue"') for sql in queries].count(True) == 1
+    assert not [sql for sql in queries if sql.startswith('SELECT "documents_officialdocument"')]
+
+    report = report_submit(report=report, actor=reporter)
+    official_document_record(report=report, actor=reporter, number="125/BC-SCT",
+                             issued_on=dt.date(2022, 6, 10), signatory="Nguyễn Văn A",
+                             position="Phó Giám đốc")
+    html, queries = _form_queries(client, report)
+    assert "125/BC-SCT" in html
+    assert not [sql for sql in queries if sql.startswith('SELECT "documents_officialdocument"')]
