@@ -177,6 +177,9 @@ class ReportRequest(TimeStampedModel):
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return or reopening"), blank=True)
+    # kept in the transaction that keeps or resolves a conflict copy, so that the report
+    # page, opened on every save, asks for the copies only when there are some
+    has_open_conflicts = models.BooleanField(_("has unresolved edit conflicts"), default=False)
 
     class Meta:
         verbose_name = _("report request")

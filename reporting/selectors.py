@@ -17,11 +17,9 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -100,19 +98,16 @@ def period_get(*, code: str, plan: Plan | None = None) -> Period:
 
 
 def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None,
-               with_conflicts: bool = False) -> ReportRequest:
+               for_page: bool = False) -> ReportRequest:
     """The report of a unit for a period, in one query (every report page and API call
     starts here); Http404 naming the period, the unit or the missing request. With
-    `with_conflicts` (the report page), it also knows whether the report has open edit
-    conflicts (`has_open_conflicts`), which spares the page a query when, as nearly
-    always, there are none, and brings what the other apps' sections of the page read
-    (`sections_joined`)."""
+    `for_page` (the report page), the query also brings what the other apps' sections of
+    the page read (`sections_joined`)."""
     if "\x00" not in (period_code or "") + (unit_code or ""):
         current = plans_newest_first().values("pk")[:1]
         rows = ReportRequest.objects.select_related("period", "period__plan", "org_unit")
-        if with_conflicts:
-            rows = sections_joined(rows.annotate(has_open_conflicts=Exists(
-                ConflictCopy.objects.filter(request=OuterRef("pk"), resolved_at__isnull=True))))
+        if for_page:
+            rows = sections_joined(rows)
         # get(), not first(): the plan, period code and unit code name one row (unique
         # constraints), and first() would order and compile more for nothing
         try:
@@ -337,10 +332,9 @@ def report_issues(*, report: ReportRequest, layout: ReportLayout | None = None) 
 
 
 def report_conflicts_open(*, report: ReportRequest) -> list[ConflictCopy]:
-    """The report's unresolved edit conflicts, newest first; no query for a report that
-    `report_get(with_conflicts=True)` found without any (a refused save that keeps one
-    sets the flag again)."""
-    if getattr(report, "has_open_conflicts", True) is False:
+    """The report's unresolved edit conflicts, newest first; no query for a report whose
+    flag says it has none (`has_open_conflicts`, kept with the copies)."""
+    if not report.has_open_conflicts:
         return []
     return list(report.conflicts.filter(resolved_at__isnull=True).select_related("author"))
 

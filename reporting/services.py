@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -575,7 +575,9 @@ def _conflict_keep(*, report: ReportRequest, actor: Any, version: int, current: 
     older = (ConflictCopy.objects.filter(request=report).order_by("-created_at", "-pk")
              .values_list("pk", flat=True)[MAX_CONFLICTS_KEPT:])
     ConflictCopy.objects.filter(pk__in=list(older)).delete()
-    report.has_open_conflicts = True  # type: ignore[attr-defined]  # as report_get reads it
+    # the flag, not the version: keeping a copy changes nothing the author sees
+    ReportRequest.objects.filter(pk=report.pk).update(has_open_conflicts=True)
+    report.has_open_conflicts = True
     return copy
 
 
@@ -646,6 +648,8 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
     conflict.resolved_at, conflict.resolved_by = timezone.now(), _user(actor)
     conflict.resolution = keep
     conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    ReportRequest.objects.filter(pk=report.pk).update(has_open_conflicts=Exists(
+        ConflictCopy.objects.filter(request=OuterRef("pk"), resolved_at__isnull=True)))
     audit_record(actor=actor, action="report.conflict_resolve", target=report,
                  changes=[{"field": "conflict", "old": conflict.pk, "new": keep}])
     return ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)

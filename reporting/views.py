@@ -272,10 +272,10 @@ def adhoc_units(request: AuthedRequest) -> HttpResponse:
 # One report
 
 
-def _report(request: AuthedRequest, period: str, unit: str, *, with_conflicts: bool = False
+def _report(request: AuthedRequest, period: str, unit: str, *, for_page: bool = False
             ) -> ReportRequest:
     report = selectors.report_get(period_code=period, unit_code=unit,
-                                  with_conflicts=with_conflicts)
+                                  for_page=for_page)
     permissions.require_view(request.user, report)
     return report
 
@@ -409,7 +409,7 @@ def _render_report(request: AuthedRequest, report: ReportRequest, *,
 
 @login_required
 def report_view(request: AuthedRequest, period: str, unit: str) -> HttpResponse:
-    report = _report(request, period, unit, with_conflicts=True)
+    report = _report(request, period, unit, for_page=True)
     if request.method != "POST":
         return _render_report(request, report)
     permissions.require_write(request.user, report)

@@ -18,7 +18,7 @@ from common.parsing import MAX_TEXT
 from common.selectors import audit_events_for
 from reporting.models import ConflictCopy, DataValue, ReportRequest, ReportState, TaskAnswer
 from reporting.sections import _SECTIONS, ExtraSection, section_register
-from reporting.selectors import report_issues, report_layout
+from reporting.selectors import report_conflicts_open, report_issues, report_layout
 from reporting.services import (
     MAX_CONFLICT_BYTES,
     MAX_CONFLICTS_KEPT,
@@ -110,6 +110,26 @@ def test_a_stale_version_is_refused_and_both_versions_are_kept(sct_report, repor
     assert copy.resolution == "mine" and copy.resolved_at is not None
     with pytest.raises(ValidationError):
         conflict_resolve(conflict=copy, actor=reporter, keep="theirs")
+
+
+def test_the_open_conflicts_flag_follows_the_copies(sct_report, reporter, coordinator):
+    def flagged() -> bool:
+        return ReportRequest.objects.get(pk=sct_report.pk).has_open_conflicts
+
+    assert not flagged()
+    report_save(report=sct_report, actor=coordinator, version=1,
+                values={"supermarkets-total": 20})
+    for attempt in (25, 26):  # two refused saves: two open copies
+        with pytest.raises(ConflictError):
+            report_save(report=sct_report, actor=reporter, version=1,
+                        values={"supermarkets-total": attempt})
+    assert flagged()
+    first, second = ConflictCopy.objects.filter(request=sct_report).order_by("pk")
+    conflict_resolve(conflict=first, actor=reporter, keep="theirs")
+    assert flagged()  # the other copy is still open
+    resolved = conflict_resolve(conflict=second, actor=reporter, keep="theirs")
+    assert not flagged() and not resolved.has_open_conflicts
+    assert report_conflicts_open(report=resolved) == []
 
 
 def test_a_stale_save_with_unknown_or_bad_fields_is_refused_not_kept(sct_report, reporter,
