@@ -246,8 +246,9 @@ class Recurrence(models.TextChoices):
     ONE_OFF = "one_off", _("One-off")
 
 
-class Task(models.Model):
-    """A specific task of section IV, e.g. IV.2.3, with its source text."""
+class Task(TimeStampedModel):
+    """A specific task of section IV, e.g. IV.2.3, with its source text (timestamped: the
+    report forms keep a plan's tasks per process, `common.kept`)."""
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks"

@@ -48,21 +48,35 @@ class PlanOverview:
     milestones: list[MilestoneTargets]
 
 
-def _questions_build() -> dict[int, list[DataElement]]:
+@dataclass(frozen=True)
+class _FormParts:
+    questions: dict[int, list[DataElement]]  # by plan, in form order
+    tasks: dict[int, Task]  # by id
+
+
+def _form_parts_build() -> _FormParts:
     by_plan: dict[int, list[DataElement]] = defaultdict(list)
     for element in DataElement.objects.select_related("part_of").order_by("order", "id"):
         by_plan[element.plan_id].append(element)
-    return dict(by_plan)
+    return _FormParts(dict(by_plan), {t.pk: t for t in Task.objects.order_by("id")})
 
 
-_questions = Kept(_questions_build, DataElement)
+# the questions and the tasks of every report form: one fingerprint query for both
+_form_parts = Kept(_form_parts_build, DataElement, Task)
 
 
 def data_element_list(*, plan_id: int) -> list[DataElement]:
     """The plan's questions (data elements) in form order, each with the whole it is part
     of: read on every report request, so kept by the process until one changes
     (`common.kept`). Read-only."""
-    return _questions.get().get(plan_id, [])
+    return _form_parts.get().questions.get(plan_id, [])
+
+
+def form_parts(*, plan_id: int) -> tuple[list[DataElement], dict[int, Task]]:
+    """The plan's questions (as `data_element_list`) and the tasks of every plan by id,
+    kept together (one fingerprint query a report request). Read-only."""
+    parts = _form_parts.get()
+    return parts.questions.get(plan_id, []), parts.tasks
 
 
 def plan_overview(*, plan: Plan) -> PlanOverview:

@@ -42,9 +42,9 @@ from orgunits.models import (
     OrgUnitKind,
 )
 from orgunits.selectors import orgunit_graph, orgunit_ordering, orgunit_sort_key
-from plans.models import Plan, ReportingRule, ReportKind, Task
+from plans.models import DataElement, Plan, ReportingRule, ReportKind, Task
 from plans.selectors import (
-    data_element_list,
+    form_parts,
     plan_current,
     plan_obligations_on,
     plans_newest_first,
@@ -209,14 +209,14 @@ class ReportLayout:
         return self
 
 
-def _questions_of(report: ReportRequest, answers: list[TaskAnswer]
-                  ) -> tuple[list[Question], list[Question]]:
-    """(plan questions, ad-hoc questions) asked of this report."""
+def _questions_of(report: ReportRequest, answers: list[TaskAnswer],
+                  elements: list[DataElement]) -> tuple[list[Question], list[Question]]:
+    """(plan questions, ad-hoc questions) asked of this report (`elements`: the plan's)."""
     period, unit = report.period, report.org_unit
     plan_questions: list[Question] = []
     if not period.is_adhoc or period.include_plan_questions:
         task_ids = {a.task_id for a in answers}
-        for element in data_element_list(plan_id=period.plan_id):
+        for element in elements:
             if element.task_id is not None:
                 asked = element.task_id in task_ids
             else:
@@ -277,8 +277,13 @@ def _values_and_previous(report: ReportRequest, numeric: dict[int, str]
 def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
     """The form of `report`: a handful of queries whatever its size; with its issues
     worked out unless `with_issues` is false."""
-    answers = list(report.task_answers.select_related("task").order_by("task__order", "id"))
-    plan_questions, adhoc_questions = _questions_of(report, answers)
+    elements, tasks = form_parts(plan_id=report.period.plan_id)
+    # the answers alone, their tasks from the process's copy (no join, no Task per row)
+    answers = list(TaskAnswer.objects.filter(request_id=report.pk).order_by())
+    for answer in answers:
+        answer.task = tasks[answer.task_id]
+    answers.sort(key=lambda a: (a.task.order, a.pk))
+    plan_questions, adhoc_questions = _questions_of(report, answers, elements)
     questions = {q.code: q for q in plan_questions + adhoc_questions}
     stored: dict[str, DataValue] = {}
     by_element = {q.element_id: q.code for q in plan_questions}

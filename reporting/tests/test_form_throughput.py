@@ -209,3 +209,21 @@ def test_the_form_reads_values_and_last_periods_numbers_in_one_query_and_its_doc
     html, queries = _form_queries(client, report)
     assert "125/BC-SCT" in html
     assert not [sql for sql in queries if sql.startswith('SELECT "documents_officialdocument"')]
+
+
+def test_the_form_takes_its_tasks_from_the_process_copy_and_sees_a_changed_task_at_once(
+        client, plan, asker, reporter):
+    from plans.models import Task
+
+    report = _report_asking(plan, asker, 1)
+    client.force_login(reporter)
+    client.get(_url(report))  # first request of the session: its own queries
+    html, queries = _form_queries(client, report)
+    assert not [sql for sql in queries if 'JOIN "plans_task"' in sql
+                or sql.startswith('SELECT "plans_task"')]
+    task = Task.objects.get(plan=plan, ref="IV.16.1")
+    assert task.text[:20] in html
+    task.text = "Nội dung nhiệm vụ đã sửa trong kế hoạch"
+    task.save()
+    html, _queries = _form_queries(client, report)
+    assert "Nội dung nhiệm vụ đã sửa trong kế hoạch" in html
