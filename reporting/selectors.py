@@ -250,7 +250,9 @@ def _values_and_previous_sql() -> str:
         f"INNER JOIN {period} p ON p.{column(Period, 'id')} = r.{column(ReportRequest, 'period')}"
         f" WHERE r.{column(ReportRequest, 'org_unit')} = %s AND p.{column(Period, 'plan')} = %s"
         f" AND p.{column(Period, 'kind')} = %s AND p.{column(Period, 'year')} = %s"
-        f" AND r.{column(ReportRequest, 'state')} IN (%s, %s)))")
+        # one period a kind and year (codes 2025S1, 2025), one report a unit and period;
+        # LIMIT all the same: a scalar subquery with two rows would fail the page
+        f" AND r.{column(ReportRequest, 'state')} IN (%s, %s) LIMIT 1))")
 
 
 def _values_and_previous(report: ReportRequest, numeric: dict[int, str]
@@ -258,7 +260,7 @@ def _values_and_previous(report: ReportRequest, numeric: dict[int, str]
     """The report's stored values, and the unit's numbers for the same questions
     (`numeric`: data element id → question code) in the previous period of the same kind
     (2024S1 for 2025S1, 2024 for 2025), as submitted or accepted: one query, the previous
-    report found by a subquery in it (a unit has one report a period)."""
+    report found by a subquery in it."""
     period = report.period
     if period.is_adhoc or not numeric:
         return list(report.values.all()), {}
