@@ -241,7 +241,7 @@ def _values_and_previous_sql() -> str:
         return quote(model._meta.get_field(name).column)
 
     value, request, period = (quote(m._meta.db_table) for m in (DataValue, ReportRequest, Period))
-    fields = ", ".join(f"v.{quote(f.column)}" for f in DataValue._meta.concrete_fields)
+    fields = ", ".join(f"v.{quote(str(f.column))}" for f in DataValue._meta.concrete_fields)
     on = f"v.{column(DataValue, 'request')}"
     return (
         f"SELECT {fields} FROM {value} v WHERE {on} = %s OR ("
