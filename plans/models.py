@@ -398,7 +398,7 @@ class DataElement(TimeStampedModel):
     attached to a task (its quantitative outputs) or owned by units of given kinds or
     codes (values behind a target). `part_of` names the whole this value may not exceed.
     Its timestamps let each process keep a plan's questions until one changes
-    (`plans.selectors.data_element_list`)."""
+    (`plans.selectors.form_parts`)."""
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="data_elements"

@@ -65,16 +65,10 @@ def _form_parts_build() -> _FormParts:
 _form_parts = Kept(_form_parts_build, DataElement, Task)
 
 
-def data_element_list(*, plan_id: int) -> list[DataElement]:
-    """The plan's questions (data elements) in form order, each with the whole it is part
-    of: read on every report request, so kept by the process until one changes
-    (`common.kept`). Read-only."""
-    return _form_parts.get().questions.get(plan_id, [])
-
-
 def form_parts(*, plan_id: int) -> tuple[list[DataElement], dict[int, Task]]:
-    """The plan's questions (as `data_element_list`) and the tasks of every plan by id,
-    kept together (one fingerprint query a report request). Read-only."""
+    """The plan's questions (data elements) in form order, each with the whole it is part
+    of, and the tasks of every plan by id: read on every report request, so kept by the
+    process until one changes (`common.kept`; one fingerprint query for both). Read-only."""
     parts = _form_parts.get()
     return parts.questions.get(plan_id, []), parts.tasks
 

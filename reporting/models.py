@@ -310,6 +310,13 @@ class TaskAnswer(TimeStampedModel):
         return f"{self.request_id}: {self.task.ref} {self.status or '—'}"
 
 
+class ConflictCopyQuerySet(models.QuerySet):
+    """Conflict copies; `unresolved()`: those still waiting for a choice."""
+
+    def unresolved(self) -> ConflictCopyQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
 class ConflictCopy(models.Model):
     """A save refused because someone else had saved first: what its author tried to
     store, kept beside the current version until someone resolves it."""
@@ -342,6 +349,8 @@ class ConflictCopy(models.Model):
         related_name="+",
     )
     resolution = models.CharField(_("resolution"), max_length=10, blank=True)
+
+    objects = ConflictCopyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("edit conflict")

@@ -282,6 +282,8 @@ def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportL
     elements, tasks = form_parts(plan_id=report.period.plan_id)
     # the answers alone, their tasks from the process's copy (no join, no Task per row)
     answers = list(TaskAnswer.objects.filter(request_id=report.pk).order_by())
+    if missing := {a.task_id for a in answers} - tasks.keys():  # a plan load in between
+        tasks = {**tasks, **Task.objects.in_bulk(missing)}
     for answer in answers:
         answer.task = tasks[answer.task_id]
     answers.sort(key=lambda a: (a.task.order, a.pk))
@@ -343,7 +345,7 @@ def report_conflicts_open(*, report: ReportRequest) -> list[ConflictCopy]:
     flag says it has none (`has_open_conflicts`, kept with the copies)."""
     if not report.has_open_conflicts:
         return []
-    return list(report.conflicts.filter(resolved_at__isnull=True).select_related("author"))
+    return list(report.conflicts.unresolved().select_related("author"))
 
 
 @dataclass(frozen=True)

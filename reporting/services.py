@@ -649,7 +649,7 @@ def conflict_resolve(*, conflict: ConflictCopy, actor: Any, keep: str) -> Report
     conflict.resolution = keep
     conflict.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     ReportRequest.objects.filter(pk=report.pk).update(has_open_conflicts=Exists(
-        ConflictCopy.objects.filter(request=OuterRef("pk"), resolved_at__isnull=True)))
+        ConflictCopy.objects.unresolved().filter(request=OuterRef("pk"))))
     audit_record(actor=actor, action="report.conflict_resolve", target=report,
                  changes=[{"field": "conflict", "old": conflict.pk, "new": keep}])
     return ReportRequest.objects.select_related("period", "org_unit").get(pk=report.pk)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from orgunits.models import COMMUNE_LEVEL_KINDS, DISTRICT_LEVEL_KINDS
 from plans.models import DataElement
-from plans.selectors import data_element_list, plan_obligations_on, task_responsible_on
+from plans.selectors import form_parts, plan_obligations_on, task_responsible_on
 
 
 def _codes(units) -> set[str]:
@@ -73,6 +73,10 @@ def test_obligations_cover_every_assignee_in_few_queries(plan, django_assert_max
     assert len(obligations) == 24 + 13
     assert [t.ref for t in by_code["bqlkkt"]] == ["IV.16.1", "IV.16.2", "IV.16.3"]
     assert "vp-ubnd" in by_code and "vp-dbqh-hdnd-ubnd" not in by_code
+
+
+def data_element_list(*, plan_id: int):
+    return form_parts(plan_id=plan_id)[0]
 
 
 def test_a_plans_questions_are_read_once_and_again_only_after_a_change(

@@ -227,3 +227,19 @@ def test_the_form_takes_its_tasks_from_the_process_copy_and_sees_a_changed_task_
     task.save()
     html, _queries = _form_queries(client, report)
     assert "Nội dung nhiệm vụ đã sửa trong kế hoạch" in html
+
+
+def test_a_task_missing_from_the_process_copy_is_read_not_a_failure(plan, asker,
+                                                                     monkeypatch):
+    # a plan load committing between the copy's check and the answers query
+    report = _report_asking(plan, asker, 1)
+    real = selectors.form_parts
+
+    def stale(*, plan_id: int):
+        elements, tasks = real(plan_id=plan_id)
+        return elements, {pk: t for pk, t in tasks.items() if t.ref != "IV.16.1"}
+
+    monkeypatch.setattr(selectors, "form_parts", stale)
+    layout = selectors.report_layout(report=report)
+    assert "IV.16.1" in layout.answers
+    assert layout.answers["IV.16.1"].task.ref == "IV.16.1"
