@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.compiled import Compiled
 from common.models import AuditEvent
 from common.selectors import audit_events_for
 from common.text import search_terms
@@ -97,26 +98,34 @@ def period_get(*, code: str, plan: Plan | None = None) -> Period:
     return period
 
 
-def report_get(*, period_code: str, unit_code: str, plan: Plan | None = None,
-               for_page: bool = False) -> ReportRequest:
-    """The report of a unit for a period, in one query (every report page and API call
-    starts here); Http404 naming the period, the unit or the missing request. With
-    `for_page` (the report page), the query also brings what the other apps' sections of
-    the page read (`sections_joined`)."""
-    if "\x00" not in (period_code or "") + (unit_code or ""):
-        current = plans_newest_first().values("pk")[:1]
-        rows = ReportRequest.objects.select_related("period", "period__plan", "org_unit")
-        if for_page:
-            rows = sections_joined(rows)
-        # get(), not first(): the plan, period code and unit code name one row (unique
-        # constraints), and first() would order and compile more for nothing
-        try:
-            return rows.get(period__plan=plan if plan is not None else Subquery(current),
-                            period__code=(period_code or "").upper(), org_unit__code=unit_code)
-        except ReportRequest.DoesNotExist:
-            pass
+def _report_rows(*, period: str, unit: str, for_page: bool = False
+                 ) -> QuerySet[ReportRequest]:
+    rows = ReportRequest.objects.select_related("period", "period__plan", "org_unit")
+    if for_page:
+        rows = sections_joined(rows)
+    return rows.filter(period__plan=Subquery(plans_newest_first().values("pk")[:1]),
+                       period__code=period, org_unit__code=unit)
+
+
+# every report page and API call starts here: compiled once per process, for its query's
+# joins and columns cost more to compile than to run (common.compiled)
+_REPORT = Compiled(_report_rows, period=str, unit=str)
+_REPORT_FOR_PAGE = Compiled(lambda **v: _report_rows(for_page=True, **v), period=str, unit=str)
+
+
+def report_get(*, period_code: str, unit_code: str, for_page: bool = False
+               ) -> ReportRequest:
+    """The report of a unit for a period of the current plan, in one query (every report
+    page and API call starts here); Http404 naming the period, the unit or the missing
+    request. With `for_page` (the report page), the query also brings what the other
+    apps' sections of the page read (`sections_joined`)."""
+    # a plan's period code and a unit's code name one row (unique constraints)
+    found = (_REPORT_FOR_PAGE if for_page else _REPORT).one(
+        period=(period_code or "").upper(), unit=unit_code or "")
+    if found is not None:
+        return found
     # not found: the lookups again, one by one, to say which part is wrong
-    period = period_get(code=period_code, plan=plan)
+    period = period_get(code=period_code)
     unit = (OrgUnit.objects.filter(code=unit_code).first() if "\x00" not in unit_code
             else None)
     if unit is None:
@@ -276,12 +285,17 @@ def _values_and_previous(report: ReportRequest, numeric: dict[int, str]
     return own, previous
 
 
+# every form and save reads them (common.compiled)
+_ANSWERS = Compiled(lambda request: TaskAnswer.objects.filter(request_id=request).order_by(),
+                    request=int)
+
+
 def report_layout(*, report: ReportRequest, with_issues: bool = True) -> ReportLayout:
     """The form of `report`: a handful of queries whatever its size; with its issues
     worked out unless `with_issues` is false."""
     elements, tasks = form_parts(plan_id=report.period.plan_id)
     # the answers alone, their tasks from the process's copy (no join, no Task per row)
-    answers = list(TaskAnswer.objects.filter(request_id=report.pk).order_by())
+    answers = _ANSWERS.rows(request=report.pk)
     if missing := {a.task_id for a in answers} - tasks.keys():  # a plan load in between
         tasks = {**tasks, **Task.objects.in_bulk(missing)}
     for answer in answers:

@@ -27,6 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from common.compiled import Compiled
 from common.exceptions import ConflictError, state_error, state_errors
 from common.parsing import ParseError, number_parse, text_clean
 from common.services import audit_record
@@ -290,11 +291,18 @@ def _user(actor: Any) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+# every save takes it (common.compiled); compiled inside a save's transaction, as a lock
+# must be
+_LOCKED = Compiled(lambda pk: ReportRequest.objects.select_for_update().filter(pk=pk), pk=int)
+
+
 def _locked(report: ReportRequest) -> ReportRequest:
     """The report row, locked until the transaction ends (PostgreSQL; SQLite serialises
     writers anyway). A request's period and unit never change: the ones `report` holds are
     kept rather than joined again."""
-    fresh = ReportRequest.objects.select_for_update().get(pk=report.pk)
+    fresh = _LOCKED.one(pk=report.pk)
+    if fresh is None:
+        raise ReportRequest.DoesNotExist(report.pk)
     fresh.period, fresh.org_unit = report.period, report.org_unit
     return fresh
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -247,3 +247,23 @@ def test_each_request_reads_the_signed_in_user_with_its_unit_in_one_query(
     user.save()
     assert backend.get_user(user.pk) is None
     assert backend.get_user(0) is None
+
+
+def test_a_session_is_read_in_one_query_and_an_expired_one_signs_out(
+        client, make_user, plan):
+    from django.contrib.sessions.models import Session
+
+    from accounts.sessions import SessionStore
+
+    user = make_user(Role.REPORTER, "sct", username="r-session")
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(key).load()["_auth_user_id"] == str(user.pk)
+    assert len(queries) == 1
+    assert client.get(reverse("reporting:inbox")).status_code == 200
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("reporting:inbox")).status_code == 302  # to the sign-in page
+    client.cookies["sessionid"] = "no-such-session-key-" + "x" * 20
+    assert client.get(reverse("reporting:inbox")).status_code == 302

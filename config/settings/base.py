@@ -133,6 +133,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's database sessions, their per-request read compiled once per process.
+SESSION_ENGINE = "accounts.sessions"
 # django-axes checks every sign-in (pages and admin) before the password is tried.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
