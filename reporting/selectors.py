@@ -104,7 +104,7 @@ def _report_rows(*, period: str, unit: str, for_page: bool = False
     if for_page:
         rows = sections_joined(rows)
     return rows.filter(period__plan=Subquery(plans_newest_first().values("pk")[:1]),
-                       period__code=period, org_unit__code=unit)
+                       period__code=period, org_unit__code=unit).order_by()
 
 
 # every report page and API call starts here: compiled once per process, for its query's
