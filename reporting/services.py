@@ -27,6 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from common.bulk import rows_update
 from common.compiled import Compiled
 from common.exceptions import ConflictError, state_error, state_errors
 from common.parsing import ParseError, number_parse, text_clean
@@ -479,7 +480,6 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
     # the audit names each field by its key only (the history shows the question's
     # label): a save of many values keeps one compact row
     changes: list[dict[str, Any]] = list(section_changes)
-    now = timezone.now()
     held = {f.question.code: f for f in layout.fields}
     created: dict[str, DataValue] = {}
     updated: list[DataValue] = []
@@ -506,7 +506,7 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
         elif not new_text and not new_comment:
             deleted[code] = row
         else:
-            row.value, row.comment, row.updated_at = new_text, new_comment, now
+            row.value, row.comment = new_text, new_comment
             if cleaned is not None:
                 row.numeric = new_numeric
             updated.append(row)
@@ -524,14 +524,13 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
                 dirty.add(name)
                 before = -1
         if before == -1:
-            answer.updated_at = now
             answered.append(answer)
     # one statement per table, whatever the number of values
     DataValue.objects.bulk_create(created.values())
-    DataValue.objects.bulk_update(updated, ["value", "numeric", "comment", "updated_at"])
+    rows_update(objs=updated, fields=["value", "numeric", "comment"])
     if deleted:
         DataValue.objects.filter(pk__in=[row.pk for row in deleted.values()]).delete()
-    TaskAnswer.objects.bulk_update(answered, [*sorted(dirty), "updated_at"])
+    rows_update(objs=answered, fields=sorted(dirty))
     if changes:
         _bump(fresh)
         audit_record(actor=actor, action="report.save", target=fresh, changes=changes)

@@ -15,10 +15,10 @@ from common.text import fold, sort_key
 from orgunits.models import OrgUnit, OrgUnitKind
 
 
-@pytest.fixture(params=["many", "few"])
+@pytest.fixture(params=["many", "few", "one"])
 def size(request) -> int:
-    """Enough rows for COPY (on PostgreSQL), or too few."""
-    return bulk.COPY_FROM + 5 if request.param == "many" else 3
+    """Enough rows for COPY (on PostgreSQL), too few, or one (a plain UPDATE)."""
+    return {"many": bulk.COPY_FROM + 5, "few": 3, "one": 1}[request.param]
 
 
 @pytest.mark.django_db
