@@ -292,8 +292,8 @@ def _user(actor: Any) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-# every save takes it (common.compiled); compiled inside a save's transaction, as a lock
-# must be
+# every save takes it (common.compiled); first compiled inside a save's transaction, where
+# Django checks that a lock is taken
 _LOCKED = Compiled(lambda pk: ReportRequest.objects.select_for_update().filter(pk=pk), pk=int)
 
 
@@ -525,7 +525,7 @@ def _report_save(*, report: ReportRequest, actor: Any, version: int, values: Any
                 before = -1
         if before == -1:
             answered.append(answer)
-    # one statement per table, whatever the number of values
+    # a few statements per table, whatever the number of values
     DataValue.objects.bulk_create(created.values())
     rows_update(objs=updated, fields=["value", "numeric", "comment"])
     if deleted:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import OperationalError, connection
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from django.utils import timezone
 from accounts.backends import UserWithUnitBackend
 from accounts.models import ApiToken, Role, User
 from accounts.services import token_create, user_upsert
+from accounts.sessions import SessionStore
 from common.models import AuditEvent
 
 LOGIN = "/login/"
@@ -251,10 +253,6 @@ def test_each_request_reads_the_signed_in_user_with_its_unit_in_one_query(
 
 def test_a_session_is_read_in_one_query_and_an_expired_one_signs_out(
         client, make_user, plan):
-    from django.contrib.sessions.models import Session
-
-    from accounts.sessions import SessionStore
-
     user = make_user(Role.REPORTER, "sct", username="r-session")
     client.force_login(user)
     key = client.cookies["sessionid"].value
