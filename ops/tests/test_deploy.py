@@ -76,6 +76,12 @@ def test_systemd_units_run_existing_commands(unit, command):
     assert "EnvironmentFile=/etc/scp-monitor/env" in text
 
 
+def test_the_nightly_unit_deletes_expired_sessions_before_the_backup():
+    text = (DEPLOY / "scp-monitor-backup.service").read_text()
+    assert re.search(r"^ExecStartPre=\S*scp-monitor clearsessions$", text, re.M)
+    assert "clearsessions" in get_commands()
+
+
 def test_the_entrypoint_stops_with_one_line_when_a_setting_is_missing(tmp_path):
     env = prod_env(tmp_path, PATH=f"{Path(SCP).parent}:{os.environ['PATH']}")
     del env["SCP_SECRET_KEY"]
