@@ -139,10 +139,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
-    # django-ninja's own refusals, in English: a body that is not JSON is said in the
-    # user's language
+    # django-ninja's own refusals, in English, said in the user's language: a body that is
+    # not JSON, a signed-in page's write without its CSRF token
     detail = (_("The request body is not valid JSON.") if exc.status_code == 400
-              else str(exc))
+              else _("The page's security token is missing or out of date: reload the page.")
+              if str(exc) == "CSRF check Failed" else str(exc))
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken
 from accounts.services import token_digest, token_touch
@@ -28,4 +28,16 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-auth = [TokenAuth(), django_auth]
+class SignedInSession(SessionAuth):
+    """The browser session, CSRF-checked on writes. Without a signed-in user there is no
+    session to forge: the request is unauthenticated (401, "sign in or send a valid
+    token"), not refused for a missing CSRF token (403), as a script with a wrong or
+    expired token would otherwise be told."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+auth = [TokenAuth(), SignedInSession()]
