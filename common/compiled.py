@@ -72,8 +72,10 @@ class Compiled(Generic[M]):
         missing = set(standins) - {name for _i, name in slots}
         altered = [p for i, p in enumerate(params) if isinstance(p, str) and "\x00compiled:"
                    in p and i not in dict(slots)]
-        if missing or altered:  # a value the ORM transformed or dropped: not for this
-            raise ValueError(f"Compiled: parameters {sorted(missing)} are not compared whole")
+        bad = missing | {name for name, v in standins.items()
+                         if isinstance(v, str) and any(v in p for p in altered)}
+        if bad:  # a value the ORM transformed or dropped: not for this
+            raise ValueError(f"Compiled: parameters {sorted(bad)} are not compared whole")
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1

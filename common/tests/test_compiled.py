@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from common.compiled import Compiled
@@ -88,6 +89,7 @@ def test_wrong_names_or_types_are_refused(plan):
 @pytest.mark.parametrize("build", [
     lambda code: OrgUnit.objects.filter(code__icontains=code),  # a pattern, not the value
     lambda code: OrgUnit.objects.filter(code="sct"),  # the value never used
+    lambda code: OrgUnit.objects.filter(Q(code=code) | Q(name__icontains=code)),  # both
 ])
 def test_a_value_the_orm_transforms_or_drops_is_refused_when_compiled(plan, build):
     with pytest.raises(ValueError, match="code"):
