@@ -141,9 +141,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
 def on_http_error(request: HttpRequest, exc: HttpError):
     # django-ninja's own refusals, in English, said in the user's language: a body that is
     # not JSON, a signed-in page's write without its CSRF token
-    detail = (_("The request body is not valid JSON.") if exc.status_code == 400
-              else _("The page's security token is missing or out of date: reload the page.")
-              if str(exc) == "CSRF check Failed" else str(exc))
+    detail = str(exc)
+    if exc.status_code == 400:
+        detail = _("The request body is not valid JSON.")
+    elif detail == "CSRF check Failed":
+        detail = _("The page's security token is missing or out of date: reload the page.")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
